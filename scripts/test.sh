@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds and runs every test: the debug build (warnings are errors),
+# the AddressSanitizer + UndefinedBehaviorSanitizer build, and the bounded libFuzzer runs.
+# This is the README's test command and exactly what CI (.ci/run) runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+jobs=$(nproc)
+for preset in debug asan; do
+  echo "=== ${preset}: configure, build, test"
+  cmake --preset "${preset}" >/dev/null
+  cmake --build --preset "${preset}" -j "${jobs}"
+  ctest --preset "${preset}" -j "${jobs}"
+done
+
+echo "=== fuzz: libFuzzer targets (clang), corpus replay and bounded fuzzing"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "${jobs}" --target pos_fuzzers
+ctest --preset fuzz -j "${jobs}"
