@@ -1,0 +1,99 @@
+#include <pos/app/journal_log.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <re2/re2.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
+
+namespace pos::app {
+
+namespace {
+
+const RE2& cardLikeDigits() {
+  // 13..19 digits, optionally grouped by single spaces or dashes (as printed on cards).
+  static const RE2 re(R"(\d(?:[ -]?\d){12,18})");
+  return re;
+}
+
+const RE2& emailLike() {
+  static const RE2 re(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
+  return re;
+}
+
+void scrubJson(nlohmann::json& value) {
+  if (value.is_string()) {
+    value = scrub(value.get_ref<const std::string&>());
+  } else if (value.is_object() || value.is_array()) {
+    for (auto& child : value) scrubJson(child);
+  }
+}
+
+std::string utcNow() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - secs).count();
+  const std::time_t t = std::chrono::system_clock::to_time_t(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+}  // namespace
+
+std::string scrub(std::string_view text) {
+  std::string out(text);
+  RE2::GlobalReplace(&out, cardLikeDigits(), "[redacted]");
+  RE2::GlobalReplace(&out, emailLike(), "[redacted]");
+  return out;
+}
+
+EventLog::EventLog(const std::filesystem::path& dir, std::string terminalId, LogLevel level)
+    : terminalId_(std::move(terminalId)), level_(level) {
+  std::filesystem::create_directories(dir);
+  auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+      (dir / "terminal.log").string(), 5 * 1024 * 1024, 5);
+  logger_ = std::make_shared<spdlog::logger>("pos-terminal", std::move(sink));
+  logger_->set_pattern("%v");
+  logger_->set_level(spdlog::level::trace);
+  logger_->flush_on(spdlog::level::warn);
+}
+
+EventLog::~EventLog() {
+  flush();
+}
+
+void EventLog::info(std::string_view event, nlohmann::json fields) {
+  write(LogLevel::Info, event, std::move(fields));
+}
+void EventLog::warn(std::string_view event, nlohmann::json fields) {
+  write(LogLevel::Warn, event, std::move(fields));
+}
+void EventLog::error(std::string_view event, nlohmann::json fields) {
+  write(LogLevel::Error, event, std::move(fields));
+}
+void EventLog::debug(std::string_view event, nlohmann::json fields) {
+  write(LogLevel::Debug, event, std::move(fields));
+}
+void EventLog::flush() {
+  if (logger_) logger_->flush();
+}
+
+void EventLog::write(LogLevel level, std::string_view event, nlohmann::json fields) {
+  if (static_cast<int>(level) < static_cast<int>(level_)) return;
+  if (!fields.is_object()) fields = nlohmann::json{{"value", std::move(fields)}};
+  scrubJson(fields);
+  nlohmann::json line = {{"ts", utcNow()},
+                         {"level", std::string(toString(level))},
+                         {"event", std::string(event)},
+                         {"terminalId", terminalId_}};
+  for (auto& [k, v] : fields.items()) line[k] = std::move(v);
+  logger_->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace pos::app
