@@ -1,0 +1,195 @@
+// The durable outbox: messages to the billing backend, written in the same transaction as the
+// ledger rows they report, sent later by the replicator, each exactly once in effect.
+//
+// Sections:
+//   1. kinds and states       OutboxKind (the CLI's `queue` names), OutboxState
+//   2. OutboxMessage          what a writer enqueues
+//   3. OutboxItem, entries    what the replicator claims and the CLI lists
+//   4. Outbox                 enqueue / claim / mark / retry / list / stats; its migrations
+//
+// Order: a stream is one checkout. Item n+1 of a stream is eligible only once every earlier
+// item of that stream is ACKED, so the backend sees the PO capture before the override and the
+// payment that follow it. A REJECTED item holds its stream until someone forces a retry: later
+// items of that checkout would only be refused in turn (needs attention).
+//
+// States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted).
+// A crash while SENDING leaves the item SENDING: requeue_sending() at the replicator's start
+// puts it back, and it is sent again with the same idempotency key (the backend answers a
+// repeated key with its first response), never with a new one.
+//
+// Personal data: fields named in OutboxMessage::personal_fields (a receipt delivery's
+// emailAddress) are removed from the stored body in the same update that marks it ACKED; the
+// connection runs with secure_delete=ON so the old cell is zeroed in its page.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pos/sync/db.hpp>
+
+namespace pos::sync {
+
+// ---------------------------------------------------------------------------------------------
+// 1. kinds and states
+// ---------------------------------------------------------------------------------------------
+
+enum class OutboxKind {
+  Payment,       // "payment"        POST /billing/payments
+  Receipt,       // "receipt"        POST /billing/receipts
+  Po,            // "po"             POST /billing/checkout/{id}/po
+  PoOverride,    // "po-override"    POST /billing/checkout/{id}/po-override
+  OfflineGrant,  // "offline-grant"  POST /billing/auth/offline-grants
+  Delivery,      // "delivery"       POST /billing/receipts/{id}/deliver
+  Reprint,       // "reprint"        POST /billing/receipts/{id}/reprint
+  kCount
+};
+[[nodiscard]] std::string_view to_string(OutboxKind kind) noexcept;
+[[nodiscard]] std::optional<OutboxKind> parse_outbox_kind(std::string_view text) noexcept;
+
+enum class OutboxState {
+  Queued,    // "QUEUED": waiting for its turn or its next attempt time
+  Sending,   // "SENDING": claimed by the replicator
+  Acked,     // "ACKED": the backend has it (2xx); response kept
+  Rejected,  // "REJECTED": refused by a business rule (409/422): needs attention
+  kCount
+};
+[[nodiscard]] std::string_view to_string(OutboxState state) noexcept;
+[[nodiscard]] std::optional<OutboxState> parse_outbox_state(std::string_view text) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// 2. OutboxMessage
+// ---------------------------------------------------------------------------------------------
+
+struct OutboxMessage {
+  std::string stream;  // the checkout id: one ordered stream per checkout
+  OutboxKind kind = OutboxKind::Payment;
+  std::string method = "POST";
+  std::string path;             // "/billing/payments"
+  std::string idempotency_key;  // the id of the thing created (a UUIDv7); unique in the outbox
+  std::string body;             // JSON text, sent as is
+  // Top-level keys of body that only the backend needs (e.g. "emailAddress"): removed from the
+  // stored body once ACKED.
+  std::vector<std::string> personal_fields;
+  Timestamp created_at{};
+};
+
+// ---------------------------------------------------------------------------------------------
+// 3. OutboxItem, OutboxQueueEntry, OutboxStats
+// ---------------------------------------------------------------------------------------------
+
+// A whole stored message, as the replicator sends it.
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::string stream;
+  std::int64_t sequence = 0;  // 1, 2, 3... within the stream
+  OutboxKind kind = OutboxKind::Payment;
+  std::string method;
+  std::string path;
+  std::string idempotency_key;
+  std::string body;
+  Timestamp created_at{};
+  OutboxState state = OutboxState::Queued;
+  int attempts = 0;  // claims so far
+  Timestamp next_attempt_at{};
+  std::optional<std::string> last_error_code;  // sanitized: [A-Z0-9_.-], at most 64 chars
+  std::optional<std::string> correlation_id;
+  std::optional<int> http_status;            // of the last response
+  std::optional<std::string> response_body;  // the backend's 2xx body once ACKED
+  std::optional<Timestamp> acked_at;
+};
+
+// One line of the CLI's `queue` listing: no body (it may hold personal data until acked).
+struct OutboxQueueEntry {
+  std::int64_t id = 0;
+  OutboxKind kind = OutboxKind::Payment;
+  std::string stream;
+  std::int64_t sequence = 0;
+  OutboxState state = OutboxState::Queued;
+  int attempts = 0;
+  Timestamp created_at{};
+  Timestamp next_attempt_at{};
+  std::optional<std::string> last_error_code;
+  std::optional<std::string> correlation_id;
+  std::string idempotency_key;  // for a payment: the billingPaymentId
+};
+
+struct OutboxStats {
+  std::int64_t depth = 0;  // items not ACKED (queued, sending or rejected)
+  std::int64_t queued = 0;
+  std::int64_t sending = 0;
+  std::int64_t rejected = 0;
+  std::optional<Timestamp> oldest_queued_at;  // created_at of the oldest item not ACKED
+};
+
+// What a 409/422 left behind: a code the advisor may see (BILL-DEC-014), never a message body.
+struct OutboxRejection {
+  std::string error_code;      // e.g. "AMOUNT_EXCEEDS_BALANCE"; sanitized on the way in
+  std::string correlation_id;  // echoed by the backend; sanitized on the way in
+  int http_status = 0;
+};
+
+enum class OutboxListing {
+  Pending,  // everything not ACKED (what `queue` shows by default)
+  All,
+};
+
+// ---------------------------------------------------------------------------------------------
+// 4. Outbox
+// ---------------------------------------------------------------------------------------------
+
+class Outbox {
+ public:
+  // Component "outbox": pass these (with the ledger's) to Database::open.
+  [[nodiscard]] static std::span<const Migration> migrations() noexcept;
+
+  explicit Outbox(Database& db) noexcept : db_(&db) {}
+
+  // Adds a message in the caller's transaction (committed or rolled back with the rows it
+  // reports); returns its id. The sequence is the next of its stream. A body that is not JSON,
+  // an empty stream, path or key: InvalidArgument. A key already queued: Constraint.
+  DbResult<std::int64_t> enqueue(Transaction& tx, const OutboxMessage& message);
+
+  // Marks up to `limit` eligible items SENDING (attempts + 1) and returns them, oldest first:
+  // QUEUED, next attempt due at `now`, and every earlier item of the stream ACKED. At most one
+  // item per stream is returned.
+  DbResult<std::vector<OutboxItem>> claim(std::size_t limit, Timestamp now);
+
+  // SENDING -> ACKED, keeping the backend's response; strips the personal fields. Acking an
+  // item already ACKED is a no-op (a late duplicate). Other states: StateConflict.
+  DbResult<void> mark_acked(std::int64_t id, int http_status, std::string_view response_body,
+                            Timestamp now);
+  // SENDING -> REJECTED (needs attention).
+  DbResult<void> mark_rejected(std::int64_t id, const OutboxRejection& rejection, Timestamp now);
+  // SENDING -> QUEUED, eligible again at next_attempt_at; error_code says why (sanitized),
+  // e.g. "HTTP_503", "TIMEOUT".
+  DbResult<void> mark_retry(std::int64_t id, Timestamp next_attempt_at, std::string_view error_code,
+                            std::optional<int> http_status);
+  // After a restart: every SENDING item back to QUEUED (due now). Returns how many.
+  DbResult<std::int64_t> requeue_sending(Timestamp now);
+
+  // An operator's "retry now": a QUEUED or REJECTED item becomes QUEUED, due `now`. false when
+  // the item is ACKED or SENDING (nothing to do) or unknown.
+  DbResult<bool> force_retry(std::int64_t id, Timestamp now);
+  // The same for every QUEUED or REJECTED item; returns how many.
+  DbResult<std::int64_t> force_retry_all(Timestamp now);
+
+  DbResult<std::vector<OutboxQueueEntry>> list(OutboxListing which = OutboxListing::Pending,
+                                               std::size_t limit = 1000);
+  DbResult<OutboxStats> stats();
+  DbResult<std::optional<OutboxItem>> find(std::int64_t id);
+  DbResult<std::optional<OutboxItem>> find_by_idempotency_key(std::string_view key);
+
+ private:
+  Database* db_;
+};
+
+// What may be stored as an error code: [A-Z0-9_.-]{1,64}; anything else becomes
+// "UNRECOGNIZED_ERROR" (a code is shown to advisors; free text could carry personal data).
+[[nodiscard]] std::string sanitize_error_code(std::string_view code);
+
+}  // namespace pos::sync

@@ -1,0 +1,299 @@
+// The outbox: enqueue in the caller's transaction, per-stream order, claims, marks, retries,
+// the queue listing, and personal data removed once acked.
+#include <pos/sync/outbox.hpp>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "temp_dir.hpp"
+
+namespace pos::sync {
+namespace {
+
+using namespace std::chrono_literals;
+using pos::test::TempDir;
+
+const Timestamp kT0{std::chrono::milliseconds{1'763'700'000'000}};
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  OutboxTest() {
+    DatabaseOptions o;
+    o.path = dir_ / "outbox.db";
+    auto db = Database::open(o, Outbox::migrations());
+    if (!db.ok()) throw std::runtime_error(db.error().message);
+    db_.emplace(std::move(db).value());
+    outbox_.emplace(*db_);
+  }
+
+  std::int64_t add(const std::string& stream, const std::string& key,
+                   OutboxKind kind = OutboxKind::Payment, std::string body = R"({"a":1})",
+                   std::vector<std::string> personal = {}) {
+    auto tx = db_->begin();
+    EXPECT_TRUE(tx.ok());
+    OutboxMessage m;
+    m.stream = stream;
+    m.kind = kind;
+    m.path = "/billing/payments";
+    m.idempotency_key = key;
+    m.body = std::move(body);
+    m.personal_fields = std::move(personal);
+    m.created_at = kT0;
+    auto id = outbox_->enqueue(tx.value(), m);
+    EXPECT_TRUE(id.ok()) << (id.ok() ? "" : id.error().message);
+    EXPECT_TRUE(tx.value().commit().ok());
+    return id.ok() ? id.value() : -1;
+  }
+
+  std::vector<std::string> claim_keys(std::size_t limit, Timestamp now) {
+    auto c = outbox_->claim(limit, now);
+    EXPECT_TRUE(c.ok());
+    std::vector<std::string> keys;
+    if (c.ok()) {
+      for (const auto& i : c.value()) keys.push_back(i.idempotency_key);
+    }
+    return keys;
+  }
+
+  TempDir dir_;
+  std::optional<Database> db_;
+  std::optional<Outbox> outbox_;
+};
+
+TEST_F(OutboxTest, EnqueueStoresEverythingTheReplicatorNeeds) {
+  const auto id = add("co-1", "pay-1", OutboxKind::Payment, R"({"billingPaymentId":"pay-1"})");
+  auto item = outbox_->find(id);
+  ASSERT_TRUE(item.ok());
+  ASSERT_TRUE(item.value().has_value());
+  const auto& i = *item.value();
+  EXPECT_EQ(i.stream, "co-1");
+  EXPECT_EQ(i.sequence, 1);
+  EXPECT_EQ(i.kind, OutboxKind::Payment);
+  EXPECT_EQ(i.method, "POST");
+  EXPECT_EQ(i.path, "/billing/payments");
+  EXPECT_EQ(i.body, R"({"billingPaymentId":"pay-1"})");
+  EXPECT_EQ(i.state, OutboxState::Queued);
+  EXPECT_EQ(i.attempts, 0);
+  EXPECT_EQ(i.created_at, kT0);
+  EXPECT_EQ(i.next_attempt_at, kT0);
+  const auto second = add("co-1", "rcp-1", OutboxKind::Receipt);
+  EXPECT_EQ(outbox_->find(second).value()->sequence, 2);
+  EXPECT_EQ(outbox_->find_by_idempotency_key("rcp-1").value()->id, second);
+}
+
+TEST_F(OutboxTest, EnqueueRefusesUnusableMessages) {
+  auto tx = db_->begin();
+  ASSERT_TRUE(tx.ok());
+  OutboxMessage m;
+  m.stream = "co";
+  m.path = "/p";
+  m.idempotency_key = "k";
+  for (const char* bad : {"", "{", "{\"a\":}", "nul", "{\"a\":1} trailing"}) {
+    m.body = bad;
+    auto r = outbox_->enqueue(tx.value(), m);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, DbErrorCode::InvalidArgument);
+  }
+  m.body = "{}";
+  m.stream.clear();
+  EXPECT_FALSE(outbox_->enqueue(tx.value(), m).ok());
+  m.stream = "co";
+  ASSERT_TRUE(outbox_->enqueue(tx.value(), m).ok());
+  auto dup = outbox_->enqueue(tx.value(), m);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, DbErrorCode::Constraint);
+}
+
+TEST_F(OutboxTest, EnqueueRollsBackWithTheCallersTransaction) {
+  {
+    auto tx = db_->begin();
+    OutboxMessage m;
+    m.stream = "co";
+    m.path = "/p";
+    m.idempotency_key = "gone";
+    m.body = "{}";
+    ASSERT_TRUE(outbox_->enqueue(tx.value(), m).ok());
+  }  // dropped: rolled back
+  EXPECT_FALSE(outbox_->find_by_idempotency_key("gone").value().has_value());
+  EXPECT_EQ(outbox_->stats().value().depth, 0);
+}
+
+TEST_F(OutboxTest, AStreamWaitsUntilEveryEarlierItemIsAcked) {
+  const auto po = add("co-A", "po-A", OutboxKind::Po);
+  add("co-A", "ovr-A", OutboxKind::PoOverride);
+  add("co-A", "pay-A", OutboxKind::Payment);
+  const auto b = add("co-B", "pay-B");
+  EXPECT_EQ(claim_keys(10, kT0), (std::vector<std::string>{"po-A", "pay-B"}));
+  EXPECT_TRUE(claim_keys(10, kT0).empty());  // both streams have an item in flight
+  ASSERT_TRUE(outbox_->mark_acked(b, 201, R"({"status":"POSTED"})", kT0 + 1s).ok());
+  EXPECT_TRUE(claim_keys(10, kT0).empty());
+  ASSERT_TRUE(outbox_->mark_acked(po, 201, "{}", kT0 + 1s).ok());
+  EXPECT_EQ(claim_keys(10, kT0), (std::vector<std::string>{"ovr-A"}));
+  auto acked = outbox_->find(b).value();
+  EXPECT_EQ(acked->state, OutboxState::Acked);
+  EXPECT_EQ(acked->response_body, R"({"status":"POSTED"})");
+  EXPECT_EQ(acked->http_status, 201);
+  EXPECT_EQ(acked->acked_at, kT0 + 1s);
+}
+
+TEST_F(OutboxTest, ClaimIsBoundedAndOldestFirst) {
+  for (int i = 0; i < 25; ++i) add("co-" + std::to_string(i), "k-" + std::to_string(i));
+  auto first = claim_keys(10, kT0);
+  ASSERT_EQ(first.size(), 10U);
+  EXPECT_EQ(first.front(), "k-0");
+  EXPECT_EQ(first.back(), "k-9");
+  EXPECT_EQ(claim_keys(100, kT0).size(), 15U);
+  auto stats = outbox_->stats().value();
+  EXPECT_EQ(stats.sending, 25);
+  EXPECT_EQ(stats.depth, 25);
+}
+
+TEST_F(OutboxTest, RetryLaterWaitsForItsTimeAndCountsAttempts) {
+  const auto id = add("co", "k");
+  ASSERT_EQ(claim_keys(1, kT0).size(), 1U);
+  ASSERT_TRUE(outbox_->mark_retry(id, kT0 + 30s, "HTTP_503", 503).ok());
+  EXPECT_TRUE(claim_keys(1, kT0 + 29s).empty());
+  auto again = outbox_->claim(1, kT0 + 30s);
+  ASSERT_EQ(again.value().size(), 1U);
+  EXPECT_EQ(again.value()[0].attempts, 2);
+  EXPECT_EQ(again.value()[0].last_error_code, "HTTP_503");
+  EXPECT_EQ(again.value()[0].idempotency_key, "k");  // same key on every attempt
+}
+
+TEST_F(OutboxTest, RejectedNeedsAttentionAndHoldsItsStreamUntilForcedRetry) {
+  const auto pay = add("co", "pay");
+  add("co", "rcp", OutboxKind::Receipt);
+  ASSERT_EQ(claim_keys(5, kT0).size(), 1U);
+  ASSERT_TRUE(
+      outbox_
+          ->mark_rejected(
+              pay, {"AMOUNT_EXCEEDS_BALANCE", "0190f2a4-1111-7000-8000-00000000abcd", 422}, kT0)
+          .ok());
+  EXPECT_TRUE(claim_keys(5, kT0 + 1h).empty());
+  auto listed = outbox_->list().value();
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0].state, OutboxState::Rejected);
+  EXPECT_EQ(listed[0].last_error_code, "AMOUNT_EXCEEDS_BALANCE");
+  EXPECT_EQ(listed[0].correlation_id, "0190f2a4-1111-7000-8000-00000000abcd");
+  EXPECT_EQ(outbox_->stats().value().rejected, 1);
+  EXPECT_TRUE(outbox_->force_retry(pay, kT0 + 2h).value());
+  EXPECT_EQ(claim_keys(5, kT0 + 2h), (std::vector<std::string>{"pay"}));
+  EXPECT_FALSE(outbox_->force_retry(pay, kT0 + 2h).value());  // SENDING: nothing to force
+}
+
+TEST_F(OutboxTest, ForceRetryAllMakesEveryWaitingItemDueNow) {
+  const auto a = add("a", "ka");
+  const auto b = add("b", "kb");
+  add("c", "kc");
+  ASSERT_EQ(claim_keys(2, kT0).size(), 2U);
+  ASSERT_TRUE(outbox_->mark_retry(a, kT0 + 1h, "TIMEOUT", std::nullopt).ok());
+  ASSERT_TRUE(outbox_->mark_rejected(b, {"PO_NOT_UNIQUE", "", 422}, kT0).ok());
+  EXPECT_EQ(outbox_->force_retry_all(kT0 + 1s).value(), 3);  // a, b, and c (queued)
+  EXPECT_EQ(claim_keys(5, kT0 + 1s).size(), 3U);
+}
+
+TEST_F(OutboxTest, ItemsInFlightAtACrashAreQueuedAgainWithTheSameKey) {
+  add("co", "k");
+  ASSERT_EQ(claim_keys(1, kT0).size(), 1U);
+  db_.reset();  // the process dies while sending
+  outbox_.reset();
+  DatabaseOptions o;
+  o.path = dir_ / "outbox.db";
+  auto reopened = Database::open(o, Outbox::migrations());
+  ASSERT_TRUE(reopened.ok());
+  Outbox outbox(reopened.value());
+  EXPECT_TRUE(outbox.claim(1, kT0).value().empty());
+  EXPECT_EQ(outbox.requeue_sending(kT0 + 5s).value(), 1);
+  auto again = outbox.claim(1, kT0 + 5s).value();
+  ASSERT_EQ(again.size(), 1U);
+  EXPECT_EQ(again[0].idempotency_key, "k");
+  EXPECT_EQ(again[0].attempts, 2);
+}
+
+TEST_F(OutboxTest, MarksOutsideSendingAreStateConflicts) {
+  const auto id = add("co", "k");
+  auto r = outbox_->mark_acked(id, 201, "{}", kT0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, DbErrorCode::StateConflict);
+  EXPECT_FALSE(outbox_->mark_rejected(id, {"X", "", 409}, kT0).ok());
+  EXPECT_FALSE(outbox_->mark_retry(id, kT0, "X", std::nullopt).ok());
+  EXPECT_FALSE(outbox_->mark_acked(9999, 201, "{}", kT0).ok());
+  ASSERT_EQ(claim_keys(1, kT0).size(), 1U);
+  ASSERT_TRUE(outbox_->mark_acked(id, 201, "{}", kT0).ok());
+  EXPECT_TRUE(outbox_->mark_acked(id, 201, "{}", kT0).ok());  // a late duplicate ack
+}
+
+TEST_F(OutboxTest, ErrorCodesAndCorrelationIdsAreSanitized) {
+  const auto id = add("co", "k");
+  ASSERT_EQ(claim_keys(1, kT0).size(), 1U);
+  ASSERT_TRUE(outbox_->mark_rejected(id, {"bad for jane@example.com", "<script>", 422}, kT0).ok());
+  auto item = outbox_->find(id).value();
+  EXPECT_EQ(item->last_error_code, "UNRECOGNIZED_ERROR");
+  EXPECT_FALSE(item->correlation_id.has_value());
+  EXPECT_EQ(sanitize_error_code("HTTP_503"), "HTTP_503");
+  EXPECT_EQ(sanitize_error_code(""), "UNRECOGNIZED_ERROR");
+  EXPECT_EQ(sanitize_error_code(std::string(65, 'A')), "UNRECOGNIZED_ERROR");
+}
+
+TEST_F(OutboxTest, AnEmailAddressIsGoneFromTheFileOnceAcked) {
+  const std::string email = "jane.customer@example.org";
+  const auto id =
+      add("co", "dlv-1", OutboxKind::Delivery,
+          R"({"deliveryId":"dlv-1","channel":"EMAIL","emailAddress":")" + email + R"("})",
+          {"emailAddress"});
+  ASSERT_EQ(claim_keys(1, kT0).size(), 1U);
+  EXPECT_NE(outbox_->find(id).value()->body.find(email), std::string::npos);  // needed to send
+  ASSERT_TRUE(outbox_->mark_acked(id, 201, R"({"deliveryStatus":"SENT"})", kT0).ok());
+  const auto body = nlohmann::json::parse(outbox_->find(id).value()->body);
+  EXPECT_FALSE(body.contains("emailAddress"));
+  EXPECT_EQ(body.at("deliveryId"), "dlv-1");
+  // Not in the database file either, once the WAL is checkpointed (secure_delete zeroes the
+  // old cell).
+  ASSERT_TRUE(db_->exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  std::ifstream in(dir_ / "outbox.db", std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(bytes.find(email), std::string::npos);
+}
+
+TEST_F(OutboxTest, QueueListingAndStatsForTheCli) {
+  add("co-1", "pay-1");
+  add("co-1", "rcp-1", OutboxKind::Receipt);
+  const auto x = add("co-2", "grant-1", OutboxKind::OfflineGrant);
+  ASSERT_EQ(claim_keys(5, kT0).size(), 2U);
+  ASSERT_TRUE(outbox_->mark_acked(x, 201, "{}", kT0).ok());
+  auto pending = outbox_->list(OutboxListing::Pending).value();
+  ASSERT_EQ(pending.size(), 2U);
+  EXPECT_EQ(pending[0].idempotency_key, "pay-1");
+  EXPECT_EQ(pending[0].kind, OutboxKind::Payment);
+  EXPECT_EQ(pending[0].state, OutboxState::Sending);
+  EXPECT_EQ(pending[1].kind, OutboxKind::Receipt);
+  EXPECT_EQ(outbox_->list(OutboxListing::All).value().size(), 3U);
+  auto s = outbox_->stats().value();
+  EXPECT_EQ(s.depth, 2);
+  EXPECT_EQ(s.queued, 1);
+  EXPECT_EQ(s.sending, 1);
+  EXPECT_EQ(s.oldest_queued_at, kT0);
+}
+
+TEST(OutboxNames, KindsAndStatesRoundTrip) {
+  for (int i = 0; i < static_cast<int>(OutboxKind::kCount); ++i) {
+    const auto k = static_cast<OutboxKind>(i);
+    EXPECT_EQ(parse_outbox_kind(to_string(k)), k);
+  }
+  EXPECT_EQ(to_string(OutboxKind::PoOverride), "po-override");
+  EXPECT_EQ(to_string(OutboxKind::OfflineGrant), "offline-grant");
+  EXPECT_FALSE(parse_outbox_kind("Payment").has_value());
+  for (int i = 0; i < static_cast<int>(OutboxState::kCount); ++i) {
+    const auto s = static_cast<OutboxState>(i);
+    EXPECT_EQ(parse_outbox_state(to_string(s)), s);
+  }
+  EXPECT_FALSE(parse_outbox_state("queued").has_value());
+}
+
+}  // namespace
+}  // namespace pos::sync
