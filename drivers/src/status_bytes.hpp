@@ -1,0 +1,23 @@
+// DLE EOT (real-time status) requests and replies, reduced to PrinterStatus.
+//
+// Kept behind these two functions so the driver can switch to escpos's status parser (issue 3)
+// without touching the transports. Reply bytes all have the fixed pattern 0xx1xx10
+// ((b & 0x93) == 0x12); anything else is not a status byte.
+#pragma once
+
+#include <pos/drivers/transport.hpp>
+
+namespace pos::drivers {
+
+// DLE EOT 1, 2, 3, 4 in one write; the printer answers one byte each, in order.
+inline constexpr std::size_t kStatusReplyCount = 4;
+Bytes status_request();
+
+// replies[i] answers DLE EOT (i + 1). Fewer than four replies give a partial status.
+StatusResult interpret_status_replies(ByteView replies);
+
+// USB printer class GET_PORT_STATUS (1284 port status byte): paper empty 0x20, selected 0x10,
+// not error 0x08.
+PrinterStatus interpret_port_status(std::uint8_t port_status);
+
+}  // namespace pos::drivers
