@@ -1,0 +1,684 @@
+// The replicator (see replicator.hpp for the outcome table and the threading).
+//
+// Sections: 1. schema, SnapshotStore, PostingErrors  2. identity and back-off
+//           3. Impl: workers  4. Impl: the loop (claim, mark)  5. Impl: snapshot pulls
+//           6. Replicator
+#include <pos/sync/replicator.hpp>
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace pos::sync {
+
+// ---------------------------------------------------------------------------------------------
+// 1. schema, SnapshotStore, PostingErrors
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr Migration kMigrations[] = {
+    {"sync_replicator", 1, "offline snapshots and posting error details",
+     R"sql(
+CREATE TABLE sync_snapshot (
+  key           TEXT    PRIMARY KEY,
+  presence      TEXT    NOT NULL CHECK (presence IN ('PRESENT', 'UNCONFIGURED')),
+  etag          TEXT    NOT NULL,
+  body          TEXT    NOT NULL,
+  fetched_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE sync_posting_error (
+  outbox_id      INTEGER PRIMARY KEY,
+  http_status    INTEGER NOT NULL,
+  error_code     TEXT    NOT NULL,
+  correlation_id TEXT,
+  detail         TEXT    NOT NULL,
+  recorded_at_ms INTEGER NOT NULL
+) STRICT;
+)sql"},
+};
+
+std::int64_t toMs(Timestamp t) {
+  return t.time_since_epoch().count();
+}
+Timestamp fromMs(std::int64_t ms) {
+  return Timestamp{std::chrono::milliseconds{ms}};
+}
+Timestamp now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+Snapshot readSnapshot(const Statement& row) {
+  Snapshot s;
+  s.key = row.text(0);
+  s.presence =
+      row.text(1) == "UNCONFIGURED" ? SnapshotPresence::Unconfigured : SnapshotPresence::Present;
+  s.etag = row.text(2);
+  s.body = row.text(3);
+  s.fetchedAt = fromMs(row.int64(4));
+  return s;
+}
+
+}  // namespace
+
+std::span<const Migration> SnapshotStore::migrations() noexcept {
+  return kMigrations;
+}
+
+DbResult<std::optional<Snapshot>> SnapshotStore::find(std::string_view key) {
+  std::optional<Snapshot> found;
+  auto rows = db_->statement(
+                     "SELECT key, presence, etag, body, fetched_at_ms FROM sync_snapshot "
+                     "WHERE key = ?")
+                  .bind(key)
+                  .for_each([&](const Statement& row) { found = readSnapshot(row); });
+  if (!rows.ok()) return std::move(rows).error();
+  return found;
+}
+
+DbResult<std::vector<Snapshot>> SnapshotStore::list(std::string_view prefix) {
+  std::vector<Snapshot> out;
+  // substr() rather than LIKE: ids may hold '%' or '_'.
+  auto rows = db_->statement(
+                     "SELECT key, presence, etag, body, fetched_at_ms FROM sync_snapshot "
+                     "WHERE substr(key, 1, ?) = ? ORDER BY key")
+                  .bind(static_cast<std::int64_t>(prefix.size()), prefix)
+                  .for_each([&](const Statement& row) { out.push_back(readSnapshot(row)); });
+  if (!rows.ok()) return std::move(rows).error();
+  return out;
+}
+
+DbResult<void> SnapshotStore::put(const Snapshot& s) {
+  return db_
+      ->statement(
+          "INSERT INTO sync_snapshot (key, presence, etag, body, fetched_at_ms) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET presence = excluded.presence, "
+          "etag = excluded.etag, body = excluded.body, fetched_at_ms = excluded.fetched_at_ms")
+      .bind(s.key, s.presence == SnapshotPresence::Present ? "PRESENT" : "UNCONFIGURED", s.etag,
+            s.body, toMs(s.fetchedAt))
+      .run();
+}
+
+DbResult<void> SnapshotStore::touch(std::string_view key, Timestamp fetchedAt) {
+  return db_->statement("UPDATE sync_snapshot SET fetched_at_ms = ? WHERE key = ?")
+      .bind(toMs(fetchedAt), key)
+      .run();
+}
+
+DbResult<void> PostingErrors::record(std::int64_t outboxId, int httpStatus, const ApiError& e,
+                                     Timestamp at) {
+  const nlohmann::json detail = {{"errorCode", e.errorCode},   {"message", e.message},
+                                 {"reasonCode", e.reasonCode}, {"missingFields", e.missingFields},
+                                 {"blockers", e.blockers},     {"correlationId", e.correlationId}};
+  return db_
+      ->statement(
+          "INSERT OR REPLACE INTO sync_posting_error (outbox_id, http_status, error_code, "
+          "correlation_id, detail, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(outboxId, httpStatus, sanitize_error_code(e.errorCode), e.correlationId, detail.dump(),
+            toMs(at))
+      .run();
+}
+
+DbResult<std::optional<PostingError>> PostingErrors::find(std::int64_t outboxId,
+                                                          PostingErrorAccess access) {
+  std::optional<PostingError> found;
+  auto rows = db_->statement(
+                     "SELECT outbox_id, http_status, error_code, correlation_id, detail, "
+                     "recorded_at_ms FROM sync_posting_error WHERE outbox_id = ?")
+                  .bind(outboxId)
+                  .for_each([&](const Statement& row) {
+                    PostingError p;
+                    p.outboxId = row.int64(0);
+                    p.httpStatus = static_cast<int>(row.int64(1));
+                    p.errorCode = row.text(2);
+                    p.correlationId = row.opt_text(3).value_or("");
+                    if (access == PostingErrorAccess::WithDetail) {
+                      p.detail = parseApiError(row.text(4));
+                    }
+                    p.recordedAt = fromMs(row.int64(5));
+                    found = std::move(p);
+                  });
+  if (!rows.ok()) return std::move(rows).error();
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. identity and back-off
+// ---------------------------------------------------------------------------------------------
+
+RequestIdentity defaultIdentity(const OutboxItem& item) {
+  RequestIdentity id;
+  id.correlationId = item.correlation_id.value_or(item.stream);
+  // One trace per checkout, the same after a restart: derived from the stream.
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest,
+                     reinterpret_cast<const unsigned char*>(item.stream.data()), item.stream.size(),
+                     nullptr, 0);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : digest) {
+    hex.push_back(kDigits[b >> 4]);
+    hex.push_back(kDigits[b & 0x0f]);
+  }
+  id.trace = TraceId::parse(hex);  // nullopt only for an all-zero digest: a fresh trace then
+  auto body = nlohmann::json::parse(item.body, nullptr, false);
+  if (body.is_object()) {
+    for (const char* key : {"capturedByUserId", "requestedByUserId"}) {
+      auto it = body.find(key);
+      if (it != body.end() && it->is_string()) {
+        id.operatorId = it->get<std::string>();
+        break;
+      }
+    }
+  }
+  return id;
+}
+
+std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempts,
+                                       std::optional<std::chrono::seconds> retryAfter,
+                                       double unit) {
+  const int exponent = std::clamp(attempts - 1, 0, 30);
+  const double ceiling = std::min(
+      static_cast<double>(policy.cap.count()),
+      static_cast<double>(policy.base.count()) * static_cast<double>(std::int64_t{1} << exponent));
+  auto delay =
+      std::chrono::milliseconds(static_cast<std::int64_t>(ceiling * std::clamp(unit, 0.0, 1.0)));
+  if (retryAfter) delay = std::max<std::chrono::milliseconds>(delay, *retryAfter);
+  return delay;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Impl: workers
+// ---------------------------------------------------------------------------------------------
+
+struct Replicator::Impl {
+  Database db;
+  ReplicatorConfig config;
+  Outbox outbox{db};
+  SnapshotStore snapshots{db};
+  PostingErrors postingErrors{db};
+  std::mt19937_64 rng{std::random_device{}()};
+
+  struct Result {
+    OutboxItem item;
+    HttpOutcome outcome;
+  };
+
+  std::mutex mu;
+  std::condition_variable workCv;    // workers wait for jobs
+  std::condition_variable resultCv;  // the loop waits for results, wake() or stop()
+  std::deque<OutboxItem> jobs;
+  std::deque<Result> results;
+  std::size_t inFlight = 0;  // claimed and not yet marked
+  bool stopping = false;
+  bool woken = false;
+  bool pullRequested = false;
+  std::vector<std::thread> workers;
+  std::thread loopThread;
+  bool started = false;
+
+  mutable std::mutex statusMu;
+  ReplicatorStatus status;
+
+  std::optional<HttpClient> pullClient;
+  std::chrono::steady_clock::time_point nextPull{};
+
+  Impl(Database d, ReplicatorConfig c) : db(std::move(d)), config(std::move(c)) {
+    if (!config.identity) config.identity = defaultIdentity;
+    config.concurrency = std::max<std::size_t>(1, config.concurrency);
+  }
+
+  void startWorkers() {
+    if (!workers.empty()) return;
+    for (std::size_t i = 0; i < config.concurrency; ++i) {
+      workers.emplace_back([this] { workerMain(); });
+    }
+  }
+
+  void workerMain() {
+    HttpClient client(config.http);
+    for (;;) {
+      OutboxItem item;
+      {
+        std::unique_lock lock(mu);
+        workCv.wait(lock, [&] { return stopping || !jobs.empty(); });
+        if (jobs.empty()) return;  // stopping and nothing left
+        item = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      HttpRequest req;
+      req.method = item.method == "GET" ? HttpMethod::Get : HttpMethod::Post;
+      req.path = item.path;
+      req.body = item.body;
+      req.idempotencyKey = item.idempotency_key;  // always the item's own key
+      req.identity = config.identity(item);
+      HttpOutcome outcome = client.send(req);
+      {
+        std::lock_guard lock(mu);
+        results.push_back({std::move(item), std::move(outcome)});
+      }
+      resultCv.notify_all();
+    }
+  }
+
+  void stopWorkers() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    workCv.notify_all();
+    resultCv.notify_all();
+    for (auto& w : workers) w.join();
+    workers.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // 4. Impl: the loop
+  // -------------------------------------------------------------------------------------------
+
+  void noteError(const std::string& code) {
+    std::lock_guard lock(statusMu);
+    status.lastError = sanitize_error_code(code);
+    status.lastErrorAt = now();
+  }
+
+  void noteReached(const HttpOutcome& o) {
+    std::lock_guard lock(statusMu);
+    status.online = o.status > 0 && o.status < 500;
+    if (o.ok()) status.lastSuccessAt = now();
+  }
+
+  void mark(Result& r) {
+    const HttpOutcome& o = r.outcome;
+    const Timestamp t = now();
+    noteReached(o);
+    DbResult<void> marked;
+    switch (o.outcome) {
+      case OutcomeClass::Success: {
+        marked = outbox.mark_acked(r.item.id, static_cast<int>(o.status), o.body, t);
+        std::lock_guard lock(statusMu);
+        ++status.acked;
+        break;
+      }
+      case OutcomeClass::BusinessRefusal:
+      case OutcomeClass::NotFound: {
+        ApiError e = o.error.value_or(ApiError{o.code(), "", "", {}, {}, ""});
+        if (e.correlationId.empty()) e.correlationId = config.identity(r.item).correlationId;
+        auto recorded = postingErrors.record(r.item.id, static_cast<int>(o.status), e, t);
+        if (!recorded.ok())
+          spdlog::warn("replicator: posting error not recorded: {}", recorded.error().message);
+        marked = outbox.mark_rejected(
+            r.item.id, OutboxRejection{e.errorCode, e.correlationId, static_cast<int>(o.status)},
+            t);
+        noteError(e.errorCode);
+        spdlog::warn("replicator: {} {} refused {} ({}) corr={}", to_string(r.item.kind),
+                     r.item.idempotency_key, o.status, sanitize_error_code(e.errorCode),
+                     e.correlationId);
+        break;
+      }
+      case OutcomeClass::NotModified:
+      case OutcomeClass::ConfigurationProblem: {
+        marked = outbox.mark_retry(
+            r.item.id, t, o.code(),
+            o.status > 0 ? std::optional<int>(static_cast<int>(o.status)) : std::nullopt);
+        {
+          std::lock_guard lock(statusMu);
+          status.configurationProblem =
+              o.status > 0 ? "HTTP_" + std::to_string(o.status) + " " + o.code() : o.code();
+        }
+        noteError(o.code());
+        spdlog::error("replicator: configuration problem ({}): sending stopped", o.code());
+        break;
+      }
+      case OutcomeClass::Retryable:
+      case OutcomeClass::Ambiguous: {
+        const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+        const auto delay = backoffDelay(config.retry, r.item.attempts, o.retryAfter, unit);
+        marked = outbox.mark_retry(
+            r.item.id, t + delay, o.code(),
+            o.status > 0 ? std::optional<int>(static_cast<int>(o.status)) : std::nullopt);
+        std::lock_guard lock(statusMu);
+        ++status.retried;
+        if (o.outcome == OutcomeClass::Ambiguous) ++status.ambiguous;
+        status.lastError = sanitize_error_code(o.code());
+        status.lastErrorAt = t;
+        break;
+      }
+    }
+    if (!marked.ok()) {
+      // The item stays SENDING; requeue_sending() at the next start sends it again (same key).
+      spdlog::error("replicator: outbox update failed: {}", marked.error().message);
+    }
+  }
+
+  bool configurationStopped() const {
+    std::lock_guard lock(statusMu);
+    return status.configurationProblem.has_value();
+  }
+
+  void refreshStats() {
+    auto stats = outbox.stats();
+    if (!stats.ok()) return;
+    std::lock_guard lock(statusMu);
+    status.queueDepth = stats.value().depth;
+    status.rejected = stats.value().rejected;
+    if (stats.value().oldest_queued_at) {
+      status.oldestUnsentAge = std::chrono::duration_cast<std::chrono::milliseconds>(
+          now() - *stats.value().oldest_queued_at);
+    } else {
+      status.oldestUnsentAge.reset();
+    }
+  }
+
+  // One turn: mark what came back, claim what is due, pull if it is time. Returns whether
+  // anything is still pending (queued or sending).
+  bool turn(std::chrono::milliseconds wait) {
+    std::deque<Result> done;
+    {
+      std::unique_lock lock(mu);
+      if (results.empty() && !woken) {
+        resultCv.wait_for(lock, wait, [&] { return !results.empty() || woken || stopping; });
+      }
+      woken = false;
+      done.swap(results);
+    }
+    for (auto& r : done) mark(r);
+    {
+      std::lock_guard lock(mu);
+      inFlight -= done.size();
+    }
+    if (!configurationStopped() && !isStopping()) {
+      std::size_t free = 0;
+      {
+        std::lock_guard lock(mu);
+        free = config.concurrency - inFlight;
+      }
+      if (free > 0) {
+        auto claimed = outbox.claim(free, now());
+        if (!claimed.ok()) {
+          noteError("OUTBOX_UNAVAILABLE");
+        } else if (!claimed.value().empty()) {
+          {
+            std::lock_guard lock(mu);
+            inFlight += claimed.value().size();
+            for (auto& item : claimed.value()) jobs.push_back(std::move(item));
+          }
+          workCv.notify_all();
+        }
+      }
+    }
+    maybePull();
+    refreshStats();
+    auto stats = outbox.stats();
+    std::lock_guard lock(mu);
+    if (inFlight > 0) return true;
+    return !stats.ok() || stats.value().queued + stats.value().sending > 0;
+  }
+
+  bool isStopping() {
+    std::lock_guard lock(mu);
+    return stopping;
+  }
+
+  void loopMain() {
+    while (!isStopping()) turn(config.idlePoll);
+    drainInFlight();
+  }
+
+  // After stop(): the workers have finished their requests; record what they learnt.
+  void drainInFlight() {
+    std::deque<Result> done;
+    {
+      std::lock_guard lock(mu);
+      done.swap(results);
+      inFlight -= done.size();
+    }
+    for (auto& r : done) mark(r);
+  }
+
+  void requeueAfterCrash() {
+    auto requeued = outbox.requeue_sending(now());
+    if (requeued.ok() && requeued.value() > 0) {
+      spdlog::info("replicator: {} item(s) left SENDING by a stop are queued again",
+                   requeued.value());
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // 5. Impl: snapshot pulls
+  // -------------------------------------------------------------------------------------------
+
+  void maybePull() {
+    bool requested = false;
+    {
+      std::lock_guard lock(mu);
+      requested = pullRequested;
+      pullRequested = false;
+    }
+    const auto t = std::chrono::steady_clock::now();
+    const bool due = config.pull == SnapshotPull::Periodic && t >= nextPull;
+    if (!requested && !due) return;
+    if (configurationStopped()) return;
+    nextPull = t + config.pullInterval;
+    pull();
+  }
+
+  // GET with If-None-Match; stores the answer under `key`. False when the pull should stop.
+  bool pullOne(const std::string& path, const std::string& key, bool notFoundIsUnconfigured) {
+    if (!pullClient) pullClient.emplace(config.http);
+    auto cached = snapshots.find(key);
+    HttpRequest req;
+    req.method = HttpMethod::Get;
+    req.path = path;
+    req.identity.correlationId = "pull-" + generateSpanId();
+    if (cached.ok() && cached.value() && cached.value()->presence == SnapshotPresence::Present) {
+      req.ifNoneMatch = cached.value()->etag;
+    }
+    HttpOutcome o = pullClient->send(req);
+    noteReached(o);
+    const Timestamp t = now();
+    switch (o.outcome) {
+      case OutcomeClass::Success: {
+        auto parsed = nlohmann::json::parse(o.body, nullptr, false);
+        if (parsed.is_discarded()) {
+          noteError("SNAPSHOT_MALFORMED");
+          return true;
+        }
+        (void)snapshots.put({key, SnapshotPresence::Present, o.etag, o.body, t});
+        return true;
+      }
+      case OutcomeClass::NotModified:
+        (void)snapshots.touch(key, t);
+        return true;
+      case OutcomeClass::NotFound:
+        if (notFoundIsUnconfigured) {
+          (void)snapshots.put({key, SnapshotPresence::Unconfigured, "", "", t});
+          return true;
+        }
+        noteError(o.code());
+        return true;
+      case OutcomeClass::ConfigurationProblem: {
+        std::lock_guard lock(statusMu);
+        status.configurationProblem = o.code();
+        status.lastError = sanitize_error_code(o.code());
+        status.lastErrorAt = t;
+        return false;
+      }
+      default:
+        noteError(o.code());
+        return false;  // backend unavailable: try at the next pull
+    }
+  }
+
+  void pull() {
+    if (!pullOne("/billing/terminal/roster", "roster", false)) return;
+    if (!pullOne("/billing/meta/reason-codes?category=PO_OVERRIDE", "reason-codes/PO_OVERRIDE",
+                 false)) {
+      return;
+    }
+    if (!pullOne("/billing/meta/reason-codes?category=REPRINT", "reason-codes/REPRINT", false)) {
+      return;
+    }
+    pullInvoices();
+    // Rules for every account in the invoice cache; 404 = unconfigured (kept as such).
+    std::set<std::string> accounts;
+    auto cached = snapshots.list("invoice/");
+    if (cached.ok()) {
+      for (const auto& s : cached.value()) {
+        auto inv = nlohmann::json::parse(s.body, nullptr, false);
+        if (inv.is_object() && inv.contains("customerAccountId") &&
+            inv["customerAccountId"].is_string()) {
+          accounts.insert(inv["customerAccountId"].get<std::string>());
+        }
+      }
+    }
+    for (const auto& account : accounts) {
+      if (!pullOne("/billing/rules/" + urlEncode(account), "rules/" + account, true)) return;
+    }
+    std::lock_guard lock(statusMu);
+    status.lastPullAt = now();
+  }
+
+  void pullInvoices() {
+    if (!pullClient) pullClient.emplace(config.http);
+    auto cursor = snapshots.find("invoices.next");
+    std::string path = "/billing/terminal/invoices";
+    if (cursor.ok() && cursor.value()) path += "?updatedSince=" + urlEncode(cursor.value()->body);
+    HttpRequest req;
+    req.path = path;
+    req.identity.correlationId = "pull-" + generateSpanId();
+    HttpOutcome o = pullClient->send(req);
+    noteReached(o);
+    if (!o.ok()) {
+      if (o.outcome != OutcomeClass::NotModified) noteError(o.code());
+      return;
+    }
+    auto feed = nlohmann::json::parse(o.body, nullptr, false);
+    if (!feed.is_object() || !feed.contains("invoices") || !feed["invoices"].is_array() ||
+        !feed.contains("next") || !feed["next"].is_string()) {
+      noteError("SNAPSHOT_MALFORMED");
+      return;
+    }
+    const Timestamp t = now();
+    auto tx = db.begin();
+    if (!tx.ok()) return;
+    for (const auto& inv : feed["invoices"]) {
+      if (!inv.is_object() || !inv.contains("invoiceId") || !inv["invoiceId"].is_string()) continue;
+      (void)snapshots.put({"invoice/" + inv["invoiceId"].get<std::string>(),
+                           SnapshotPresence::Present, "", inv.dump(), t});
+    }
+    (void)snapshots.put(
+        {"invoices.next", SnapshotPresence::Present, o.etag, feed["next"].get<std::string>(), t});
+    (void)tx.value().commit();
+  }
+
+  static std::string urlEncode(std::string_view s) {
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    std::string out;
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out.push_back('%');
+        out.push_back(kDigits[c >> 4]);
+        out.push_back(kDigits[c & 0x0f]);
+      }
+    }
+    return out;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// 6. Replicator
+// ---------------------------------------------------------------------------------------------
+
+Replicator::Replicator(Database db, ReplicatorConfig config)
+    : impl_(std::make_unique<Impl>(std::move(db), std::move(config))) {}
+
+Replicator::~Replicator() {
+  stop();
+}
+
+void Replicator::start() {
+  if (impl_->started) return;
+  impl_->started = true;
+  impl_->stopping = false;
+  impl_->requeueAfterCrash();
+  impl_->startWorkers();
+  impl_->loopThread = std::thread([this] { impl_->loopMain(); });
+}
+
+void Replicator::stop() {
+  if (!impl_->started) return;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->resultCv.notify_all();
+  if (impl_->loopThread.joinable()) impl_->loopThread.join();
+  impl_->stopWorkers();
+  impl_->drainInFlight();
+  impl_->started = false;
+}
+
+void Replicator::wake() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->woken = true;
+  }
+  impl_->resultCv.notify_all();
+}
+
+void Replicator::pullNow() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->pullRequested = true;
+    impl_->woken = true;
+  }
+  impl_->resultCv.notify_all();
+}
+
+void Replicator::resume() {
+  {
+    std::lock_guard lock(impl_->statusMu);
+    impl_->status.configurationProblem.reset();
+  }
+  wake();
+}
+
+bool Replicator::runUntilEmpty(std::chrono::steady_clock::duration timeout) {
+  if (impl_->started) return false;  // the background thread owns the connection
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  impl_->stopping = false;
+  impl_->requeueAfterCrash();
+  impl_->startWorkers();
+  bool empty = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!impl_->turn(std::chrono::milliseconds(20))) {
+      empty = true;
+      break;
+    }
+    if (impl_->configurationStopped()) break;
+  }
+  impl_->stopWorkers();
+  impl_->drainInFlight();
+  impl_->refreshStats();
+  return empty;
+}
+
+ReplicatorStatus Replicator::status() const {
+  std::lock_guard lock(impl_->statusMu);
+  return impl_->status;
+}
+
+}  // namespace pos::sync
