@@ -1,0 +1,291 @@
+// The ledger: append-only tables of what happened at this counter, on sync's database.
+//
+// Sections:
+//   1. LedgerError, LedgerResult
+//   2. PaymentCapture          the one-transaction write of a payment, receipt, audit, outbox
+//   3. reports                 ShiftReport (X and Z), UnsyncedPayments, ...
+//   4. verification            ChainVerification: integrity_check + the hash chain
+//   5. rebuilding              CheckoutHistory, ApproverPinState
+//   6. Ledger                  the API
+//
+// Durability and idempotency (the point of this part):
+// - A capture writes the payment, its receipt, its audit event, its drawer opening and its
+//   outbox messages in ONE transaction: all or nothing, whatever fails (tests/ledger proves it
+//   with SIGKILL, a power-cut VFS and I/O errors on every write and sync).
+// - Ids are made by the caller before the transaction. If the outcome of a commit is unknown
+//   (an I/O error on COMMIT may still leave the commit on disk), the caller retries with the
+//   same ids: a payment id already recorded with the same content returns AlreadyRecorded and
+//   writes nothing; with different content it is refused (IdConflict). A second payment is
+//   never created.
+// - Payment, receipt (and every other ledger) rows are never updated or deleted: triggers refuse
+//   it. A correction is a PaymentAdjustment row.
+// - Tamper evidence: every row of every ledger table is a link of one SHA-256 chain
+//   (libsodium): hash = SHA-256(previous hash || table || the row's non-NULL columns). verify()
+//   names the first broken link. (A chain cannot show that its newest links were cut off;
+//   print the head hash on the Z report to anchor it on paper.)
+// - Reports are computed from the rows with SQL sums each time; no counter is kept on the side.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <pos/checkout/events.hpp>
+#include <pos/checkout/result.hpp>
+#include <pos/ledger/records.hpp>
+#include <pos/sync/db.hpp>
+#include <pos/sync/outbox.hpp>
+
+namespace pos::ledger {
+
+// ---------------------------------------------------------------------------------------------
+// 1. LedgerError, LedgerResult
+// ---------------------------------------------------------------------------------------------
+
+enum class LedgerErrorCode {
+  Storage,           // the database failed (busy, disk full, I/O): nothing was written
+  IdConflict,        // an id already recorded with different content
+  AlreadyRecorded,   // write-once row exists (a second PO capture, a second override)
+  ShiftNotOpen,      // no such shift, or it is closed
+  ShiftAlreadyOpen,  // a shift is open already (one at a time per terminal)
+  NotFound,          // the row referred to does not exist
+  Inconsistent,      // the records do not belong together (receipt of another payment,...)
+  CurrencyMismatch,  // an amount in another currency than its checkout
+  kCount
+};
+[[nodiscard]] std::string_view to_string(LedgerErrorCode code) noexcept;
+
+struct LedgerError {
+  LedgerErrorCode code = LedgerErrorCode::Storage;
+  std::string message;                 // ids and codes only
+  std::optional<sync::DbError> cause;  // for Storage
+};
+
+template <class T>
+using LedgerResult = checkout::Result<T, LedgerError>;
+using checkout::Done;
+
+// ---------------------------------------------------------------------------------------------
+// 2. PaymentCapture
+// ---------------------------------------------------------------------------------------------
+
+// Everything one successful capture leaves behind. messages must hold the payment's message
+// (kind Payment, idempotency key = payment id) and the receipt's (kind Receipt, key = receipt
+// id), and may hold more (a delivery).
+struct PaymentCapture {
+  PaymentRecord payment;
+  ReceiptRecord receipt;
+  AuditEvent audit;
+  std::optional<DrawerOpening> drawer_opening;  // for cash
+  std::vector<sync::OutboxMessage> messages;
+  // The domain's events of this capture (PaymentCaptured, ReceiptIssued), appended to the
+  // checkout's event log in the same transaction.
+  std::vector<checkout::CheckoutEvent> events;
+};
+
+enum class CaptureOutcome {
+  Recorded,         // written now
+  AlreadyRecorded,  // the same capture was committed before (a retry): nothing written
+};
+
+// ---------------------------------------------------------------------------------------------
+// 3. reports
+// ---------------------------------------------------------------------------------------------
+
+struct TenderTotal {
+  Tender tender = Tender::Cash;
+  std::int64_t count = 0;
+  Money total = Money::zero(checkout::Currencies::USD);
+};
+
+// One currency's part of a shift report; amounts in two currencies are never added.
+struct CurrencySection {
+  Currency currency = checkout::Currencies::USD;
+  std::vector<TenderTotal> tenders;  // in Tender order, only tenders that were used
+  std::int64_t payment_count = 0;
+  Money payments_total = Money::zero(checkout::Currencies::USD);
+  std::int64_t adjustment_count = 0;
+  Money adjustments_total = Money::zero(checkout::Currencies::USD);
+  // Cash: opening float + cash taken - change given - paid out = expected.
+  Money opening_float = Money::zero(checkout::Currencies::USD);
+  Money cash_taken = Money::zero(checkout::Currencies::USD);  // tendered by customers
+  Money change_given = Money::zero(checkout::Currencies::USD);
+  Money paid_out = Money::zero(checkout::Currencies::USD);
+  Money cash_expected = Money::zero(checkout::Currencies::USD);
+  std::optional<Money> cash_counted;     // Z only
+  std::optional<Money> cash_difference;  // counted - expected
+};
+
+struct UnsyncedCurrency {
+  Currency currency = checkout::Currencies::USD;
+  std::int64_t count = 0;
+  Money total = Money::zero(checkout::Currencies::USD);
+};
+
+// Payments whose payment message the backend has not acknowledged (QUEUED, SENDING or
+// REJECTED): the checkout domain's offline limits are checked against these figures.
+struct UnsyncedPayments {
+  std::int64_t count = 0;
+  std::vector<UnsyncedCurrency> by_currency;  // in currency code order
+  std::optional<Timestamp> oldest_captured_at;
+};
+
+struct ApproverActivity {
+  UserId approver;
+  std::int64_t overrides_approved = 0;
+  std::int64_t reprints_approved = 0;
+};
+
+enum class ReportKind { X, Z };
+
+struct ShiftReport {
+  ReportKind kind = ReportKind::X;
+  ShiftId shift_id;
+  Timestamp opened_at;
+  std::optional<Timestamp> closed_at;
+  std::vector<CurrencySection> currencies;  // in currency code order
+  std::int64_t reprint_count = 0;
+  std::vector<ApproverActivity> approvers;  // by approver id
+  std::vector<DrawerOpening> no_sale_openings;
+  UnsyncedPayments unsynced;  // terminal-wide, not only this shift
+  std::string chain_head;     // hex of the newest ledger hash when the report was made
+};
+
+// ---------------------------------------------------------------------------------------------
+// 4. verification
+// ---------------------------------------------------------------------------------------------
+
+enum class ChainBreakKind {
+  HashMismatch,   // the row (or an earlier one) was changed
+  RowMissing,     // the chain names a row that is gone
+  SequenceGap,    // a link of the chain itself is gone
+  UnchainedRows,  // rows that are in no link (inserted around the ledger)
+};
+[[nodiscard]] std::string_view to_string(ChainBreakKind kind) noexcept;
+
+struct ChainBreak {
+  std::int64_t sequence = 0;  // the first bad link
+  std::string table;
+  ChainBreakKind kind = ChainBreakKind::HashMismatch;
+};
+
+struct ChainVerification {
+  std::string integrity_check;  // "ok" or SQLite's findings
+  std::int64_t links_checked = 0;
+  std::optional<ChainBreak> first_break;
+  [[nodiscard]] bool sound() const noexcept {
+    return integrity_check == "ok" && !first_break.has_value();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// 5. rebuilding a checkout after a restart
+// ---------------------------------------------------------------------------------------------
+
+struct DeliveryState {
+  ReceiptDelivery delivery;
+  DeliveryStatus status = DeliveryStatus::Pending;  // latest outcome
+  std::string reason;
+  std::optional<Timestamp> status_at;
+};
+
+struct CheckoutHistory {
+  CheckoutRecord checkout;
+  std::vector<EvaluationRecord> evaluations;  // oldest first
+  std::optional<PoCaptureRecord> po_capture;
+  std::optional<PoOverrideRecord> po_override;
+  std::vector<OfflineGrantRecord> offline_grants;
+  std::vector<PaymentRecord> payments;  // capture order
+  std::vector<ReceiptRecord> receipts;  // capture order
+  std::vector<PaymentAdjustment> adjustments;
+};
+
+// What the domain needs to rebuild an approver's lockout (BILL-DEC-010).
+struct ApproverPinState {
+  UserId approver;
+  int failures_since_last_success_or_lockout = 0;
+  std::optional<Timestamp> last_failure_at;
+  std::optional<ApproverLockout> latest_lockout;  // active when locked_until > now
+};
+
+// ---------------------------------------------------------------------------------------------
+// 6. Ledger
+// ---------------------------------------------------------------------------------------------
+
+// Methods take the connection given at construction; one Ledger per connection (thread).
+class Ledger {
+ public:
+  // Component "ledger". The database must be opened with these and the outbox's migrations
+  // (all_migrations() returns both, in order).
+  [[nodiscard]] static std::span<const sync::Migration> migrations() noexcept;
+  [[nodiscard]] static std::vector<sync::Migration> all_migrations();
+
+  explicit Ledger(sync::Database& db) noexcept : db_(&db), outbox_(db) {}
+
+  // Shifts and cash.
+  LedgerResult<Done> open_shift(const ShiftOpening& opening);
+  // Closes the shift and returns its Z report, in one transaction.
+  LedgerResult<ShiftReport> close_shift(const ShiftClosing& closing);
+  LedgerResult<std::optional<ShiftOpening>> current_shift();
+  LedgerResult<Done> record_paid_out(const CashPaidOut& paid_out);
+  LedgerResult<Done> record_drawer_opening(const DrawerOpening& opening);
+
+  // The checkout and its PO. Each writes its row(s) and the given outbox messages at once.
+  LedgerResult<Done> record_checkout(const CheckoutRecord& checkout);
+  LedgerResult<Done> record_evaluation(const EvaluationRecord& evaluation);
+  LedgerResult<Done> record_po_capture(const PoCaptureRecord& capture,
+                                       std::span<const sync::OutboxMessage> messages);
+  LedgerResult<Done> record_po_override(const PoOverrideRecord& override_record,
+                                        std::span<const sync::OutboxMessage> messages);
+  LedgerResult<Done> record_offline_grant(const OfflineGrantRecord& grant,
+                                          std::span<const sync::OutboxMessage> messages);
+  LedgerResult<Done> record_pin_attempt(const PinAttempt& attempt);
+  LedgerResult<Done> record_lockout(const ApproverLockout& lockout);
+
+  // The checkout domain's events, in order, for Checkout::replay after a restart (stored as
+  // the domain's stable JSON). load_events returns them in the order appended.
+  LedgerResult<Done> append_events(const CheckoutId& checkout,
+                                   std::span<const checkout::CheckoutEvent> events);
+  LedgerResult<std::vector<checkout::CheckoutEvent>> load_events(const CheckoutId& checkout);
+
+  // Money.
+  LedgerResult<CaptureOutcome> record_capture(const PaymentCapture& capture);
+  LedgerResult<Done> record_adjustment(const PaymentAdjustment& adjustment);
+
+  // Receipts after the capture (the printer spooler's record of its jobs).
+  LedgerResult<Done> record_delivery(const ReceiptDelivery& delivery,
+                                     std::span<const sync::OutboxMessage> messages);
+  LedgerResult<Done> record_delivery_outcome(const DeliveryOutcome& outcome,
+                                             std::span<const sync::OutboxMessage> messages);
+  LedgerResult<Done> record_reprint(const ReprintRecord& reprint,
+                                    std::span<const sync::OutboxMessage> messages);
+  LedgerResult<Done> record_audit(const AuditEvent& event);
+
+  // Reading back.
+  LedgerResult<std::optional<CheckoutHistory>> load_checkout(const CheckoutId& id);
+  LedgerResult<std::optional<ReceiptRecord>> find_receipt(const ReceiptId& id);
+  LedgerResult<std::vector<DeliveryState>> deliveries_of(const ReceiptId& id);
+  LedgerResult<std::int64_t> reprint_count(const ReceiptId& id);
+  LedgerResult<ApproverPinState> approver_pin_state(const UserId& approver);
+  // For reconciliation: payments captured in [from, to), in capture order.
+  LedgerResult<std::vector<PaymentRecord>> payments_between(Timestamp from, Timestamp to);
+
+  // Reports, from the rows.
+  LedgerResult<ShiftReport> x_report(const ShiftId& shift);
+  LedgerResult<UnsyncedPayments> unsynced_payments();
+
+  // integrity_check and the whole hash chain.
+  LedgerResult<ChainVerification> verify();
+
+  [[nodiscard]] sync::Database& database() noexcept { return *db_; }
+  [[nodiscard]] sync::Outbox& outbox() noexcept { return outbox_; }
+
+ private:
+  LedgerResult<ShiftReport> build_report(const ShiftId& shift, ReportKind kind);
+  sync::Database* db_;
+  sync::Outbox outbox_;
+};
+
+}  // namespace pos::ledger

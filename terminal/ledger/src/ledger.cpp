@@ -1,0 +1,968 @@
+// The ledger's writes (one transaction each, chained, with their outbox messages) and reads.
+//
+// Sections: 1. names  2. the write frame  3. shifts and cash  4. checkout, PO, elevation
+//           5. capture  6. receipts afterwards  7. reading back
+#include <pos/ledger/ledger.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "ledger_rows.hpp"
+#include "ledger_tables.hpp"
+
+namespace pos::ledger {
+
+using namespace rows;
+using checkout::fail;
+
+// ---------------------------------------------------------------------------------------------
+// 1. names
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+constexpr std::array<std::string_view, 4> kTenders = {"CASH", "CHECK", "CARD_EXTERNAL", "ACCOUNT"};
+static_assert(kTenders.size() == static_cast<std::size_t>(Tender::kCount));
+constexpr std::array<std::string_view, 2> kPaymentTypes = {"PAID_IN_FULL", "PARTIAL_PAYMENT"};
+static_assert(kPaymentTypes.size() == static_cast<std::size_t>(PaymentType::kCount));
+constexpr std::array<std::string_view, 2> kChannels = {"PRINT", "EMAIL"};
+static_assert(kChannels.size() == static_cast<std::size_t>(DeliveryChannel::kCount));
+constexpr std::array<std::string_view, 5> kDeliveryStatuses = {"PENDING", "SENT", "FAILED",
+                                                               "POSSIBLY_PRINTED", "BOUNCED"};
+static_assert(kDeliveryStatuses.size() == static_cast<std::size_t>(DeliveryStatus::kCount));
+constexpr std::array<std::string_view, 4> kDrawerReasons = {"SALE", "NO_SALE", "PAID_OUT",
+                                                            "CASH_COUNT"};
+static_assert(kDrawerReasons.size() == static_cast<std::size_t>(DrawerReason::kCount));
+constexpr std::array<std::string_view, 8> kErrorNames = {
+    "STORAGE",   "ID_CONFLICT",  "ALREADY_RECORDED", "SHIFT_NOT_OPEN", "SHIFT_ALREADY_OPEN",
+    "NOT_FOUND", "INCONSISTENT", "CURRENCY_MISMATCH"};
+static_assert(kErrorNames.size() == static_cast<std::size_t>(LedgerErrorCode::kCount));
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::string_view, N>& names, E e) {
+  const auto i = static_cast<std::size_t>(e);
+  return i < N ? names[i] : std::string_view{"UNKNOWN"};
+}
+template <class E, std::size_t N>
+std::optional<E> parse_name(const std::array<std::string_view, N>& names, std::string_view text) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == text) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+template <class E, std::size_t N>
+E must_parse(const std::array<std::string_view, N>& names, const std::string& text) {
+  auto v = parse_name<E>(names, text);
+  if (!v) throw CorruptRow("unknown enum value in the ledger");
+  return *v;
+}
+}  // namespace
+
+std::string_view to_string(Tender t) noexcept {
+  return name_of(kTenders, t);
+}
+std::optional<Tender> parse_tender(std::string_view s) noexcept {
+  return parse_name<Tender>(kTenders, s);
+}
+std::string_view to_string(PaymentType t) noexcept {
+  return name_of(kPaymentTypes, t);
+}
+std::optional<PaymentType> parse_payment_type(std::string_view s) noexcept {
+  return parse_name<PaymentType>(kPaymentTypes, s);
+}
+std::string_view to_string(DeliveryChannel c) noexcept {
+  return name_of(kChannels, c);
+}
+std::string_view to_string(DeliveryStatus s) noexcept {
+  return name_of(kDeliveryStatuses, s);
+}
+std::optional<DeliveryStatus> parse_delivery_status(std::string_view s) noexcept {
+  return parse_name<DeliveryStatus>(kDeliveryStatuses, s);
+}
+std::string_view to_string(DrawerReason r) noexcept {
+  return name_of(kDrawerReasons, r);
+}
+std::optional<DrawerReason> parse_drawer_reason(std::string_view s) noexcept {
+  return parse_name<DrawerReason>(kDrawerReasons, s);
+}
+std::string_view to_string(LedgerErrorCode c) noexcept {
+  return name_of(kErrorNames, c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. the write frame
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// BEGIN IMMEDIATE, start the chain, run body(tx, chain), COMMIT. Any failure: nothing written.
+template <class T, class F>
+LedgerResult<T> in_write(sync::Database& db, F&& body) {
+  auto tx = db.begin();
+  if (!tx.ok()) return fail(storage(std::move(tx).error()));
+  ChainWriter chain(db);
+  if (auto s = chain.start(); !s.ok()) return fail(storage(std::move(s).error()));
+  LedgerResult<T> r = [&]() -> LedgerResult<T> {
+    try {
+      return body(tx.value(), chain);
+    } catch (const CorruptRow& e) {
+      return fail(error(LedgerErrorCode::Inconsistent, e.what()));
+    }
+  }();
+  if (!r.ok()) return r;  // tx dropped: rolled back
+  if (auto c = tx.value().commit(); !c.ok()) return fail(storage(std::move(c).error()));
+  return r;
+}
+
+// A UNIQUE violation means the thing exists already; anything else is storage trouble.
+LedgerError write_error(sync::DbError e, std::string_view what) {
+  if (e.code == sync::DbErrorCode::Constraint) {
+    return error(LedgerErrorCode::AlreadyRecorded, std::string{what} + " refused: " + e.message);
+  }
+  return storage(std::move(e));
+}
+
+LedgerResult<Done> enqueue_all(sync::Outbox& outbox, sync::Transaction& tx,
+                               std::span<const sync::OutboxMessage> messages) {
+  for (const auto& m : messages) {
+    auto r = outbox.enqueue(tx, m);
+    if (!r.ok()) return fail(write_error(std::move(r).error(), "outbox message"));
+  }
+  return Done{};
+}
+
+// Appends events after the checkout's last one, as links of the chain.
+sync::DbResult<void> insert_events(sync::Database& db, ChainWriter& chain, const CheckoutId& cid,
+                                   std::span<const checkout::CheckoutEvent> events) {
+  if (events.empty()) return {};
+  const auto key = cid.to_string();
+  std::int64_t next = 1;
+  auto r = db.statement(
+                 "SELECT COALESCE(MAX(event_no), 0) + 1 FROM checkout_event "
+                 "WHERE checkout_id = ?")
+               .bind(key)
+               .for_each([&](const sync::Statement& row) { next = row.int64(0); });
+  if (!r.ok()) return r.error();
+  for (const auto& e : events) {
+    auto w = chain.append("checkout_event",
+                          "INSERT INTO checkout_event (chain_seq, checkout_id, event_no, kind, "
+                          "event_json) VALUES (?, ?, ?, ?, ?)",
+                          key, next++, checkout::event_kind(e), checkout::to_json(e).dump());
+    if (!w.ok()) return w;
+  }
+  return {};
+}
+
+// The shift exists and has no close row.
+LedgerResult<Done> require_open_shift(sync::Database& db, const ShiftId& shift) {
+  bool open = false;
+  auto r = db.statement(
+                 "SELECT 1 FROM shift_open AS s WHERE s.shift_id = ? AND NOT EXISTS "
+                 "(SELECT 1 FROM shift_close AS c WHERE c.shift_id = s.shift_id)")
+               .bind(shift.to_string())
+               .for_each([&](const sync::Statement&) { open = true; });
+  if (!r.ok()) return fail(storage(std::move(r).error()));
+  if (!open) {
+    return fail(
+        error(LedgerErrorCode::ShiftNotOpen, "shift " + shift.to_string() + " is not open"));
+  }
+  return Done{};
+}
+
+#define POS_LEDGER_TRY(expr)                                   \
+  do {                                                         \
+    auto pos_ledger_r = (expr);                                \
+    if (!pos_ledger_r.ok()) return fail(pos_ledger_r.error()); \
+  } while (false)
+
+#define POS_LEDGER_WRITE(expr, what)                                                         \
+  do {                                                                                       \
+    auto pos_ledger_w = (expr);                                                              \
+    if (!pos_ledger_w.ok()) return fail(write_error(std::move(pos_ledger_w).error(), what)); \
+  } while (false)
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// 3. shifts and cash
+// ---------------------------------------------------------------------------------------------
+
+LedgerResult<Done> Ledger::open_shift(const ShiftOpening& o) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    auto current = current_shift();
+    if (!current.ok()) return fail(current.error());
+    if (current.value()) {
+      return fail(error(LedgerErrorCode::ShiftAlreadyOpen,
+                        "shift " + current.value()->shift_id.to_string() + " is still open"));
+    }
+    POS_LEDGER_WRITE(
+        chain.append("shift_open",
+                     "INSERT INTO shift_open (chain_seq, shift_id, terminal_id, "
+                     "opened_by, opened_at_ms) VALUES (?, ?, ?, ?, ?)",
+                     o.shift_id.to_string(), o.terminal_id, o.opened_by.str(), ms(o.opened_at)),
+        "shift opening");
+    for (const auto& f : o.opening_float) {
+      POS_LEDGER_WRITE(chain.append("shift_cash",
+                                    "INSERT INTO shift_cash (chain_seq, shift_id, kind, currency, "
+                                    "amount_minor) VALUES (?, ?, 'FLOAT', ?, ?)",
+                                    o.shift_id.to_string(), f.currency().code(), f.minor_units()),
+                       "opening float");
+    }
+    return Done{};
+  });
+}
+
+LedgerResult<std::optional<ShiftOpening>> Ledger::current_shift() {
+  std::optional<ShiftOpening> out;
+  try {
+    auto r =
+        db_->statement(
+               "SELECT shift_id, terminal_id, opened_by, opened_at_ms FROM shift_open AS s "
+               "WHERE NOT EXISTS (SELECT 1 FROM shift_close AS c WHERE c.shift_id = s.shift_id)"
+               " ORDER BY chain_seq DESC LIMIT 1")
+            .for_each([&](const sync::Statement& row) {
+              out = ShiftOpening{id<ShiftId>(row.text(0)),
+                                 row.text(1),
+                                 id<UserId>(row.text(2)),
+                                 at(row.int64(3)),
+                                 {}};
+            });
+    if (!r.ok()) return fail(storage(std::move(r).error()));
+    if (out) {
+      auto f = db_->statement(
+                      "SELECT currency, amount_minor FROM shift_cash WHERE shift_id = ? AND "
+                      "kind = 'FLOAT' ORDER BY currency")
+                   .bind(out->shift_id.to_string())
+                   .for_each([&](const sync::Statement& row) {
+                     out->opening_float.push_back(money(row.text(0), row.int64(1)));
+                   });
+      if (!f.ok()) return fail(storage(std::move(f).error()));
+    }
+  } catch (const CorruptRow& e) {
+    return fail(error(LedgerErrorCode::Inconsistent, e.what()));
+  }
+  return out;
+}
+
+LedgerResult<Done> Ledger::record_paid_out(const CashPaidOut& p) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_TRY(require_open_shift(*db_, p.shift_id));
+    POS_LEDGER_WRITE(
+        chain.append("cash_paid_out",
+                     "INSERT INTO cash_paid_out (chain_seq, paid_out_id, shift_id, currency, "
+                     "amount_minor, paid_by, reason, paid_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     p.paid_out_id.to_string(), p.shift_id.to_string(), p.amount.currency().code(),
+                     p.amount.minor_units(), p.paid_by.str(), p.reason, ms(p.paid_at)),
+        "paid out");
+    return Done{};
+  });
+}
+
+namespace {
+sync::DbResult<void> insert_drawer_opening(ChainWriter& chain, const DrawerOpening& d) {
+  std::optional<std::string> payment;
+  if (d.payment_id) payment = d.payment_id->to_string();
+  return chain.append("drawer_opening",
+                      "INSERT INTO drawer_opening (chain_seq, opening_id, shift_id, opened_by, "
+                      "reason, payment_id, note, opened_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      d.opening_id.to_string(), d.shift_id.to_string(), d.opened_by.str(),
+                      to_string(d.reason), payment, d.note, ms(d.opened_at));
+}
+}  // namespace
+
+LedgerResult<Done> Ledger::record_drawer_opening(const DrawerOpening& d) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_TRY(require_open_shift(*db_, d.shift_id));
+    POS_LEDGER_WRITE(insert_drawer_opening(chain, d), "drawer opening");
+    return Done{};
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. checkout, PO, elevation
+// ---------------------------------------------------------------------------------------------
+
+LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_TRY(require_open_shift(*db_, c.shift_id));
+    POS_LEDGER_WRITE(
+        chain.append("checkout",
+                     "INSERT INTO checkout (chain_seq, checkout_id, shift_id, invoice_id, "
+                     "invoice_number, work_order_id, account_id, currency, correlation_id, "
+                     "operator_id, started_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     c.checkout_id.to_string(), c.shift_id.to_string(), c.invoice_id.to_string(),
+                     c.invoice_number, c.work_order_id, c.account_id, c.currency.code(),
+                     c.correlation_id.to_string(), c.operator_id.str(), ms(c.started_at)),
+        "checkout");
+    return Done{};
+  });
+}
+
+LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_WRITE(
+        chain.append("evaluation",
+                     "INSERT INTO evaluation (chain_seq, evaluation_id, checkout_id, "
+                     "policy_version, evaluated_offline, evaluation_json, evaluated_at_ms) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     e.evaluation_id.to_string(), e.checkout_id.to_string(), e.policy_version,
+                     e.mode == CaptureMode::Offline, e.evaluation_json, ms(e.evaluated_at)),
+        "evaluation");
+    return Done{};
+  });
+}
+
+LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
+                                             std::span<const sync::OutboxMessage> messages) {
+  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+    // A retry of the same capture (unknown commit outcome) is a no-op; another PO is refused.
+    std::optional<std::string> existing;
+    auto r = db_->statement("SELECT po_number FROM po_capture WHERE checkout_id = ?")
+                 .bind(p.checkout_id.to_string())
+                 .for_each([&](const sync::Statement& row) { existing = row.text(0); });
+    if (!r.ok()) return fail(storage(std::move(r).error()));
+    if (existing) {
+      if (*existing == p.po_number) return Done{};
+      return fail(error(LedgerErrorCode::AlreadyRecorded,
+                        "checkout " + p.checkout_id.to_string() + " already has its PO"));
+    }
+    POS_LEDGER_WRITE(chain.append("po_capture",
+                                  "INSERT INTO po_capture (chain_seq, checkout_id, po_number, "
+                                  "captured_by, captured_at_ms) VALUES (?, ?, ?, ?, ?)",
+                                  p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
+                                  ms(p.captured_at)),
+                     "PO capture");
+    return enqueue_all(outbox_, tx, messages);
+  });
+}
+
+LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
+                                              std::span<const sync::OutboxMessage> messages) {
+  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+    std::optional<std::string> existing;
+    auto r = db_->statement("SELECT override_id FROM po_override WHERE checkout_id = ?")
+                 .bind(o.checkout_id.to_string())
+                 .for_each([&](const sync::Statement& row) { existing = row.text(0); });
+    if (!r.ok()) return fail(storage(std::move(r).error()));
+    if (existing) {
+      if (*existing == o.override_id.to_string()) return Done{};
+      return fail(error(LedgerErrorCode::AlreadyRecorded,
+                        "checkout " + o.checkout_id.to_string() + " already has an override"));
+    }
+    POS_LEDGER_WRITE(
+        chain.append("po_override",
+                     "INSERT INTO po_override (chain_seq, override_id, checkout_id, reason_code, "
+                     "notes, requested_by, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     o.override_id.to_string(), o.checkout_id.to_string(), o.reason_code, o.notes,
+                     o.requested_by.str(), ms(o.created_at)),
+        "PO override");
+    for (const auto& a : o.approvals) {
+      std::optional<std::string> grant;
+      if (a.offline_grant_id) grant = a.offline_grant_id->to_string();
+      POS_LEDGER_WRITE(
+          chain.append(
+              "override_approval",
+              "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
+              "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+              o.override_id.to_string(), a.approver.str(),
+              a.method == ApprovalMethod::OfflineGrant ? "OFFLINE_GRANT" : "ELEVATION_TOKEN", grant,
+              ms(a.approved_at)),
+          "override approval");
+    }
+    return enqueue_all(outbox_, tx, messages);
+  });
+}
+
+LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
+                                                std::span<const sync::OutboxMessage> messages) {
+  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+    std::optional<std::string> checkout;
+    if (g.checkout_id) checkout = g.checkout_id->to_string();
+    POS_LEDGER_WRITE(
+        chain.append("offline_grant",
+                     "INSERT INTO offline_grant (chain_seq, grant_id, approver_id, checkout_id, "
+                     "action, terminal_id, granted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     g.grant_id.to_string(), g.approver.str(), checkout, g.action, g.terminal_id,
+                     ms(g.granted_at)),
+        "offline grant");
+    return enqueue_all(outbox_, tx, messages);
+  });
+}
+
+LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    std::optional<std::string> checkout;
+    if (p.checkout_id) checkout = p.checkout_id->to_string();
+    POS_LEDGER_WRITE(
+        chain.append("pin_attempt",
+                     "INSERT INTO pin_attempt (chain_seq, approver_id, checkout_id, "
+                     "outcome, attempted_at_ms) VALUES (?, ?, ?, ?, ?)",
+                     p.approver.str(), checkout,
+                     p.outcome == PinOutcome::Failed ? "FAILED" : "SUCCEEDED", ms(p.attempted_at)),
+        "PIN attempt");
+    return Done{};
+  });
+}
+
+LedgerResult<Done> Ledger::record_lockout(const ApproverLockout& l) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_WRITE(chain.append("approver_lockout",
+                                  "INSERT INTO approver_lockout (chain_seq, approver_id, "
+                                  "locked_at_ms, locked_until_ms) VALUES (?, ?, ?, ?)",
+                                  l.approver.str(), ms(l.locked_at), ms(l.locked_until)),
+                     "lockout");
+    return Done{};
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. capture
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+LedgerResult<Done> check_capture(const PaymentCapture& c) {
+  const auto& p = c.payment;
+  const auto& r = c.receipt;
+  if (!(p.receipt_id == r.receipt_id) || !(r.payment_id == p.payment_id) ||
+      !(r.checkout_id == p.checkout_id) || !(r.invoice_id == p.invoice_id)) {
+    return fail(error(LedgerErrorCode::Inconsistent, "receipt " + r.receipt_id.to_string() +
+                                                         " does not belong to payment " +
+                                                         p.payment_id.to_string()));
+  }
+  const auto cur = p.amount.currency();
+  const bool same = r.remaining_balance.currency() == cur &&
+                    (!p.amount_tendered || p.amount_tendered->currency() == cur) &&
+                    (!p.change_given || p.change_given->currency() == cur);
+  if (!same) {
+    return fail(error(LedgerErrorCode::CurrencyMismatch,
+                      "payment " + p.payment_id.to_string() + " mixes currencies"));
+  }
+  bool payment_message = false;
+  bool receipt_message = false;
+  for (const auto& m : c.messages) {
+    if (m.kind == sync::OutboxKind::Payment && m.idempotency_key == p.payment_id.to_string())
+      payment_message = true;
+    if (m.kind == sync::OutboxKind::Receipt && m.idempotency_key == r.receipt_id.to_string())
+      receipt_message = true;
+  }
+  if (!payment_message || !receipt_message) {
+    return fail(
+        error(LedgerErrorCode::Inconsistent,
+              "a capture needs its payment and receipt outbox messages, keyed by their ids"));
+  }
+  if (c.drawer_opening && !(c.drawer_opening->shift_id == p.shift_id)) {
+    return fail(error(LedgerErrorCode::Inconsistent, "drawer opening of another shift"));
+  }
+  return Done{};
+}
+
+}  // namespace
+
+LedgerResult<CaptureOutcome> Ledger::record_capture(const PaymentCapture& c) {
+  if (auto ok = check_capture(c); !ok.ok()) return fail(ok.error());
+  const auto& p = c.payment;
+  const auto& rc = c.receipt;
+  const auto pid = p.payment_id.to_string();
+  return in_write<CaptureOutcome>(
+      *db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<CaptureOutcome> {
+        // Idempotent by payment id: the ids were made before the first attempt.
+        std::optional<bool> same_as_before;
+        auto prior = db_->statement(
+                            "SELECT checkout_id, currency, amount_minor, receipt_id, tender "
+                            "FROM payment WHERE payment_id = ?")
+                         .bind(pid)
+                         .for_each([&](const sync::Statement& row) {
+                           same_as_before = row.text(0) == p.checkout_id.to_string() &&
+                                            row.text(1) == p.amount.currency().code() &&
+                                            row.int64(2) == p.amount.minor_units() &&
+                                            row.text(3) == p.receipt_id.to_string() &&
+                                            row.text(4) == to_string(p.tender);
+                         });
+        if (!prior.ok()) return fail(storage(std::move(prior).error()));
+        if (same_as_before) {
+          if (*same_as_before) return CaptureOutcome::AlreadyRecorded;
+          return fail(error(LedgerErrorCode::IdConflict,
+                            "payment " + pid + " is recorded with other details"));
+        }
+        std::optional<std::string> checkout_currency;
+        auto co =
+            db_->statement("SELECT currency FROM checkout WHERE checkout_id = ?")
+                .bind(p.checkout_id.to_string())
+                .for_each([&](const sync::Statement& row) { checkout_currency = row.text(0); });
+        if (!co.ok()) return fail(storage(std::move(co).error()));
+        if (!checkout_currency) {
+          return fail(error(LedgerErrorCode::NotFound,
+                            "checkout " + p.checkout_id.to_string() + " is not in the ledger"));
+        }
+        if (*checkout_currency != p.amount.currency().code()) {
+          return fail(error(LedgerErrorCode::CurrencyMismatch,
+                            "payment " + pid + " is not in its checkout's currency"));
+        }
+        if (auto open = require_open_shift(*db_, p.shift_id); !open.ok()) return fail(open.error());
+
+        auto conflict = [&](sync::DbError e) {
+          if (e.code == sync::DbErrorCode::Constraint) {
+            return error(LedgerErrorCode::IdConflict, "capture " + pid + " refused: " + e.message);
+          }
+          return storage(std::move(e));
+        };
+        std::optional<std::string> card_brand, card_last4, card_code;
+        if (p.card) {
+          card_brand = p.card->brand;
+          card_last4 = p.card->last4;
+          card_code = p.card->approval_code;
+        }
+        std::optional<std::int64_t> tendered, change;
+        if (p.amount_tendered) tendered = p.amount_tendered->minor_units();
+        if (p.change_given) change = p.change_given->minor_units();
+        auto w = chain.append(
+            "payment",
+            "INSERT INTO payment (chain_seq, payment_id, checkout_id, invoice_id, shift_id, "
+            "currency, amount_minor, tender, tender_reference, card_brand, card_last4, "
+            "card_approval_code, amount_tendered_minor, change_given_minor, payment_type, "
+            "captured_by, captured_at_ms, captured_offline, receipt_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            pid, p.checkout_id.to_string(), p.invoice_id.to_string(), p.shift_id.to_string(),
+            p.amount.currency().code(), p.amount.minor_units(), to_string(p.tender),
+            p.tender_reference, card_brand, card_last4, card_code, tendered, change,
+            to_string(p.payment_type), p.captured_by.str(), ms(p.captured_at),
+            p.mode == CaptureMode::Offline, p.receipt_id.to_string());
+        if (!w.ok()) return fail(conflict(std::move(w).error()));
+        w = chain.append(
+            "receipt",
+            "INSERT INTO receipt (chain_seq, receipt_id, receipt_reference, payment_id, "
+            "checkout_id, invoice_id, payment_type, remaining_currency, remaining_minor, "
+            "delivery_suppressed, template_id, template_version, print_text, created_at_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rc.receipt_id.to_string(), rc.receipt_reference, pid, rc.checkout_id.to_string(),
+            rc.invoice_id.to_string(), to_string(rc.payment_type),
+            rc.remaining_balance.currency().code(), rc.remaining_balance.minor_units(),
+            rc.delivery == ReceiptDeliveryChoice::Suppressed, rc.template_id, rc.template_version,
+            rc.print_text, ms(rc.created_at));
+        if (!w.ok()) return fail(conflict(std::move(w).error()));
+        std::optional<std::string> audit_checkout;
+        if (c.audit.checkout_id) audit_checkout = c.audit.checkout_id->to_string();
+        w = chain.append("audit_event",
+                         "INSERT INTO audit_event (chain_seq, event_id, checkout_id, kind, actor, "
+                         "detail_json, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         c.audit.event_id.to_string(), audit_checkout, c.audit.kind, c.audit.actor,
+                         c.audit.detail_json, ms(c.audit.at));
+        if (!w.ok()) return fail(conflict(std::move(w).error()));
+        if (c.drawer_opening) {
+          w = insert_drawer_opening(chain, *c.drawer_opening);
+          if (!w.ok()) return fail(conflict(std::move(w).error()));
+        }
+        w = insert_events(*db_, chain, p.checkout_id, c.events);
+        if (!w.ok()) return fail(conflict(std::move(w).error()));
+        for (const auto& m : c.messages) {
+          auto e = outbox_.enqueue(tx, m);
+          if (!e.ok()) return fail(conflict(std::move(e).error()));
+        }
+        return CaptureOutcome::Recorded;
+      });
+}
+
+LedgerResult<Done> Ledger::append_events(const CheckoutId& cid,
+                                         std::span<const checkout::CheckoutEvent> events) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_WRITE(insert_events(*db_, chain, cid, events), "checkout events");
+    return Done{};
+  });
+}
+
+LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const CheckoutId& cid) {
+  std::vector<checkout::CheckoutEvent> out;
+  std::optional<LedgerError> bad;
+  auto r = db_->statement(
+                  "SELECT event_json FROM checkout_event WHERE checkout_id = ? "
+                  "ORDER BY event_no")
+               .bind(cid.to_string())
+               .for_each([&](const sync::Statement& row) {
+                 if (bad) return;
+                 auto json = nlohmann::json::parse(row.text(0), nullptr, false);
+                 auto event = checkout::event_from_json(json);
+                 if (json.is_discarded() || !event.ok()) {
+                   bad = error(LedgerErrorCode::Inconsistent, "a stored event of checkout " +
+                                                                  cid.to_string() +
+                                                                  " is not one this build reads");
+                   return;
+                 }
+                 out.push_back(event.value());
+               });
+  if (!r.ok()) return fail(storage(std::move(r).error()));
+  if (bad) return fail(*bad);
+  return out;
+}
+
+LedgerResult<Done> Ledger::record_adjustment(const PaymentAdjustment& a) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    std::optional<std::string> currency;
+    auto r = db_->statement("SELECT currency FROM payment WHERE payment_id = ?")
+                 .bind(a.payment_id.to_string())
+                 .for_each([&](const sync::Statement& row) { currency = row.text(0); });
+    if (!r.ok()) return fail(storage(std::move(r).error()));
+    if (!currency) {
+      return fail(error(LedgerErrorCode::NotFound, "payment " + a.payment_id.to_string()));
+    }
+    if (*currency != a.amount.currency().code()) {
+      return fail(error(LedgerErrorCode::CurrencyMismatch, "adjustment in another currency"));
+    }
+    POS_LEDGER_WRITE(
+        chain.append("payment_adjustment",
+                     "INSERT INTO payment_adjustment (chain_seq, adjustment_id, payment_id, "
+                     "currency, amount_minor, reason_code, made_by, made_at_ms) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     a.adjustment_id.to_string(), a.payment_id.to_string(),
+                     a.amount.currency().code(), a.amount.minor_units(), a.reason_code,
+                     a.made_by.str(), ms(a.made_at)),
+        "adjustment");
+    return Done{};
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. receipts afterwards
+// ---------------------------------------------------------------------------------------------
+
+LedgerResult<Done> Ledger::record_delivery(const ReceiptDelivery& d,
+                                           std::span<const sync::OutboxMessage> messages) {
+  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_WRITE(
+        chain.append("receipt_delivery",
+                     "INSERT INTO receipt_delivery (chain_seq, delivery_id, receipt_id, "
+                     "channel, requested_by, requested_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                     d.delivery_id.to_string(), d.receipt_id.to_string(), to_string(d.channel),
+                     d.requested_by.str(), ms(d.requested_at)),
+        "receipt delivery");
+    POS_LEDGER_WRITE(chain.append("delivery_outcome",
+                                  "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
+                                  "reason, at_ms) VALUES (?, ?, 'PENDING', '', ?)",
+                                  d.delivery_id.to_string(), ms(d.requested_at)),
+                     "delivery outcome");
+    return enqueue_all(outbox_, tx, messages);
+  });
+}
+
+LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
+                                                   std::span<const sync::OutboxMessage> messages) {
+  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_WRITE(
+        chain.append("delivery_outcome",
+                     "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
+                     "reason, at_ms) VALUES (?, ?, ?, ?, ?)",
+                     o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
+        "delivery outcome");
+    return enqueue_all(outbox_, tx, messages);
+  });
+}
+
+LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
+                                          std::span<const sync::OutboxMessage> messages) {
+  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_TRY(require_open_shift(*db_, r.shift_id));
+    std::optional<std::string> approver;
+    if (r.approver) approver = r.approver->str();
+    POS_LEDGER_WRITE(
+        chain.append("reprint",
+                     "INSERT INTO reprint (chain_seq, reprint_id, receipt_id, shift_id, "
+                     "reprint_number, reason_code, requested_by, approver_id, reprinted_at_ms) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     r.reprint_id.to_string(), r.receipt_id.to_string(), r.shift_id.to_string(),
+                     r.reprint_number, r.reason_code, r.requested_by.str(), approver,
+                     ms(r.reprinted_at)),
+        "reprint");
+    return enqueue_all(outbox_, tx, messages);
+  });
+}
+
+LedgerResult<Done> Ledger::record_audit(const AuditEvent& a) {
+  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    std::optional<std::string> checkout;
+    if (a.checkout_id) checkout = a.checkout_id->to_string();
+    POS_LEDGER_WRITE(
+        chain.append("audit_event",
+                     "INSERT INTO audit_event (chain_seq, event_id, checkout_id, "
+                     "kind, actor, detail_json, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     a.event_id.to_string(), checkout, a.kind, a.actor, a.detail_json, ms(a.at)),
+        "audit event");
+    return Done{};
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. reading back
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kPaymentColumns =
+    "payment_id, checkout_id, invoice_id, shift_id, currency, amount_minor, tender, "
+    "tender_reference, card_brand, card_last4, card_approval_code, amount_tendered_minor, "
+    "change_given_minor, payment_type, captured_by, captured_at_ms, captured_offline, receipt_id";
+
+PaymentRecord read_payment(const sync::Statement& row) {
+  const auto code = row.text(4);
+  std::optional<CardDetails> card;
+  if (!row.is_null(8)) card = CardDetails{row.text(8), row.text(9), row.text(10)};
+  std::optional<Money> tendered, change;
+  if (auto t = row.opt_int64(11)) tendered = money(code, *t);
+  if (auto c = row.opt_int64(12)) change = money(code, *c);
+  return PaymentRecord{id<BillingPaymentId>(row.text(0)),
+                       id<CheckoutId>(row.text(1)),
+                       id<InvoiceId>(row.text(2)),
+                       id<ShiftId>(row.text(3)),
+                       money(code, row.int64(5)),
+                       must_parse<Tender>(kTenders, row.text(6)),
+                       row.opt_text(7),
+                       card,
+                       tendered,
+                       change,
+                       must_parse<PaymentType>(kPaymentTypes, row.text(13)),
+                       id<UserId>(row.text(14)),
+                       at(row.int64(15)),
+                       row.int64(16) != 0 ? CaptureMode::Offline : CaptureMode::Online,
+                       id<ReceiptId>(row.text(17))};
+}
+
+constexpr std::string_view kReceiptColumns =
+    "receipt_id, receipt_reference, payment_id, checkout_id, invoice_id, payment_type, "
+    "remaining_currency, remaining_minor, delivery_suppressed, template_id, template_version, "
+    "print_text, created_at_ms";
+
+ReceiptRecord read_receipt(const sync::Statement& row) {
+  return ReceiptRecord{
+      id<ReceiptId>(row.text(0)),
+      row.text(1),
+      id<BillingPaymentId>(row.text(2)),
+      id<CheckoutId>(row.text(3)),
+      id<InvoiceId>(row.text(4)),
+      must_parse<PaymentType>(kPaymentTypes, row.text(5)),
+      money(row.text(6), row.int64(7)),
+      row.int64(8) != 0 ? ReceiptDeliveryChoice::Suppressed : ReceiptDeliveryChoice::Deliver,
+      row.text(9),
+      row.text(10),
+      row.text(11),
+      at(row.int64(12))};
+}
+
+template <class T, class F>
+LedgerResult<T> reading(F&& body) {
+  try {
+    return body();
+  } catch (const CorruptRow& e) {
+    return fail(error(LedgerErrorCode::Inconsistent, e.what()));
+  }
+}
+
+#define POS_LEDGER_READ(expr)                                                      \
+  do {                                                                             \
+    auto pos_ledger_q = (expr);                                                    \
+    if (!pos_ledger_q.ok()) return fail(storage(std::move(pos_ledger_q).error())); \
+  } while (false)
+
+}  // namespace
+
+LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const CheckoutId& cid) {
+  using R = std::optional<CheckoutHistory>;
+  return reading<R>([&]() -> LedgerResult<R> {
+    const auto key = cid.to_string();
+    std::optional<CheckoutHistory> h;
+    POS_LEDGER_READ(
+        db_->statement("SELECT checkout_id, shift_id, invoice_id, invoice_number, work_order_id, "
+                       "account_id, currency, correlation_id, operator_id, started_at_ms "
+                       "FROM checkout WHERE checkout_id = ?")
+            .bind(key)
+            .for_each([&](const sync::Statement& row) {
+              h = CheckoutHistory{
+                  CheckoutRecord{id<CheckoutId>(row.text(0)), id<ShiftId>(row.text(1)),
+                                 id<InvoiceId>(row.text(2)), row.text(3), row.text(4), row.text(5),
+                                 currency(row.text(6)), id<CorrelationId>(row.text(7)),
+                                 id<UserId>(row.text(8)), at(row.int64(9))},
+                  {},
+                  {},
+                  {},
+                  {},
+                  {},
+                  {},
+                  {}};
+            }));
+    if (!h) return R{};
+    POS_LEDGER_READ(
+        db_->statement("SELECT evaluation_id, checkout_id, policy_version, evaluated_offline, "
+                       "evaluation_json, evaluated_at_ms FROM evaluation WHERE checkout_id = ? "
+                       "ORDER BY chain_seq")
+            .bind(key)
+            .for_each([&](const sync::Statement& row) {
+              h->evaluations.push_back(EvaluationRecord{
+                  id<EventId>(row.text(0)), id<CheckoutId>(row.text(1)), row.text(2),
+                  row.int64(3) != 0 ? CaptureMode::Offline : CaptureMode::Online, row.text(4),
+                  at(row.int64(5))});
+            }));
+    POS_LEDGER_READ(db_->statement("SELECT checkout_id, po_number, captured_by, captured_at_ms "
+                                   "FROM po_capture WHERE checkout_id = ?")
+                        .bind(key)
+                        .for_each([&](const sync::Statement& row) {
+                          h->po_capture =
+                              PoCaptureRecord{id<CheckoutId>(row.text(0)), row.text(1),
+                                              id<UserId>(row.text(2)), at(row.int64(3))};
+                        }));
+    POS_LEDGER_READ(
+        db_->statement("SELECT override_id, checkout_id, reason_code, notes, requested_by, "
+                       "created_at_ms FROM po_override WHERE checkout_id = ?")
+            .bind(key)
+            .for_each([&](const sync::Statement& row) {
+              h->po_override = PoOverrideRecord{id<OverrideId>(row.text(0)),
+                                                id<CheckoutId>(row.text(1)),
+                                                row.text(2),
+                                                row.text(3),
+                                                id<UserId>(row.text(4)),
+                                                at(row.int64(5)),
+                                                {}};
+            }));
+    if (h->po_override) {
+      POS_LEDGER_READ(
+          db_->statement("SELECT approver_id, method, offline_grant_id, approved_at_ms "
+                         "FROM override_approval WHERE override_id = ? ORDER BY chain_seq")
+              .bind(h->po_override->override_id.to_string())
+              .for_each([&](const sync::Statement& row) {
+                h->po_override->approvals.push_back(OverrideApproval{
+                    id<UserId>(row.text(0)),
+                    row.text(1) == "OFFLINE_GRANT" ? ApprovalMethod::OfflineGrant
+                                                   : ApprovalMethod::ElevationToken,
+                    opt_id<OfflineGrantId>(row.opt_text(2)), at(row.int64(3))});
+              }));
+    }
+    POS_LEDGER_READ(
+        db_->statement("SELECT grant_id, approver_id, checkout_id, action, terminal_id, "
+                       "granted_at_ms FROM offline_grant WHERE checkout_id = ? ORDER BY chain_seq")
+            .bind(key)
+            .for_each([&](const sync::Statement& row) {
+              h->offline_grants.push_back(OfflineGrantRecord{
+                  id<OfflineGrantId>(row.text(0)), id<UserId>(row.text(1)),
+                  opt_id<CheckoutId>(row.opt_text(2)), row.text(3), row.text(4), at(row.int64(5))});
+            }));
+    POS_LEDGER_READ(db_->statement("SELECT " + std::string{kPaymentColumns} +
+                                   " FROM payment WHERE checkout_id = ? ORDER BY chain_seq")
+                        .bind(key)
+                        .for_each([&](const sync::Statement& row) {
+                          h->payments.push_back(read_payment(row));
+                        }));
+    POS_LEDGER_READ(db_->statement("SELECT " + std::string{kReceiptColumns} +
+                                   " FROM receipt WHERE checkout_id = ? ORDER BY chain_seq")
+                        .bind(key)
+                        .for_each([&](const sync::Statement& row) {
+                          h->receipts.push_back(read_receipt(row));
+                        }));
+    POS_LEDGER_READ(
+        db_->statement("SELECT a.adjustment_id, a.payment_id, a.currency, a.amount_minor, "
+                       "a.reason_code, a.made_by, a.made_at_ms FROM payment_adjustment AS a "
+                       "JOIN payment AS p ON p.payment_id = a.payment_id "
+                       "WHERE p.checkout_id = ? ORDER BY a.chain_seq")
+            .bind(key)
+            .for_each([&](const sync::Statement& row) {
+              h->adjustments.push_back(PaymentAdjustment{
+                  id<AdjustmentId>(row.text(0)), id<BillingPaymentId>(row.text(1)),
+                  money(row.text(2), row.int64(3)), row.text(4), id<UserId>(row.text(5)),
+                  at(row.int64(6))});
+            }));
+    return h;
+  });
+}
+
+LedgerResult<std::optional<ReceiptRecord>> Ledger::find_receipt(const ReceiptId& rid) {
+  using R = std::optional<ReceiptRecord>;
+  return reading<R>([&]() -> LedgerResult<R> {
+    R out;
+    POS_LEDGER_READ(db_->statement("SELECT " + std::string{kReceiptColumns} +
+                                   " FROM receipt WHERE receipt_id = ?")
+                        .bind(rid.to_string())
+                        .for_each([&](const sync::Statement& row) { out = read_receipt(row); }));
+    return out;
+  });
+}
+
+LedgerResult<std::vector<DeliveryState>> Ledger::deliveries_of(const ReceiptId& rid) {
+  using R = std::vector<DeliveryState>;
+  return reading<R>([&]() -> LedgerResult<R> {
+    R out;
+    POS_LEDGER_READ(
+        db_->statement(
+               "SELECT d.delivery_id, d.receipt_id, d.channel, d.requested_by, d.requested_at_ms,"
+               " o.status, o.reason, o.at_ms FROM receipt_delivery AS d"
+               " LEFT JOIN delivery_outcome AS o ON o.chain_seq = (SELECT MAX(chain_seq) FROM"
+               " delivery_outcome WHERE delivery_id = d.delivery_id)"
+               " WHERE d.receipt_id = ? ORDER BY d.chain_seq")
+            .bind(rid.to_string())
+            .for_each([&](const sync::Statement& row) {
+              DeliveryState s{
+                  ReceiptDelivery{
+                      id<DeliveryId>(row.text(0)), id<ReceiptId>(row.text(1)),
+                      row.text(2) == "EMAIL" ? DeliveryChannel::Email : DeliveryChannel::Print,
+                      id<UserId>(row.text(3)), at(row.int64(4))},
+                  DeliveryStatus::Pending, "", std::nullopt};
+              if (!row.is_null(5)) {
+                s.status = must_parse<DeliveryStatus>(kDeliveryStatuses, row.text(5));
+                s.reason = row.text(6);
+                s.status_at = at(row.int64(7));
+              }
+              out.push_back(std::move(s));
+            }));
+    return out;
+  });
+}
+
+LedgerResult<std::int64_t> Ledger::reprint_count(const ReceiptId& rid) {
+  std::int64_t n = 0;
+  POS_LEDGER_READ(db_->statement("SELECT COUNT(*) FROM reprint WHERE receipt_id = ?")
+                      .bind(rid.to_string())
+                      .for_each([&](const sync::Statement& row) { n = row.int64(0); }));
+  return n;
+}
+
+LedgerResult<ApproverPinState> Ledger::approver_pin_state(const UserId& approver) {
+  return reading<ApproverPinState>([&]() -> LedgerResult<ApproverPinState> {
+    ApproverPinState s{approver, 0, std::nullopt, std::nullopt};
+    std::int64_t since = 0;
+    POS_LEDGER_READ(
+        db_->statement("SELECT chain_seq, locked_at_ms, locked_until_ms FROM approver_lockout "
+                       "WHERE approver_id = ? ORDER BY chain_seq DESC LIMIT 1")
+            .bind(approver.str())
+            .for_each([&](const sync::Statement& row) {
+              since = row.int64(0);
+              s.latest_lockout = ApproverLockout{approver, at(row.int64(1)), at(row.int64(2))};
+            }));
+    POS_LEDGER_READ(db_->statement("SELECT MAX(chain_seq) FROM pin_attempt WHERE approver_id = ? "
+                                   "AND outcome = 'SUCCEEDED'")
+                        .bind(approver.str())
+                        .for_each([&](const sync::Statement& row) {
+                          if (!row.is_null(0)) since = std::max(since, row.int64(0));
+                        }));
+    POS_LEDGER_READ(db_->statement("SELECT COUNT(*), MAX(attempted_at_ms) FROM pin_attempt "
+                                   "WHERE approver_id = ? AND outcome = 'FAILED' AND chain_seq > ?")
+                        .bind(approver.str(), since)
+                        .for_each([&](const sync::Statement& row) {
+                          s.failures_since_last_success_or_lockout = static_cast<int>(row.int64(0));
+                          if (!row.is_null(1)) s.last_failure_at = at(row.int64(1));
+                        }));
+    return s;
+  });
+}
+
+LedgerResult<std::vector<PaymentRecord>> Ledger::payments_between(Timestamp from, Timestamp to) {
+  using R = std::vector<PaymentRecord>;
+  return reading<R>([&]() -> LedgerResult<R> {
+    R out;
+    POS_LEDGER_READ(
+        db_->statement("SELECT " + std::string{kPaymentColumns} +
+                       " FROM payment WHERE captured_at_ms >= ? AND captured_at_ms < ?"
+                       " ORDER BY chain_seq")
+            .bind(ms(from), ms(to))
+            .for_each([&](const sync::Statement& row) { out.push_back(read_payment(row)); }));
+    return out;
+  });
+}
+
+}  // namespace pos::ledger

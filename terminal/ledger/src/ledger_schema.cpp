@@ -1,0 +1,220 @@
+// The ledger's tables (component "ledger"), append-only triggers and the hash chain table.
+//
+// Every ledger table has `chain_seq INTEGER PRIMARY KEY`: the row's link in ledger_chain (an
+// explicit INTEGER PRIMARY KEY survives VACUUM, a bare rowid may not). Money is a currency code
+// and an integer count of minor units; times are Unix milliseconds UTC.
+#include <pos/ledger/ledger.hpp>
+
+#include <string>
+
+#include "ledger_tables.hpp"
+
+namespace pos::ledger {
+
+namespace {
+
+constexpr std::string_view kTablesV1 = R"sql(
+CREATE TABLE ledger_chain (
+  seq        INTEGER PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  hash       BLOB NOT NULL CHECK (length(hash) = 32)
+) STRICT;
+
+CREATE TABLE shift_open (
+  chain_seq INTEGER PRIMARY KEY, shift_id TEXT NOT NULL UNIQUE, terminal_id TEXT NOT NULL,
+  opened_by TEXT NOT NULL, opened_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE shift_cash (
+  chain_seq INTEGER PRIMARY KEY, shift_id TEXT NOT NULL REFERENCES shift_open (shift_id),
+  kind TEXT NOT NULL CHECK (kind IN ('FLOAT', 'COUNTED')),
+  currency TEXT NOT NULL CHECK (length(currency) = 3), amount_minor INTEGER NOT NULL,
+  UNIQUE (shift_id, kind, currency)
+) STRICT;
+CREATE TABLE shift_close (
+  chain_seq INTEGER PRIMARY KEY, shift_id TEXT NOT NULL UNIQUE REFERENCES shift_open (shift_id),
+  closed_by TEXT NOT NULL, closed_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE cash_paid_out (
+  chain_seq INTEGER PRIMARY KEY, paid_out_id TEXT NOT NULL UNIQUE,
+  shift_id TEXT NOT NULL REFERENCES shift_open (shift_id),
+  currency TEXT NOT NULL CHECK (length(currency) = 3),
+  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+  paid_by TEXT NOT NULL, reason TEXT NOT NULL, paid_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cash_paid_out_by_shift ON cash_paid_out (shift_id);
+CREATE TABLE drawer_opening (
+  chain_seq INTEGER PRIMARY KEY, opening_id TEXT NOT NULL UNIQUE,
+  shift_id TEXT NOT NULL REFERENCES shift_open (shift_id), opened_by TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason IN ('SALE', 'NO_SALE', 'PAID_OUT', 'CASH_COUNT')),
+  payment_id TEXT, note TEXT NOT NULL, opened_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX drawer_opening_by_shift ON drawer_opening (shift_id, reason);
+
+CREATE TABLE checkout (
+  chain_seq INTEGER PRIMARY KEY, checkout_id TEXT NOT NULL UNIQUE,
+  shift_id TEXT NOT NULL REFERENCES shift_open (shift_id), invoice_id TEXT NOT NULL,
+  invoice_number TEXT NOT NULL, work_order_id TEXT NOT NULL, account_id TEXT NOT NULL,
+  currency TEXT NOT NULL CHECK (length(currency) = 3), correlation_id TEXT NOT NULL,
+  operator_id TEXT NOT NULL, started_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX checkout_by_shift ON checkout (shift_id);
+CREATE TABLE evaluation (
+  chain_seq INTEGER PRIMARY KEY, evaluation_id TEXT NOT NULL UNIQUE,
+  checkout_id TEXT NOT NULL REFERENCES checkout (checkout_id), policy_version TEXT NOT NULL,
+  evaluated_offline INTEGER NOT NULL CHECK (evaluated_offline IN (0, 1)),
+  evaluation_json TEXT NOT NULL, evaluated_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX evaluation_by_checkout ON evaluation (checkout_id);
+-- Write-once: the UNIQUE on checkout_id refuses a second PO capture whatever the caller does.
+CREATE TABLE po_capture (
+  chain_seq INTEGER PRIMARY KEY,
+  checkout_id TEXT NOT NULL UNIQUE REFERENCES checkout (checkout_id),
+  po_number TEXT NOT NULL, captured_by TEXT NOT NULL, captured_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE po_override (
+  chain_seq INTEGER PRIMARY KEY, override_id TEXT NOT NULL UNIQUE,
+  checkout_id TEXT NOT NULL UNIQUE REFERENCES checkout (checkout_id),
+  reason_code TEXT NOT NULL, notes TEXT NOT NULL, requested_by TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE override_approval (
+  chain_seq INTEGER PRIMARY KEY,
+  override_id TEXT NOT NULL REFERENCES po_override (override_id),
+  approver_id TEXT NOT NULL,
+  method TEXT NOT NULL CHECK (method IN ('ELEVATION_TOKEN', 'OFFLINE_GRANT')),
+  offline_grant_id TEXT, approved_at_ms INTEGER NOT NULL,
+  UNIQUE (override_id, approver_id)
+) STRICT;
+CREATE TABLE offline_grant (
+  chain_seq INTEGER PRIMARY KEY, grant_id TEXT NOT NULL UNIQUE, approver_id TEXT NOT NULL,
+  checkout_id TEXT, action TEXT NOT NULL, terminal_id TEXT NOT NULL,
+  granted_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX offline_grant_by_checkout ON offline_grant (checkout_id);
+CREATE TABLE pin_attempt (
+  chain_seq INTEGER PRIMARY KEY, approver_id TEXT NOT NULL, checkout_id TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('FAILED', 'SUCCEEDED')),
+  attempted_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX pin_attempt_by_approver ON pin_attempt (approver_id, chain_seq);
+CREATE TABLE approver_lockout (
+  chain_seq INTEGER PRIMARY KEY, approver_id TEXT NOT NULL, locked_at_ms INTEGER NOT NULL,
+  locked_until_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX approver_lockout_by_approver ON approver_lockout (approver_id, chain_seq);
+
+CREATE TABLE payment (
+  chain_seq INTEGER PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE,
+  checkout_id TEXT NOT NULL REFERENCES checkout (checkout_id), invoice_id TEXT NOT NULL,
+  shift_id TEXT NOT NULL REFERENCES shift_open (shift_id),
+  currency TEXT NOT NULL CHECK (length(currency) = 3),
+  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+  tender TEXT NOT NULL CHECK (tender IN ('CASH', 'CHECK', 'CARD_EXTERNAL', 'ACCOUNT')),
+  tender_reference TEXT, card_brand TEXT,
+  card_last4 TEXT CHECK (card_last4 IS NULL OR
+                         (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
+  card_approval_code TEXT, amount_tendered_minor INTEGER, change_given_minor INTEGER,
+  payment_type TEXT NOT NULL CHECK (payment_type IN ('PAID_IN_FULL', 'PARTIAL_PAYMENT')),
+  captured_by TEXT NOT NULL, captured_at_ms INTEGER NOT NULL,
+  captured_offline INTEGER NOT NULL CHECK (captured_offline IN (0, 1)),
+  receipt_id TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX payment_by_shift ON payment (shift_id);
+CREATE INDEX payment_by_time ON payment (captured_at_ms);
+CREATE INDEX payment_by_checkout ON payment (checkout_id);
+CREATE TABLE payment_adjustment (
+  chain_seq INTEGER PRIMARY KEY, adjustment_id TEXT NOT NULL UNIQUE,
+  payment_id TEXT NOT NULL REFERENCES payment (payment_id),
+  currency TEXT NOT NULL CHECK (length(currency) = 3), amount_minor INTEGER NOT NULL,
+  reason_code TEXT NOT NULL, made_by TEXT NOT NULL, made_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX payment_adjustment_by_payment ON payment_adjustment (payment_id);
+CREATE TABLE receipt (
+  chain_seq INTEGER PRIMARY KEY, receipt_id TEXT NOT NULL UNIQUE,
+  receipt_reference TEXT NOT NULL UNIQUE,
+  payment_id TEXT NOT NULL UNIQUE REFERENCES payment (payment_id),
+  checkout_id TEXT NOT NULL REFERENCES checkout (checkout_id), invoice_id TEXT NOT NULL,
+  payment_type TEXT NOT NULL CHECK (payment_type IN ('PAID_IN_FULL', 'PARTIAL_PAYMENT')),
+  remaining_currency TEXT NOT NULL CHECK (length(remaining_currency) = 3),
+  remaining_minor INTEGER NOT NULL,
+  delivery_suppressed INTEGER NOT NULL CHECK (delivery_suppressed IN (0, 1)),
+  template_id TEXT NOT NULL, template_version TEXT NOT NULL, print_text TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX receipt_by_checkout ON receipt (checkout_id);
+CREATE TABLE receipt_delivery (
+  chain_seq INTEGER PRIMARY KEY, delivery_id TEXT NOT NULL UNIQUE,
+  receipt_id TEXT NOT NULL REFERENCES receipt (receipt_id),
+  channel TEXT NOT NULL CHECK (channel IN ('PRINT', 'EMAIL')),
+  requested_by TEXT NOT NULL, requested_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX receipt_delivery_by_receipt ON receipt_delivery (receipt_id);
+CREATE TABLE delivery_outcome (
+  chain_seq INTEGER PRIMARY KEY,
+  delivery_id TEXT NOT NULL REFERENCES receipt_delivery (delivery_id),
+  status TEXT NOT NULL
+         CHECK (status IN ('PENDING', 'SENT', 'FAILED', 'POSSIBLY_PRINTED', 'BOUNCED')),
+  reason TEXT NOT NULL, at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX delivery_outcome_by_delivery ON delivery_outcome (delivery_id, chain_seq);
+CREATE TABLE reprint (
+  chain_seq INTEGER PRIMARY KEY, reprint_id TEXT NOT NULL UNIQUE,
+  receipt_id TEXT NOT NULL REFERENCES receipt (receipt_id),
+  shift_id TEXT NOT NULL REFERENCES shift_open (shift_id),
+  reprint_number INTEGER NOT NULL CHECK (reprint_number > 0), reason_code TEXT NOT NULL,
+  requested_by TEXT NOT NULL, approver_id TEXT, reprinted_at_ms INTEGER NOT NULL,
+  UNIQUE (receipt_id, reprint_number)
+) STRICT;
+CREATE INDEX reprint_by_shift ON reprint (shift_id);
+CREATE TABLE audit_event (
+  chain_seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, checkout_id TEXT,
+  kind TEXT NOT NULL, actor TEXT NOT NULL, detail_json TEXT NOT NULL, at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX audit_event_by_checkout ON audit_event (checkout_id);
+-- The checkout domain's events as its stable JSON, for Checkout::replay after a restart.
+CREATE TABLE checkout_event (
+  chain_seq INTEGER PRIMARY KEY, checkout_id TEXT NOT NULL, event_no INTEGER NOT NULL,
+  kind TEXT NOT NULL, event_json TEXT NOT NULL, UNIQUE (checkout_id, event_no)
+) STRICT;
+)sql";
+
+// The triggers that make every ledger table append-only.
+std::string append_only_triggers() {
+  std::string sql;
+  auto add = [&](std::string_view table) {
+    const std::string t{table};
+    const std::string why = t == "payment" || t == "receipt"
+                                ? t + " rows are never changed: record an adjustment"
+                                : t + " rows are append-only";
+    sql += "CREATE TRIGGER " + t + "_no_update BEFORE UPDATE ON " + t +
+           " BEGIN SELECT RAISE(ABORT, '" + why + "'); END;\n";
+    sql += "CREATE TRIGGER " + t + "_no_delete BEFORE DELETE ON " + t +
+           " BEGIN SELECT RAISE(ABORT, '" + why + "'); END;\n";
+  };
+  for (auto table : kChainedTables) add(table);
+  add("ledger_chain");
+  return sql;
+}
+
+const std::string& v1_sql() {
+  static const std::string sql = std::string{kTablesV1} + append_only_triggers();
+  return sql;
+}
+
+}  // namespace
+
+std::span<const sync::Migration> Ledger::migrations() noexcept {
+  static const sync::Migration steps[] = {
+      {"ledger", 1, "append-only ledger tables, hash chain", v1_sql()},
+  };
+  return steps;
+}
+
+std::vector<sync::Migration> Ledger::all_migrations() {
+  std::vector<sync::Migration> all;
+  for (const auto& m : sync::Outbox::migrations()) all.push_back(m);
+  for (const auto& m : migrations()) all.push_back(m);
+  return all;
+}
+
+}  // namespace pos::ledger

@@ -1,0 +1,57 @@
+// Internal: the chained tables and the hash chain writer shared by the ledger's sources.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <pos/sync/db.hpp>
+
+namespace pos::ledger {
+
+// Every table whose rows are links of the hash chain (and append-only). SQL is built from these
+// names only, never from data.
+inline constexpr std::array<std::string_view, 21> kChainedTables = {
+    "shift_open",     "shift_cash",       "shift_close",      "cash_paid_out", "drawer_opening",
+    "checkout",       "evaluation",       "po_capture",       "po_override",   "override_approval",
+    "offline_grant",  "pin_attempt",      "approver_lockout", "payment",       "payment_adjustment",
+    "receipt",        "receipt_delivery", "delivery_outcome", "reprint",       "audit_event",
+    "checkout_event",
+};
+
+using ChainHash = std::array<unsigned char, 32>;
+
+// Appends rows as links of the chain, inside the caller's transaction.
+class ChainWriter {
+ public:
+  explicit ChainWriter(sync::Database& db) : db_(&db) {}
+  // Reads the newest link. Call once, after BEGIN.
+  sync::DbResult<void> start();
+
+  // Inserts a row with `sql` (whose first parameter is chain_seq) and links it.
+  template <class... Args>
+  sync::DbResult<void> append(std::string_view table, std::string_view sql, const Args&... args) {
+    auto r = db_->statement(sql).bind(next_seq_, args...).run();
+    if (!r.ok()) return r;
+    return link(table);
+  }
+
+  [[nodiscard]] const ChainHash& head() const noexcept { return prev_; }
+
+ private:
+  sync::DbResult<void> link(std::string_view table);
+  sync::Database* db_;
+  std::int64_t next_seq_ = 1;
+  ChainHash prev_{};
+};
+
+// The hash of one link: SHA-256(prev || table || 0 || canonical row). The canonical row is
+// every non-NULL column as name, type and value, so a column added later (NULL in old rows)
+// leaves old links valid.
+sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
+                                    std::string_view table, std::int64_t seq, bool& row_found);
+
+std::string to_hex(const ChainHash& h);
+
+}  // namespace pos::ledger
