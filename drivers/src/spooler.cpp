@@ -136,10 +136,12 @@ Spooler::Spooler(std::unique_ptr<Transport> transport, PrintJournal& journal,
     : transport_(std::move(transport)), journal_(journal), options_(std::move(options)) {
   snapshot_.printer = options_.printer_name;
   snapshot_.description = transport_->describe();
+  transport_->set_change_listener([this] { refresh_status(); });
   worker_ = std::thread([this] { run(); });
 }
 
 Spooler::~Spooler() {
+  transport_->set_change_listener({});
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -220,7 +222,9 @@ void Spooler::refresh_status() {
 }
 
 void Spooler::update_status(const StatusResult& s) {
+  auto description = transport_->describe();  // a USB printer names itself once it is open
   std::lock_guard lock(mutex_);
+  snapshot_.description = std::move(description);
   snapshot_.status = s.status;
   snapshot_.link = s.error;
   snapshot_.readiness = readiness_of(s);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -127,6 +128,10 @@ class Transport {
   virtual StatusResult status(Deadline deadline);
   // Marks the end of one job; the virtual printer turns the job's bytes into files here.
   virtual void end_job(std::string_view job_name) { (void)job_name; }
+  // Sets the function to call, from any thread, when the printer arrived or left (USB
+  // hot-plug), so its owner can ask the status again at once. Replacing it (or clearing it with
+  // {}) waits for a call in progress to return.
+  virtual void set_change_listener(std::function<void()> listener) { (void)listener; }
   // Human-readable, stable: "usb 04b8:0e28 TM-T20III (SN X)", "tcp 10.0.0.5:9100".
   virtual std::string describe() const = 0;
   virtual void close() = 0;
