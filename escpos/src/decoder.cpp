@@ -191,8 +191,8 @@ class Decoder {
     const std::uint8_t ink = g.style.inverse ? 255 : 0;
     const char base = look_alike(g.cp);
     if (g.cp != ' ') {
-      // Scale the 6x10 unit glyph into the cell, leaving a margin of one unit.
-      const int sx = std::max(1, cw / (kGlyphW + 1));
+      // Scale the 6x10 unit glyph into the cell (stb_easy_font glyphs leave their own gap).
+      const int sx = std::max(1, cw / kGlyphW);
       const int sy = std::max(1, ch / (kGlyphH + 1));
       const int ox = x + (cw - kGlyphW * sx) / 2;
       const int oy = y0 + (ch - kGlyphH * sy) / 2 + sy;

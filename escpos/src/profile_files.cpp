@@ -3,11 +3,16 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace pos::escpos {
+namespace {
 
-Expected<ProfileCatalog> load_profile_directory(const std::filesystem::path& folder) {
+// (file name, text) of every *.toml in folder, sorted by name so errors are stable; nullopt and
+// `why` when the folder or a file cannot be read.
+std::optional<std::vector<std::pair<std::string, std::string>>> read_toml_files(
+    const std::filesystem::path& folder, std::string& why) {
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
@@ -15,19 +20,42 @@ Expected<ProfileCatalog> load_profile_directory(const std::filesystem::path& fol
       files.push_back(entry.path());
   }
   if (ec) {
-    return Error{ErrorCode::ProfileSyntax,
-                 "cannot read profile folder " + folder.string() + ": " + ec.message()};
+    why = "cannot read folder " + folder.string() + ": " + ec.message();
+    return std::nullopt;
   }
-  std::sort(files.begin(), files.end());  // stable error messages whatever the directory order
-  std::vector<ProfileSource> sources;
+  std::sort(files.begin(), files.end());
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    if (!in) return Error{ErrorCode::ProfileSyntax, "cannot read " + file.string()};
-    sources.push_back({file.filename().string(), text.str()});
+    if (!in) {
+      why = "cannot read " + file.string();
+      return std::nullopt;
+    }
+    out.emplace_back(file.filename().string(), text.str());
   }
+  return out;
+}
+
+}  // namespace
+
+Expected<ProfileCatalog> load_profile_directory(const std::filesystem::path& folder) {
+  std::string why;
+  auto files = read_toml_files(folder, why);
+  if (!files) return Error{ErrorCode::ProfileSyntax, why};
+  std::vector<ProfileSource> sources;
+  for (auto& [name, text] : *files) sources.push_back({name, std::move(text)});
   return ProfileCatalog::parse(sources);
+}
+
+Expected<TemplateCatalog> load_template_directory(const std::filesystem::path& folder) {
+  std::string why;
+  auto files = read_toml_files(folder, why);
+  if (!files) return Error{ErrorCode::TemplateSyntax, why};
+  std::vector<TemplateSource> sources;
+  for (auto& [name, text] : *files) sources.push_back({name, std::move(text)});
+  return TemplateCatalog::parse(sources);
 }
 
 }  // namespace pos::escpos

@@ -7,10 +7,15 @@
 
 #include <pos/escpos/error.hpp>
 #include <pos/escpos/profile.hpp>
+#include <pos/escpos/receipt.hpp>
 
 namespace pos::escpos {
 
 // Fails with ProfileSyntax when the folder cannot be read, else as ProfileCatalog::parse.
 Expected<ProfileCatalog> load_profile_directory(const std::filesystem::path& folder);
+
+// Every *.toml in a folder (e.g. assets/templates) as templates; errors as TemplateCatalog::parse,
+// TemplateSyntax when the folder cannot be read.
+Expected<TemplateCatalog> load_template_directory(const std::filesystem::path& folder);
 
 }  // namespace pos::escpos
