@@ -65,8 +65,12 @@ class Canvas {
  public:
   explicit Canvas(int width, bool enabled) : width_(width), enabled_(enabled) {}
   int height() const { return height_; }
+  // Longer than any receipt (about 7 m of paper at 203 dpi): a bound on the preview's memory.
+  static constexpr int kMaxHeight = 60000;
+  bool full() const { return height_ >= kMaxHeight; }
   void grow(int h) {
     if (!enabled_ || h <= height_) return;
+    h = std::min(h, kMaxHeight);
     height_ = h;
     pixels_.resize(static_cast<std::size_t>(width_) * static_cast<std::size_t>(height_), 255);
   }
@@ -74,7 +78,7 @@ class Canvas {
     if (!enabled_) return;
     grow(y + h);
     const int x0 = std::max(0, x), x1 = std::min(width_, x + w);
-    for (int yy = std::max(0, y); yy < y + h; ++yy) {
+    for (int yy = std::max(0, y); yy < std::min(y + h, height_); ++yy) {
       for (int xx = x0; xx < x1; ++xx) pixels_[static_cast<std::size_t>(yy * width_ + xx)] = v;
     }
   }
@@ -147,6 +151,10 @@ class Decoder {
 
   DecodedReceipt run() {
     while (pos_ < in_.size()) {
+      if (canvas_.full()) {
+        stop(pos_, "preview height limit reached");
+        break;
+      }
       if (!step()) break;
     }
     if (!line_.empty()) flush_line(false);

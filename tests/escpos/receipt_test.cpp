@@ -1,6 +1,7 @@
 // The receipt template: loads from assets, renders the contract's content on 58 and 80 mm,
 // summarises long invoices, marks reprints, and keeps outside text from forming instructions.
-// Also writes the preview PNGs (receipt-58mm.png, receipt-80mm.png) into the build folder.
+// Also writes the preview PNGs and bytes (receipt-58mm.png/.bin, receipt-80mm.png/.bin) into the
+// build folder, for looking at and for the decoder fuzz corpus.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -92,10 +93,13 @@ TEST(ReceiptTemplate, RendersTheContractContentOnBothWidths) {
     EXPECT_EQ(qrs, 1);
     EXPECT_EQ(cuts, 1);
     EXPECT_EQ(d.picture.width, p.dot_width);
+    const std::string stem =
+        std::string(POS_BINARY_DIR) + "/receipt-" + (p.dot_width == 384 ? "58mm" : "80mm");
+    std::ofstream(stem + ".bin", std::ios::binary)
+        .write(reinterpret_cast<const char*>(r->bytes.data()),
+               static_cast<std::streamsize>(r->bytes.size()));
     const auto png = encode_png(d.picture);
-    std::ofstream(
-        std::string(POS_BINARY_DIR) + "/receipt-" + (p.dot_width == 384 ? "58mm" : "80mm") + ".png",
-        std::ios::binary)
+    std::ofstream(stem + ".png", std::ios::binary)
         .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
   }
 }
