@@ -7,6 +7,8 @@
 #include <umockdev.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "emulated_printer.hpp"
@@ -334,3 +336,25 @@ TEST_F(UsbPrinterTest, NoPrinterIsNotFound) {
 
 }  // namespace
 }  // namespace pos::drivers
+
+// The umockdev preload library must be loaded from the start. ctest's ENVIRONMENT could set it,
+// but the shared test helper passes only the first of several variables (and ASan then stops at
+// start-up over the link order), so the program sets both and re-executes itself. This also
+// lets a developer run the binary directly, without umockdev-wrapper.
+int main(int argc, char** argv) {
+  if (!pos::drivers::testing::in_umockdev_environment()) {
+    std::string preload = "libumockdev-preload.so.0";
+    if (const char* old = std::getenv("LD_PRELOAD"); old != nullptr && *old != '\0')
+      preload += std::string(":") + old;
+    std::string asan = "verify_asan_link_order=0";
+    if (const char* old = std::getenv("ASAN_OPTIONS"); old != nullptr && *old != '\0')
+      asan = std::string(old) + ":" + asan;
+    ::setenv("LD_PRELOAD", preload.c_str(), 1);
+    ::setenv("ASAN_OPTIONS", asan.c_str(), 1);
+    ::execv("/proc/self/exe", argv);
+    std::perror("re-executing under the umockdev preload library");
+    return 1;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
