@@ -1,0 +1,446 @@
+// The ledger against real SQLite files: one-transaction captures, idempotent retries,
+// append-only rows, write-once PO, the hash chain, rebuilding a checkout, deliveries, shifts.
+#include <pos/ledger/ledger.hpp>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "../sync_db/temp_dir.hpp"
+#include "shop.hpp"
+
+namespace pos::ledger {
+namespace {
+
+using checkout::Currencies;
+using test::Shop;
+using test::TempDir;
+using test::user;
+
+std::int64_t count(sync::Database& db, const std::string& sql) {
+  std::int64_t n = -1;
+  auto r = db.statement(sql).for_each([&](const sync::Statement& row) { n = row.int64(0); });
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return n;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  LedgerTest() : db_(test::open_terminal_db(dir_ / "terminal.db")), shop_(db_) {}
+  Ledger& ledger() { return shop_.ledger(); }
+  std::int64_t rows(const std::string& table) {
+    return count(db_, "SELECT COUNT(*) FROM " + table);
+  }
+  TempDir dir_;
+  sync::Database db_;
+  Shop shop_;
+};
+
+TEST_F(LedgerTest, ACaptureWritesPaymentReceiptAuditDrawerAndMessagesTogether) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto cap =
+      shop_.capture(co, Money{Currencies::USD, 1250}, Tender::Cash, Money{Currencies::USD, 2000});
+  auto r = ledger().record_capture(cap);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value(), CaptureOutcome::Recorded);
+  EXPECT_EQ(rows("payment"), 1);
+  EXPECT_EQ(rows("receipt"), 1);
+  EXPECT_EQ(rows("audit_event"), 1);
+  EXPECT_EQ(rows("drawer_opening"), 1);
+  EXPECT_EQ(rows("outbox_message"), 2);
+  auto msg = ledger().outbox().find_by_idempotency_key(cap.payment.payment_id.to_string());
+  ASSERT_TRUE(msg.ok() && msg.value());
+  EXPECT_EQ(msg.value()->stream, co.checkout_id.to_string());
+  EXPECT_EQ(msg.value()->kind, sync::OutboxKind::Payment);
+}
+
+TEST_F(LedgerTest, ARetryWithTheSameIdsNeverMakesASecondPayment) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto cap = shop_.capture(co, Money{Currencies::USD, 500}, Tender::Check);
+  ASSERT_EQ(ledger().record_capture(cap).value(), CaptureOutcome::Recorded);
+  for (int i = 0; i < 3; ++i) {
+    auto again = ledger().record_capture(cap);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again.value(), CaptureOutcome::AlreadyRecorded);
+  }
+  EXPECT_EQ(rows("payment"), 1);
+  EXPECT_EQ(rows("outbox_message"), 2);
+  auto changed = cap;
+  changed.payment.amount = Money{Currencies::USD, 501};
+  auto conflict = ledger().record_capture(changed);
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_EQ(conflict.error().code, LedgerErrorCode::IdConflict);
+  // A new payment id reusing the receipt id is refused whole.
+  auto reused = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
+  reused.receipt.receipt_id = cap.receipt.receipt_id;
+  reused.payment.receipt_id = cap.receipt.receipt_id;
+  reused.messages[1].idempotency_key = cap.receipt.receipt_id.to_string();
+  auto dup = ledger().record_capture(reused);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, LedgerErrorCode::IdConflict);
+  EXPECT_EQ(rows("payment"), 1);
+}
+
+TEST_F(LedgerTest, ARefusedCaptureLeavesNothingBehind) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto no_messages = shop_.capture(co, Money{Currencies::USD, 100});
+  no_messages.messages.pop_back();
+  EXPECT_EQ(ledger().record_capture(no_messages).error().code, LedgerErrorCode::Inconsistent);
+  auto other_receipt = shop_.capture(co, Money{Currencies::USD, 100});
+  other_receipt.receipt.payment_id = shop_.id<BillingPaymentId>();
+  EXPECT_EQ(ledger().record_capture(other_receipt).error().code, LedgerErrorCode::Inconsistent);
+  auto euros = shop_.capture(co, Money{Currencies::EUR, 100}, Tender::Check);
+  EXPECT_EQ(ledger().record_capture(euros).error().code, LedgerErrorCode::CurrencyMismatch);
+  auto unknown = shop_.capture(co, Money{Currencies::USD, 100});
+  const auto ghost = shop_.id<CheckoutId>();
+  unknown.payment.checkout_id = ghost;
+  unknown.receipt.checkout_id = ghost;
+  EXPECT_EQ(ledger().record_capture(unknown).error().code, LedgerErrorCode::NotFound);
+  auto bad_json = shop_.capture(co, Money{Currencies::USD, 100});
+  bad_json.messages[0].body = "{not json";
+  EXPECT_FALSE(ledger().record_capture(bad_json).ok());
+  EXPECT_EQ(rows("payment"), 0);
+  EXPECT_EQ(rows("receipt"), 0);
+  EXPECT_EQ(rows("audit_event"), 0);
+  EXPECT_EQ(rows("outbox_message"), 0);
+  EXPECT_EQ(rows("drawer_opening"), 0);
+  EXPECT_TRUE(ledger().verify().value().sound());
+}
+
+TEST_F(LedgerTest, PaymentAndReceiptRowsAreNeverChangedOnlyAdjusted) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto cap = shop_.capture(co, Money{Currencies::USD, 900}, Tender::CardExternal);
+  ASSERT_TRUE(ledger().record_capture(cap).ok());
+  for (const char* sql : {"UPDATE payment SET amount_minor = 1", "DELETE FROM payment",
+                          "UPDATE receipt SET print_text = 'x'", "DELETE FROM receipt",
+                          "DELETE FROM ledger_chain", "UPDATE audit_event SET kind = 'x'"}) {
+    auto r = db_.statement(sql).run();
+    ASSERT_FALSE(r.ok()) << sql;
+    EXPECT_EQ(r.error().code, sync::DbErrorCode::Constraint) << sql;
+  }
+  auto r = db_.statement("UPDATE payment SET amount_minor = 1").run();
+  EXPECT_NE(r.error().message.find("record an adjustment"), std::string::npos);
+  ASSERT_TRUE(ledger()
+                  .record_adjustment({shop_.id<AdjustmentId>(), cap.payment.payment_id,
+                                      Money{Currencies::USD, -100}, "KEYED_WRONG",
+                                      user("supervisor-1"), shop_.tick()})
+                  .ok());
+  EXPECT_EQ(count(db_, "SELECT amount_minor FROM payment"), 900);
+  auto h = ledger().load_checkout(co.checkout_id);
+  ASSERT_TRUE(h.ok() && h.value());
+  ASSERT_EQ(h.value()->adjustments.size(), 1U);
+  EXPECT_EQ(h.value()->adjustments[0].amount, (Money{Currencies::USD, -100}));
+  EXPECT_EQ(ledger()
+                .record_adjustment({shop_.id<AdjustmentId>(), cap.payment.payment_id,
+                                    Money{Currencies::EUR, 1}, "X", user("s"), shop_.tick()})
+                .error()
+                .code,
+            LedgerErrorCode::CurrencyMismatch);
+}
+
+TEST_F(LedgerTest, APoIsCapturedOnceEvenWhenSqlIsWrittenAroundTheLedger) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  const PoCaptureRecord po{co.checkout_id, "AB-123456", user("advisor-1"), shop_.tick()};
+  const sync::OutboxMessage msg{co.checkout_id.to_string(),
+                                sync::OutboxKind::Po,
+                                "POST",
+                                "/billing/checkout/" + co.checkout_id.to_string() + "/po",
+                                "po-" + co.checkout_id.to_string(),
+                                R"({"poNumber":"AB-123456"})",
+                                {},
+                                po.captured_at};
+  ASSERT_TRUE(ledger().record_po_capture(po, {&msg, 1}).ok());
+  EXPECT_TRUE(ledger().record_po_capture(po, {&msg, 1}).ok());  // a retry: nothing new
+  auto other = po;
+  other.po_number = "ZZ-000001";
+  auto refused = ledger().record_po_capture(other, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, LedgerErrorCode::AlreadyRecorded);
+  auto raw = db_.statement(
+                    "INSERT INTO po_capture (chain_seq, checkout_id, po_number, captured_by,"
+                    " captured_at_ms) VALUES (9999, ?, 'ZZ', 'x', 0)")
+                 .bind(co.checkout_id.to_string())
+                 .run();
+  ASSERT_FALSE(raw.ok());
+  EXPECT_NE(raw.error().message.find("UNIQUE"), std::string::npos);
+  EXPECT_EQ(rows("po_capture"), 1);
+  EXPECT_EQ(rows("outbox_message"), 1);
+}
+
+TEST_F(LedgerTest, AnOverrideKeepsItsDistinctApprovalsAndSurvivesAReopen) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  const auto grant = shop_.id<OfflineGrantId>();
+  PoOverrideRecord o{shop_.id<OverrideId>(),
+                     co.checkout_id,
+                     "CUSTOMER_PO_PENDING",
+                     "calls back",
+                     user("advisor-1"),
+                     shop_.tick(),
+                     {{user("sup-1"), ApprovalMethod::ElevationToken, std::nullopt, shop_.tick()},
+                      {user("sup-2"), ApprovalMethod::OfflineGrant, grant, shop_.tick()}}};
+  ASSERT_TRUE(
+      ledger()
+          .record_offline_grant(
+              {grant, user("sup-2"), co.checkout_id, "PO_OVERRIDE", "T-1", shop_.tick()}, {})
+          .ok());
+  ASSERT_TRUE(ledger().record_po_override(o, {}).ok());
+  auto twice = o;
+  twice.override_id = shop_.id<OverrideId>();
+  EXPECT_EQ(ledger().record_po_override(twice, {}).error().code, LedgerErrorCode::AlreadyRecorded);
+  const auto co2 = shop_.new_checkout(shift);
+  auto same_approver = o;
+  same_approver.override_id = shop_.id<OverrideId>();
+  same_approver.checkout_id = co2.checkout_id;
+  same_approver.approvals[1].approver = user("sup-1");
+  EXPECT_EQ(ledger().record_po_override(same_approver, {}).error().code,
+            LedgerErrorCode::AlreadyRecorded);
+  EXPECT_EQ(rows("po_override"), 1);
+
+  sync::Database reopened = test::open_terminal_db(dir_ / "terminal.db");
+  Ledger again(reopened);
+  auto h = again.load_checkout(co.checkout_id);
+  ASSERT_TRUE(h.ok() && h.value());
+  ASSERT_TRUE(h.value()->po_override);
+  EXPECT_EQ(h.value()->po_override->reason_code, "CUSTOMER_PO_PENDING");
+  ASSERT_EQ(h.value()->po_override->approvals.size(), 2U);
+  EXPECT_EQ(h.value()->po_override->approvals[1].offline_grant_id, grant);
+  ASSERT_EQ(h.value()->offline_grants.size(), 1U);
+  EXPECT_FALSE(again.load_checkout(shop_.id<CheckoutId>()).value().has_value());
+}
+
+TEST_F(LedgerTest, TheCheckoutsEventsComeBackInOrderForReplay) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  std::vector<checkout::CheckoutEvent> events{
+      checkout::PoCaptured{"AB-1", user("advisor-1"), shop_.tick()},
+      checkout::PinAttemptFailed{user("sup-1"), checkout::ElevationAction::PoOverride,
+                                 shop_.tick()},
+  };
+  ASSERT_TRUE(ledger().append_events(co.checkout_id, events).ok());
+  auto cap = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
+  cap.events.push_back(checkout::ApproverLockedOut{user("sup-1"), shop_.tick(), shop_.tick()});
+  ASSERT_TRUE(ledger().record_capture(cap).ok());
+  auto back = ledger().load_events(co.checkout_id);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back.value().size(), 3U);
+  EXPECT_EQ(back.value()[0], events[0]);
+  EXPECT_EQ(back.value()[1], events[1]);
+  EXPECT_EQ(back.value()[2], cap.events[0]);
+  EXPECT_TRUE(ledger().load_events(shop_.id<CheckoutId>()).value().empty());
+}
+
+TEST_F(LedgerTest, ApproverPinStateCountsFailuresSinceTheLastSuccessOrLockout) {
+  const auto sup = user("sup-1");
+  auto fail_once = [&] {
+    ASSERT_TRUE(
+        ledger().record_pin_attempt({sup, std::nullopt, PinOutcome::Failed, shop_.tick()}).ok());
+  };
+  fail_once();
+  fail_once();
+  EXPECT_EQ(ledger().approver_pin_state(sup).value().failures_since_last_success_or_lockout, 2);
+  ASSERT_TRUE(
+      ledger().record_pin_attempt({sup, std::nullopt, PinOutcome::Succeeded, shop_.tick()}).ok());
+  EXPECT_EQ(ledger().approver_pin_state(sup).value().failures_since_last_success_or_lockout, 0);
+  for (int i = 0; i < 5; ++i) fail_once();
+  const auto locked_at = shop_.tick();
+  ASSERT_TRUE(ledger().record_lockout({sup, locked_at, locked_at + std::chrono::minutes(30)}).ok());
+  fail_once();
+  sync::Database reopened = test::open_terminal_db(dir_ / "terminal.db");  // a restart
+  auto s = Ledger(reopened).approver_pin_state(sup);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s.value().failures_since_last_success_or_lockout, 1);
+  ASSERT_TRUE(s.value().latest_lockout);
+  EXPECT_EQ(s.value().latest_lockout->locked_until, locked_at + std::chrono::minutes(30));
+  EXPECT_EQ(
+      ledger().approver_pin_state(user("sup-2")).value().failures_since_last_success_or_lockout, 0);
+}
+
+TEST_F(LedgerTest, DeliveriesKeepEveryOutcomeAndReportTheLatest) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto cap = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
+  ASSERT_TRUE(ledger().record_capture(cap).ok());
+  const auto rid = cap.receipt.receipt_id;
+  const auto d1 = shop_.id<DeliveryId>();
+  ASSERT_TRUE(
+      ledger()
+          .record_delivery({d1, rid, DeliveryChannel::Print, user("advisor-1"), shop_.tick()}, {})
+          .ok());
+  ASSERT_TRUE(
+      ledger()
+          .record_delivery_outcome({d1, DeliveryStatus::Failed, "PAPER_OUT", shop_.tick()}, {})
+          .ok());
+  const auto d2 = shop_.id<DeliveryId>();
+  ASSERT_TRUE(
+      ledger()
+          .record_delivery({d2, rid, DeliveryChannel::Print, user("advisor-1"), shop_.tick()}, {})
+          .ok());
+  ASSERT_TRUE(ledger()
+                  .record_delivery_outcome(
+                      {d2, DeliveryStatus::PossiblyPrinted, "TIMEOUT", shop_.tick()}, {})
+                  .ok());
+  auto ds = ledger().deliveries_of(rid);
+  ASSERT_TRUE(ds.ok());
+  ASSERT_EQ(ds.value().size(), 2U);
+  EXPECT_EQ(ds.value()[0].status, DeliveryStatus::Failed);
+  EXPECT_EQ(ds.value()[0].reason, "PAPER_OUT");
+  EXPECT_EQ(ds.value()[1].status, DeliveryStatus::PossiblyPrinted);
+  EXPECT_EQ(rows("delivery_outcome"), 4);  // PENDING + outcome, twice
+  ASSERT_TRUE(ledger()
+                  .record_reprint({shop_.id<ReprintId>(), rid, shift, 1, "CUSTOMER_COPY",
+                                   user("advisor-1"), user("sup-1"), shop_.tick()},
+                                  {})
+                  .ok());
+  auto again = ledger().record_reprint({shop_.id<ReprintId>(), rid, shift, 1, "CUSTOMER_COPY",
+                                        user("advisor-1"), std::nullopt, shop_.tick()},
+                                       {});
+  EXPECT_EQ(again.error().code, LedgerErrorCode::AlreadyRecorded);
+  EXPECT_EQ(ledger().reprint_count(rid).value(), 1);
+  auto found = ledger().find_receipt(rid);
+  ASSERT_TRUE(found.ok() && found.value());
+  EXPECT_EQ(found.value()->template_version, "3");
+  EXPECT_EQ(found.value()->print_text, cap.receipt.print_text);
+}
+
+TEST_F(LedgerTest, OneShiftAtATimeAndNothingIsTakenAfterTheZ) {
+  const auto shift = shop_.open_shift();
+  EXPECT_EQ(
+      ledger().open_shift({shop_.id<ShiftId>(), "T-1", user("a"), shop_.tick(), {}}).error().code,
+      LedgerErrorCode::ShiftAlreadyOpen);
+  const auto co = shop_.new_checkout(shift);
+  ASSERT_TRUE(ledger().record_capture(shop_.capture(co, Money{Currencies::USD, 700})).ok());
+  auto z =
+      ledger().close_shift({shift, user("sup-1"), shop_.tick(), {Money{Currencies::USD, 20700}}});
+  ASSERT_TRUE(z.ok()) << z.error().message;
+  EXPECT_EQ(z.value().kind, ReportKind::Z);
+  ASSERT_EQ(z.value().currencies.size(), 1U);
+  EXPECT_EQ(z.value().currencies[0].cash_expected, (Money{Currencies::USD, 20700}));
+  EXPECT_EQ(z.value().currencies[0].cash_difference, (Money{Currencies::USD, 0}));
+  EXPECT_EQ(ledger().close_shift({shift, user("sup-1"), shop_.tick(), {}}).error().code,
+            LedgerErrorCode::ShiftNotOpen);
+  auto late = shop_.capture(co, Money{Currencies::USD, 100});
+  EXPECT_EQ(ledger().record_capture(late).error().code, LedgerErrorCode::ShiftNotOpen);
+  EXPECT_FALSE(ledger().current_shift().value().has_value());
+  const auto next = shop_.open_shift();
+  EXPECT_EQ(ledger().current_shift().value()->shift_id, next);
+}
+
+TEST_F(LedgerTest, UnsyncedPaymentsAreThoseTheBackendHasNotAcked) {
+  const auto shift = shop_.open_shift({});
+  const auto co = shop_.new_checkout(shift);
+  const auto eur = shop_.new_checkout(shift, Currencies::EUR);
+  auto a = shop_.capture(co, Money{Currencies::USD, 1000}, Tender::Check);
+  auto b = shop_.capture(co, Money{Currencies::USD, 250}, Tender::Check);
+  auto c = shop_.capture(eur, Money{Currencies::EUR, 999}, Tender::Account);
+  for (auto* cap : {&a, &b, &c}) ASSERT_TRUE(ledger().record_capture(*cap).ok());
+  auto u = ledger().unsynced_payments().value();
+  EXPECT_EQ(u.count, 3);
+  ASSERT_EQ(u.by_currency.size(), 2U);
+  EXPECT_EQ(u.by_currency[0].total, (Money{Currencies::EUR, 999}));
+  EXPECT_EQ(u.by_currency[1].total, (Money{Currencies::USD, 1250}));
+  EXPECT_EQ(u.oldest_captured_at, a.payment.captured_at);
+  auto claimed = ledger().outbox().claim(10, shop_.tick());  // a's payment, then eur's
+  ASSERT_TRUE(claimed.ok());
+  for (const auto& item : claimed.value()) {
+    if (item.idempotency_key == a.payment.payment_id.to_string()) {
+      ASSERT_TRUE(ledger().outbox().mark_acked(item.id, 201, "{}", shop_.tick()).ok());
+    }
+  }
+  u = ledger().unsynced_payments().value();
+  EXPECT_EQ(u.count, 2);
+  EXPECT_EQ(u.by_currency[1].total, (Money{Currencies::USD, 250}));
+  EXPECT_EQ(u.oldest_captured_at, b.payment.captured_at);
+}
+
+TEST_F(LedgerTest, VerifyIsSoundThenNamesTheFirstBrokenLink) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  std::vector<PaymentCapture> caps;
+  for (int i = 1; i <= 5; ++i) {
+    caps.push_back(shop_.capture(co, Money{Currencies::USD, 100 * i}, Tender::Check));
+    ASSERT_TRUE(ledger().record_capture(caps.back()).ok());
+  }
+  auto v = ledger().verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v.value().sound());
+  EXPECT_EQ(v.value().links_checked, rows("ledger_chain"));
+  EXPECT_EQ(v.value().integrity_check, "ok");
+
+  // Someone edits the file around the ledger: drops the trigger, changes an amount.
+  const auto seq = count(db_, "SELECT chain_seq FROM payment WHERE payment_id = '" +
+                                  caps[2].payment.payment_id.to_string() + "'");
+  ASSERT_TRUE(db_.exec("DROP TRIGGER payment_no_update; UPDATE payment SET amount_minor = 1 "
+                       "WHERE chain_seq = " +
+                       std::to_string(seq))
+                  .ok());
+  v = ledger().verify();
+  ASSERT_TRUE(v.value().first_break);
+  EXPECT_FALSE(v.value().sound());
+  EXPECT_EQ(v.value().first_break->sequence, seq);
+  EXPECT_EQ(v.value().first_break->table, "payment");
+  EXPECT_EQ(v.value().first_break->kind, ChainBreakKind::HashMismatch);
+}
+
+TEST_F(LedgerTest, VerifyFindsDeletedRowsLinksAndRowsOutsideTheChain) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(
+        ledger().record_capture(shop_.capture(co, Money{Currencies::USD, i}, Tender::Check)).ok());
+  }
+  const auto audit_seq = count(db_, "SELECT MIN(chain_seq) FROM audit_event");
+  ASSERT_TRUE(
+      db_.exec("DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE chain_seq = " +
+               std::to_string(audit_seq))
+          .ok());
+  auto v = ledger().verify().value();
+  ASSERT_TRUE(v.first_break);
+  EXPECT_EQ(v.first_break->kind, ChainBreakKind::RowMissing);
+  EXPECT_EQ(v.first_break->sequence, audit_seq);
+  EXPECT_EQ(to_string(v.first_break->kind), "ROW_MISSING");
+
+  TempDir other;
+  sync::Database db2 = test::open_terminal_db(other / "t.db");
+  Shop shop2(db2);
+  const auto s2 = shop2.open_shift();
+  const auto c2 = shop2.new_checkout(s2);
+  ASSERT_TRUE(shop2.ledger()
+                  .record_capture(shop2.capture(c2, Money{Currencies::USD, 5}, Tender::Check))
+                  .ok());
+  ASSERT_TRUE(db2.exec("INSERT INTO audit_event (chain_seq, event_id, kind, actor, detail_json,"
+                       " at_ms) VALUES (100000, 'x', 'FORGED', 'x', '{}', 0)")
+                  .ok());
+  auto v2 = shop2.ledger().verify().value();
+  ASSERT_TRUE(v2.first_break);
+  EXPECT_EQ(v2.first_break->kind, ChainBreakKind::UnchainedRows);
+  EXPECT_EQ(v2.first_break->table, "audit_event");
+
+  ASSERT_TRUE(db2.exec("DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE "
+                       "chain_seq = 100000; DROP TRIGGER "
+                       "ledger_chain_no_delete; DELETE FROM ledger_chain WHERE seq = 2")
+                  .ok());
+  auto v3 = shop2.ledger().verify().value();
+  ASSERT_TRUE(v3.first_break);
+  EXPECT_EQ(v3.first_break->kind, ChainBreakKind::SequenceGap);
+  EXPECT_EQ(v3.first_break->sequence, 2);
+}
+
+TEST(LedgerNames, EnumsRoundTripInTheContractsSpelling) {
+  for (int i = 0; i < static_cast<int>(Tender::kCount); ++i) {
+    EXPECT_EQ(parse_tender(to_string(static_cast<Tender>(i))), static_cast<Tender>(i));
+  }
+  EXPECT_EQ(to_string(Tender::CardExternal), "CARD_EXTERNAL");
+  EXPECT_EQ(to_string(DeliveryStatus::PossiblyPrinted), "POSSIBLY_PRINTED");
+  EXPECT_EQ(parse_delivery_status("BOUNCED"), DeliveryStatus::Bounced);
+  EXPECT_FALSE(parse_tender("cash").has_value());
+  EXPECT_EQ(to_string(DrawerReason::NoSale), "NO_SALE");
+  EXPECT_EQ(to_string(LedgerErrorCode::IdConflict), "ID_CONFLICT");
+}
+
+}  // namespace
+}  // namespace pos::ledger

@@ -1,0 +1,199 @@
+// Test support: a small shop that makes the records a real checkout would (ids made before the
+// transaction, contract-shaped outbox bodies), for the ledger's tests, crash child and bench.
+#pragma once
+
+#include <pos/checkout/clock.hpp>
+#include <pos/checkout/ids.hpp>
+#include <pos/ledger/ledger.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace pos::test {
+
+using checkout::Currencies;
+using checkout::Money;
+using checkout::Timestamp;
+using checkout::UserId;
+
+inline UserId user(std::string_view name) {
+  auto u = UserId::parse(name);
+  if (!u) throw std::invalid_argument("bad user id");
+  return *u;
+}
+
+inline const Timestamp kShopStart{std::chrono::milliseconds{1'795'000'000'000}};
+
+class Shop {
+ public:
+  explicit Shop(sync::Database& db, Timestamp start = kShopStart)
+      : clock_(start), ids_(clock_, random_), ledger_(db) {}
+
+  ledger::Ledger& ledger() { return ledger_; }
+  checkout::ManualClock& clock() { return clock_; }
+  Timestamp tick(std::chrono::milliseconds by = std::chrono::milliseconds{1000}) {
+    clock_.advance(by);
+    return clock_.now();
+  }
+  template <class IdT>
+  IdT id() {
+    return ids_.next_id<IdT>();
+  }
+
+  ledger::ShiftId open_shift(std::vector<Money> opening_float = {Money{Currencies::USD, 20000}}) {
+    const auto shift = id<ledger::ShiftId>();
+    auto r =
+        ledger_.open_shift({shift, "T-1", user("advisor-1"), tick(), std::move(opening_float)});
+    if (!r.ok()) throw std::runtime_error("open_shift: " + r.error().message);
+    return shift;
+  }
+
+  ledger::CheckoutRecord new_checkout(const ledger::ShiftId& shift,
+                                      checkout::Currency currency = Currencies::USD,
+                                      std::string_view operator_id = "advisor-1") {
+    ledger::CheckoutRecord c{id<checkout::CheckoutId>(),
+                             shift,
+                             id<checkout::InvoiceId>(),
+                             "INV-" + std::to_string(++invoice_no_),
+                             "WO-" + std::to_string(invoice_no_),
+                             "ACC-1",
+                             currency,
+                             id<checkout::CorrelationId>(),
+                             user(operator_id),
+                             tick()};
+    auto r = ledger_.record_checkout(c);
+    if (!r.ok()) throw std::runtime_error("record_checkout: " + r.error().message);
+    return c;
+  }
+
+  // A capture as the application would build it: ids first, then the records and messages.
+  ledger::PaymentCapture capture(const ledger::CheckoutRecord& c, Money amount,
+                                 ledger::Tender tender = ledger::Tender::Cash,
+                                 std::optional<Money> tendered = std::nullopt,
+                                 std::string_view who = "advisor-1") {
+    const auto now = tick();
+    const auto pid = id<checkout::BillingPaymentId>();
+    const auto rid = id<checkout::ReceiptId>();
+    std::optional<Money> change;
+    if (tender == ledger::Tender::Cash) {
+      if (!tendered) tendered = amount;
+      change = Money{amount.currency(), tendered->minor_units() - amount.minor_units()};
+    } else {
+      tendered.reset();
+    }
+    std::optional<ledger::CardDetails> card;
+    if (tender == ledger::Tender::CardExternal)
+      card = ledger::CardDetails{"VISA", "4242", "A1B2C3"};
+    ledger::PaymentRecord p{
+        pid,
+        c.checkout_id,
+        c.invoice_id,
+        c.shift_id,
+        amount,
+        tender,
+        tender == ledger::Tender::Check ? std::optional<std::string>{"100234"} : std::nullopt,
+        card,
+        tendered,
+        change,
+        ledger::PaymentType::PartialPayment,
+        user(who),
+        now,
+        ledger::CaptureMode::Offline,
+        rid};
+    ledger::ReceiptRecord r{rid,
+                            "RCP-" + c.invoice_number + "-" + checkout::format_compact_utc(now) +
+                                "-" + std::to_string(++receipt_seq_),
+                            pid,
+                            c.checkout_id,
+                            c.invoice_id,
+                            ledger::PaymentType::PartialPayment,
+                            Money{amount.currency(), 1},
+                            ledger::ReceiptDeliveryChoice::Deliver,
+                            "default",
+                            "3",
+                            "SHOP\nPAID " + std::to_string(amount.minor_units()) + "\n",
+                            now};
+    ledger::AuditEvent a{id<checkout::EventId>(),
+                         c.checkout_id,
+                         "PAYMENT_CAPTURED",
+                         std::string{who},
+                         nlohmann::json{{"billingPaymentId", pid.to_string()}}.dump(),
+                         now};
+    std::optional<ledger::DrawerOpening> drawer;
+    if (tender == ledger::Tender::Cash) {
+      drawer = ledger::DrawerOpening{id<ledger::DrawerOpeningId>(),
+                                     c.shift_id,
+                                     user(who),
+                                     ledger::DrawerReason::Sale,
+                                     pid,
+                                     "",
+                                     now};
+    }
+    const auto money_json = [](Money m) {
+      return nlohmann::json{{"currency", std::string{m.currency().code()}},
+                            {"amountMinor", m.minor_units()}};
+    };
+    nlohmann::json pay{{"billingPaymentId", pid.to_string()},
+                       {"invoiceId", c.invoice_id.to_string()},
+                       {"checkoutId", c.checkout_id.to_string()},
+                       {"terminalId", "T-1"},
+                       {"amount", money_json(amount)},
+                       {"tender", std::string{ledger::to_string(tender)}},
+                       {"paymentType", "PARTIAL_PAYMENT"},
+                       {"capturedAt", checkout::format_rfc3339(now)},
+                       {"capturedByUserId", std::string{who}},
+                       {"capturedOffline", true},
+                       {"receiptId", rid.to_string()}};
+    nlohmann::json rcp{{"receiptId", rid.to_string()},
+                       {"receiptReference", r.receipt_reference},
+                       {"billingPaymentId", pid.to_string()},
+                       {"printText", r.print_text}};
+    std::vector<sync::OutboxMessage> messages{
+        {c.checkout_id.to_string(),
+         sync::OutboxKind::Payment,
+         "POST",
+         "/billing/payments",
+         pid.to_string(),
+         pay.dump(),
+         {},
+         now},
+        {c.checkout_id.to_string(),
+         sync::OutboxKind::Receipt,
+         "POST",
+         "/billing/receipts",
+         rid.to_string(),
+         rcp.dump(),
+         {},
+         now},
+    };
+    return ledger::PaymentCapture{std::move(p),      std::move(r),        std::move(a),
+                                  std::move(drawer), std::move(messages), {}};
+  }
+
+ private:
+  checkout::ManualClock clock_;
+  checkout::SodiumRandomSource random_;
+  checkout::UuidV7Generator ids_;
+  ledger::Ledger ledger_;
+  int invoice_no_ = 0;
+  int receipt_seq_ = 0;
+};
+
+// Opens (creating) a terminal database with the outbox and ledger migrations.
+inline sync::Database open_terminal_db(const std::filesystem::path& path,
+                                       sync::Synchronous sync = sync::Synchronous::Full,
+                                       std::string vfs = {}, int autocheckpoint = 1000) {
+  sync::DatabaseOptions o;
+  o.path = path;
+  o.synchronous = sync;
+  o.vfs = std::move(vfs);
+  o.wal_autocheckpoint_pages = autocheckpoint;
+  const auto migrations = ledger::Ledger::all_migrations();
+  auto db = sync::Database::open(o, migrations);
+  if (!db.ok()) throw std::runtime_error("open: " + db.error().message);
+  return std::move(db).value();
+}
+
+}  // namespace pos::test
