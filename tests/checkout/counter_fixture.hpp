@@ -7,7 +7,15 @@
 
 #include <pos/checkout/checkout.hpp>
 
+#include <ostream>
 #include <string>
+
+namespace pos::checkout {
+// gtest prints refusal codes by name.
+inline void PrintTo(RefusalCode code, std::ostream* os) {
+  *os << to_string(code);
+}
+}  // namespace pos::checkout
 
 namespace pos::checkout::testing {
 
