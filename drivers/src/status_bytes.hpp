@@ -1,8 +1,8 @@
 // DLE EOT (real-time status) requests and replies, reduced to PrinterStatus.
 //
-// Kept behind these two functions so the driver can switch to escpos's status parser (issue 3)
-// without touching the transports. Reply bytes all have the fixed pattern 0xx1xx10
-// ((b & 0x93) == 0x12); anything else is not a status byte.
+// The bytes are read by escpos's status parser (parse_realtime_status); this file only reduces
+// its PrinterStatus to what the spooler decides on. Reply bytes all have the fixed pattern
+// 0xx1xx10 ((b & 0x93) == 0x12); anything else is not a status byte.
 #pragma once
 
 #include <pos/drivers/transport.hpp>

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <pos/escpos/decoder.hpp>
+#include <pos/escpos/image.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -55,6 +57,16 @@ bool write_file(const std::filesystem::path& path, ByteView data, std::string& e
 constexpr const char* kInProgress = ".job-in-progress.bin";
 
 }  // namespace
+
+PreviewRenderer escpos_preview(std::shared_ptr<const escpos::PrinterProfile> profile) {
+  return [profile = std::move(profile)](ByteView bytes) -> std::optional<JobPreview> {
+    if (!profile) return std::nullopt;
+    auto decoded = escpos::decode(bytes, *profile);
+    // A drawer pulse alone has nothing to show.
+    if (decoded.picture.height == 0) return std::nullopt;
+    return JobPreview{escpos::encode_png(decoded.picture), std::move(decoded.text)};
+  };
+}
 
 VirtualPrinter::VirtualPrinter(std::filesystem::path spool_dir, PreviewRenderer preview)
     : dir_(std::move(spool_dir)), preview_(std::move(preview)) {}

@@ -1,8 +1,12 @@
 // The TCP transport against a fake printer server on 127.0.0.1 (answers status, stalls, resets
 // mid-job, refuses, never accepts), and the virtual printer's spool files.
+#include <pos/drivers/printers.hpp>
 #include <pos/drivers/spooler.hpp>
 #include <pos/drivers/tcp_transport.hpp>
+#include <pos/drivers/test_page.hpp>
 #include <pos/drivers/virtual_printer.hpp>
+#include <pos/escpos/decoder.hpp>
+#include <pos/escpos/profile_files.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -237,6 +241,81 @@ TEST_F(VirtualPrinterTest, BytesWrittenWithoutEndJobAreKeptOnClose) {
     ASSERT_TRUE(v.write(job_of(7), Deadline::in(1s)).ok());
   }
   EXPECT_EQ(read_file(dir / "unnamed-1.bin"), job_of(7));
+}
+
+}  // namespace
+}  // namespace pos::drivers
+
+// ---- with escpos: previews, the test page, the drawer pulse, choosing a printer --------------
+
+namespace pos::drivers {
+namespace {
+
+std::shared_ptr<const escpos::PrinterProfile> profile(std::string_view id) {
+  static const auto catalog =
+      escpos::load_profile_directory(std::string(POS_ASSETS_DIR) + "/printers");
+  EXPECT_TRUE(catalog) << catalog.error().message;
+  auto p = catalog.value().get(id);
+  EXPECT_TRUE(p) << id;
+  return p.value();
+}
+
+TEST_F(VirtualPrinterTest, TestPageDecodesAndPreviewsOnEveryWidth) {
+  for (const char* id : {"generic-80mm", "clone-58mm", "epson-tm-t20iii"}) {
+    const auto p = profile(id);
+    const auto page =
+        build_test_page(*p, {"virtual printer", "file:///tmp/x", "T-1", "2026-01-05 14:30 CET"});
+    ASSERT_TRUE(page) << page.error().message;
+    const auto decoded = escpos::decode(page.value(), *p);
+    EXPECT_TRUE(decoded.unknown.empty()) << id;
+    EXPECT_NE(decoded.text.find("PRINTER TEST"), std::string::npos) << id;
+    EXPECT_NE(decoded.text.find(p->id), std::string::npos) << id;
+    EXPECT_NE(decoded.text.find("Müller Straße"), std::string::npos) << id;
+    EXPECT_EQ(decoded.picture.width, p->dot_width);
+
+    TestJournal journal;
+    SpoolerOptions o;
+    o.idle_status_poll = 0ms;
+    Spooler spooler(std::make_unique<VirtualPrinter>(dir / id, escpos_preview(p)), journal, o);
+    const auto out =
+        spooler.submit({JobKind::kTestPage, Copy::kOriginal, "", "it", "", page.value()})
+            .outcome.get();
+    EXPECT_EQ(out.result, JobResult::kPrinted);
+    const auto png = read_file(dir / id / "job-1.png");
+    ASSERT_GE(png.size(), 8U) << id;
+    EXPECT_EQ(Bytes(png.begin(), png.begin() + 4), (Bytes{0x89, 'P', 'N', 'G'}));
+    const auto text = read_file(dir / id / "job-1.txt");
+    EXPECT_NE(std::string(text.begin(), text.end()).find("PRINTER TEST"), std::string::npos);
+  }
+}
+
+TEST(DrawerPulse, IsEscPOnTheProfilesPin) {
+  const auto p = profile("generic-80mm");
+  const auto pulse = build_drawer_pulse(*p);
+  ASSERT_TRUE(pulse) << pulse.error().message;
+  ASSERT_EQ(pulse.value().size(), 5U);
+  EXPECT_EQ(pulse.value()[0], 0x1b);
+  EXPECT_EQ(pulse.value()[1], 'p');
+  auto no_drawer = *p;
+  no_drawer.drawer_pins.clear();
+  EXPECT_FALSE(build_drawer_pulse(no_drawer));
+}
+
+TEST(OpenPrinter, VirtualWhenNothingIsConfiguredOrUsbIsAbsent) {
+  PrinterEnvironment env;
+  env.default_spool = "/tmp/pos-spool-default";
+  auto opened = open_printer(std::nullopt, env);
+  EXPECT_EQ(opened.transport->describe(), "virtual printer in /tmp/pos-spool-default");
+  EXPECT_FALSE(opened.note.empty());
+  opened = open_printer(PrinterUri{UsbAuto{}}, env);  // no USB context here
+  EXPECT_TRUE(std::holds_alternative<SpoolDirectory>(opened.uri));
+  opened = open_printer(PrinterUri{SpoolDirectory{"/tmp/other"}}, env);
+  EXPECT_EQ(opened.transport->describe(), "virtual printer in /tmp/other");
+  EXPECT_TRUE(opened.note.empty());
+  opened = open_printer(PrinterUri{TcpAddress{"10.0.0.5", 9100}}, env);
+  EXPECT_EQ(opened.transport->describe(), "tcp 10.0.0.5:9100");
+  opened = open_printer(PrinterUri{UsbId{0x04b8, 0x0e28, std::nullopt}}, env);
+  EXPECT_EQ(opened.transport->status(Deadline::in(10ms)).error, LinkError::kNotFound);
 }
 
 }  // namespace

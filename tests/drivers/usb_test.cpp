@@ -1,5 +1,6 @@
 // The USB driver against umockdev-emulated printers: the real libusb code path, from
 // enumeration to bulk transfers, with no hardware. Runs with LD_PRELOAD=libumockdev-preload.so.0.
+#include <pos/drivers/printers.hpp>
 #include <pos/drivers/spooler.hpp>
 #include <pos/drivers/usb_transport.hpp>
 
@@ -325,6 +326,48 @@ TEST_F(UsbPrinterTest, PrinterWithoutInEndpointUsesPortStatus) {
   ASSERT_TRUE(second.accepted()) << second.detail;
   EXPECT_EQ(second.outcome.get().result, JobResult::kPrinted);
   EXPECT_EQ(printer.received(), job);
+}
+
+TEST_F(UsbPrinterTest, DiscoveryListsPrintersWithStatusAndProfileAndGivesUsblpBack) {
+  auto& printer = add({});
+  printer.set_paper_out(true);
+  add({.vendor = 0x03f0,
+       .product = 0x1234,
+       .serial = "",
+       .device_id = "MFG:HP;MDL:LaserJet;CMD:PCL;",
+       .bus = 2});
+  PrinterEnvironment env{context(), shipped_table(), "/tmp/unused", {}, {}, {}};
+  auto found = discover_printers(env, std::nullopt, 500ms);
+  ASSERT_EQ(found.size(), 2U);
+  // "usb 03f0:..." (the laser) sorts before "usb 04b8:..." (the Epson).
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.description > b.description; });
+  const auto& epson = found[0];
+  EXPECT_EQ(to_string(epson.uri), "usb://04b8:0e28/X3LA012345");
+  EXPECT_EQ(epson.profile, "epson-tm-t20iii");
+  EXPECT_TRUE(epson.speaks_escpos);
+  ASSERT_TRUE(epson.status.ok()) << epson.status.detail;
+  EXPECT_EQ(epson.status.status.paper, Paper::kOut);
+  EXPECT_TRUE(printer.usblp_bound());  // the kernel driver got the printer back
+  EXPECT_FALSE(found[1].speaks_escpos);
+  EXPECT_EQ(found[1].status.error, LinkError::kNoStatus);
+}
+
+TEST_F(UsbPrinterTest, OpenPrinterAutoTakesTheUsbPrinterOrFallsBackToVirtual) {
+  PrinterEnvironment env{context(), shipped_table(), "/tmp/pos-spool-auto", {}, {}, {}};
+  auto none = open_printer(PrinterUri{UsbAuto{}}, env);
+  EXPECT_TRUE(std::holds_alternative<SpoolDirectory>(none.uri));
+  EXPECT_NE(none.note.find("usb://auto"), std::string::npos);
+}
+
+TEST_F(UsbPrinterTest, OpenPrinterAutoFindsThePrinterAndItsProfile) {
+  auto& printer = add({});
+  PrinterEnvironment env{context(), shipped_table(), "/tmp/pos-spool-auto", {}, {}, {}};
+  auto opened = open_printer(PrinterUri{UsbAuto{}}, env);
+  EXPECT_TRUE(std::holds_alternative<UsbAuto>(opened.uri));
+  EXPECT_EQ(opened.profile, "epson-tm-t20iii");
+  ASSERT_TRUE(opened.transport->write(Bytes{0x1b, 0x40}, Deadline::in(1s)).ok());
+  EXPECT_EQ(printer.received(), (Bytes{0x1b, 0x40}));
 }
 
 TEST_F(UsbPrinterTest, NoPrinterIsNotFound) {

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <pos/drivers/transport.hpp>
+#include <pos/escpos/profile.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,6 +25,10 @@ struct JobPreview {
 // Turns a job's ESC/POS bytes into a picture and text (escpos's decoder, for the printer's
 // profile). nullopt when the bytes cannot be decoded; the .bin file is written regardless.
 using PreviewRenderer = std::function<std::optional<JobPreview>(ByteView escpos)>;
+
+// The preview the terminal uses: escpos's decoder at the profile's dot width, as PNG and text.
+// nullopt when the bytes hold a command the decoder does not know (the .bin is still written).
+PreviewRenderer escpos_preview(std::shared_ptr<const escpos::PrinterProfile> profile);
 
 class VirtualPrinter final : public Transport {
  public:
