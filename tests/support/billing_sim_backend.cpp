@@ -92,12 +92,6 @@ std::vector<unsigned char> argon2id(const std::string& pin, const std::vector<un
   return out;
 }
 
-std::string randomHex(std::size_t bytes) {
-  std::vector<unsigned char> b(bytes);
-  randombytes_buf(b.data(), b.size());
-  return hexOf(b.data(), b.size());
-}
-
 // ---------------------------------------------------------------- validation helpers
 
 bool isMoney(const json& m) {
@@ -173,7 +167,12 @@ bool containsCardNumber(const json& j) {
     }
     return false;
   }
-  if (j.is_structured()) {
+  if (j.is_object()) {
+    for (const auto& [key, v] : j.items()) {
+      // The backend's own opaque tokens are not card data.
+      if (key != "elevationToken" && containsCardNumber(v)) return true;
+    }
+  } else if (j.is_array()) {
     for (const auto& v : j) {
       if (containsCardNumber(v)) return true;
     }
@@ -335,7 +334,7 @@ SimReply Backend::withEtag(const SimRequest& r, json body) {
 
 SimReply Backend::handle(const SimRequest& r) {
   std::lock_guard lock(mu_);
-  json logged = {{"method", r.method}, {"path", r.path}};
+  json logged = {{"method", r.method}, {"path", r.path}, {"remotePort", r.remotePort}};
   for (const auto& [k, v] : r.headers) {
     if (k == "authorization") continue;  // never kept, even here
     logged["headers"][k] = v;
@@ -789,8 +788,9 @@ SimReply Backend::overridePo(const SimRequest& r, const std::string& checkoutId,
   }
   const std::string reason = str(body, "reasonCode");
   if (reasonRequired || !reason.empty()) {
+    const json codes = reasonCodes_.value("PO_OVERRIDE", json::array());
     const json* known = nullptr;
-    for (const auto& c : reasonCodes_.value("PO_OVERRIDE", json::array())) {
+    for (const auto& c : codes) {
       if (c.value("code", "") == reason) known = &c;
     }
     if (known == nullptr)
@@ -856,7 +856,13 @@ SimReply Backend::elevate(const SimRequest& r, const json& body) {
     return error(r, 401, "ELEVATION_DENIED", "elevation denied");
   }
   lock.failures = 0;
-  const std::string token = randomHex(24);
+  std::vector<unsigned char> raw(24);
+  randombytes_buf(raw.data(), raw.size());
+  std::string token(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(token.data(), token.size(), raw.data(), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  token.resize(std::strlen(token.c_str()));
+  token = "elv_" + token;
   Token t{user, body["checkoutId"].get<std::string>(), body["action"].get<std::string>(),
           now + 300'000, false};
   tokens_[token] = t;

@@ -43,6 +43,7 @@ struct SimRequest {
   std::multimap<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  int remotePort = 0;  // the client's port: tests check connection reuse with it
 };
 
 struct SimReply {

@@ -79,7 +79,8 @@ class FaultPlan {
 
 Faults faultsFromJson(const json& j) {
   Faults f;
-  for (auto& [code, rate] : j.value("errorRates", json::object()).items()) {
+  const json rates = j.value("errorRates", json::object());
+  for (const auto& [code, rate] : rates.items()) {
     f.errorRates[std::stoi(code)] = rate.get<double>();
   }
   f.resetRate = j.value("resetRate", 0.0);
@@ -105,6 +106,7 @@ pos::sim::SimRequest convert(const httplib::Request& req) {
     r.headers[name] = v;
   }
   r.body = req.body;
+  r.remotePort = req.remote_port;
   return r;
 }
 
@@ -276,6 +278,20 @@ int main(int argc, char** argv) {
     }
     res.set_content(reply.body, "application/json");
   };
+  // A bug in the simulator is a 500 with the reason on stderr (never silently a "fault").
+  server->set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          std::cerr << "billing-sim: " << req.method << " " << req.path << ": " << e.what() << "\n";
+        } catch (...) {
+          std::cerr << "billing-sim: " << req.method << " " << req.path << ": unknown exception\n";
+        }
+        res.status = 500;
+        res.set_content(errorBody("SIMULATOR_BUG", "see the simulator's stderr", req),
+                        "application/json");
+      });
   server->Get(R"(/billing/.*)", billing);
   server->Post(R"(/billing/.*)", billing);
 
