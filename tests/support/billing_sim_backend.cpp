@@ -858,7 +858,8 @@ SimReply Backend::elevate(const SimRequest& r, const json& body) {
   lock.failures = 0;
   std::vector<unsigned char> raw(24);
   randombytes_buf(raw.data(), raw.size());
-  std::string token(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string token(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                    '\0');
   sodium_bin2base64(token.data(), token.size(), raw.data(), raw.size(),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   token.resize(std::strlen(token.c_str()));

@@ -130,7 +130,8 @@ TEST_F(BillingContract, ReasonCodesPerCategory) {
   auto reprint = c.reasonCodes(who("corr-rc"), ReasonCategory::Reprint);
   ASSERT_TRUE(reprint.value);
   EXPECT_EQ(reprint.value->size(), 1u);
-  EXPECT_EQ(c.reasonCodes(who("corr-rc"), ReasonCategory::Reprint, reprint.etag).outcome.status, 304);
+  EXPECT_EQ(c.reasonCodes(who("corr-rc"), ReasonCategory::Reprint, reprint.etag).outcome.status,
+            304);
 }
 
 TEST_F(BillingContract, RulesPresentOr404MeaningUnconfigured) {
@@ -208,7 +209,8 @@ TEST_F(BillingContract, EvaluateFromRulesAndBlockingWhenBusinessRulesAreMissing)
   EXPECT_TRUE(consumer.value->messages.empty());
 
   EXPECT_EQ(c.evaluate(who("co-eval-4"), "co-eval-4", {"INV-NOPE", "ACC-COM"}).outcome.status, 404);
-  EXPECT_EQ(c.evaluate(who("co-eval-5"), "co-eval-5", {"INV-COM", "ACC-FLEET"}).outcome.status, 422);
+  EXPECT_EQ(c.evaluate(who("co-eval-5"), "co-eval-5", {"INV-COM", "ACC-FLEET"}).outcome.status,
+            422);
 }
 
 TEST_F(BillingContract, PoCaptureIsWriteOnceWithFormatAndUniqueness) {
@@ -293,8 +295,9 @@ TEST_F(BillingContract, PoOverrideNeedsPermissionReasonElevationAndDistinctAppro
 
   PoOverrideRequest self = req;
   self.overrideId = "ovr-1-self";
-  self.approvals = {{"u-adv", std::nullopt, std::string("g-1"), std::string("2026-11-21T10:00:00Z")},
-                    {"u-sup1", SecretToken(t1), std::nullopt, std::nullopt}};
+  self.approvals = {
+      {"u-adv", std::nullopt, std::string("g-1"), std::string("2026-11-21T10:00:00Z")},
+      {"u-sup1", SecretToken(t1), std::nullopt, std::nullopt}};
   EXPECT_EQ(c.overridePo(who(co), co, self).outcome.code(), "APPROVER_NOT_DISTINCT");
 
   PoOverrideRequest forged = req;
@@ -345,7 +348,10 @@ TEST_F(BillingContract, ElevationTokenIsSingleUseUnderConcurrentRedemption) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       BillingClient mine(clientConfig(sim_->port()));
-      PoOverrideRequest r{"race-" + std::to_string(i), "CUSTOMER_FORGOT", std::nullopt, "u-adv",
+      PoOverrideRequest r{"race-" + std::to_string(i),
+                          "CUSTOMER_FORGOT",
+                          std::nullopt,
+                          "u-adv",
                           {{"u-sup1", SecretToken(token), std::nullopt, std::nullopt}}};
       auto res = mine.overridePo(who(co), co, r);
       if (res.outcome.status == 201) {
@@ -366,13 +372,15 @@ TEST_F(BillingContract, ElevationTokenIsSingleUseUnderConcurrentRedemption) {
 
 TEST_F(BillingContract, OfflineGrantAuditRecord) {
   auto c = client();
-  OfflineGrantRequest g{"grant-1", "u-sup1", "co-grant", ElevationAction::PoOverride,
-                        "2026-11-21T09:30:00.000Z", "T-01"};
+  OfflineGrantRequest g{
+      "grant-1", "u-sup1", "co-grant", ElevationAction::PoOverride, "2026-11-21T09:30:00.000Z",
+      "T-01"};
   auto ok = c.recordOfflineGrant(who("co-grant"), g);
   EXPECT_EQ(ok.outcome.status, 201) << ok.outcome.code();
   EXPECT_EQ(c.recordOfflineGrant(who("co-grant"), g).outcome.status, 201);  // replay
-  OfflineGrantRequest notAllowed{"grant-2", "u-adv2", "co-grant", ElevationAction::PoOverride,
-                                 "2026-11-21T09:30:00.000Z", "T-01"};
+  OfflineGrantRequest notAllowed{
+      "grant-2", "u-adv2", "co-grant", ElevationAction::PoOverride, "2026-11-21T09:30:00.000Z",
+      "T-01"};
   EXPECT_EQ(c.recordOfflineGrant(who("co-grant"), notAllowed).outcome.status, 422);
 }
 
@@ -397,7 +405,8 @@ TEST_F(BillingContract, PaymentIsIdempotentAndUpdatesTheBalance) {
   EXPECT_EQ((*inv.value)["balanceDue"]["amountMinor"], 10000);
   EXPECT_EQ((*inv.value)["payments"].size(), 1u);
   // Paying the rest in full closes the invoice; it then takes no more payment.
-  auto rest = c.postPayment(who("co-pay-1"), payment("pay-2", "INV-COM", 10000, PaymentType::PaidInFull));
+  auto rest =
+      c.postPayment(who("co-pay-1"), payment("pay-2", "INV-COM", 10000, PaymentType::PaidInFull));
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(rest.value->invoiceStatus.value, InvoiceStatus::Paid);
   auto closed = c.postPayment(who("co-pay-1"), payment("pay-3", "INV-COM", 1));
@@ -426,7 +435,8 @@ TEST_F(BillingContract, PaymentRefusalsByBusinessRule) {
       {payment("pay-r1", "INV-VOID", 100), 409, "INVOICE_NOT_PAYABLE"},
       {payment("pay-r2", "INV-PAID", 100), 409, "INVOICE_NOT_PAYABLE"},
       {payment("pay-r3", "INV-CONS", 2501), 422, "AMOUNT_EXCEEDS_BALANCE"},
-      {payment("pay-r4", "INV-EUR", 100, PaymentType::PartialPayment, "USD"), 422, "CURRENCY_MISMATCH"},
+      {payment("pay-r4", "INV-EUR", 100, PaymentType::PartialPayment, "USD"), 422,
+       "CURRENCY_MISMATCH"},
       {payment("pay-r4b", "INV-FLEET", 100), 422, "PARTIAL_PAYMENT_NOT_ALLOWED"},
       {overLimit, 422, "CHARGE_ACCOUNT_NOT_ELIGIBLE"},
       {cardNumber, 422, "CARD_NUMBER_REFUSED"},
@@ -459,13 +469,15 @@ TEST_F(BillingContract, PaymentsListForReconciliation) {
   q.terminalId = "T-LIST";
   q.capturedAt = "2026-10-02T12:00:00.000Z";
   ASSERT_TRUE(c.postPayment(who("co-list"), q).ok());
-  auto all = c.payments(who("co-list"), "T-LIST", "2026-10-01T00:00:00.000Z", "2026-10-03T00:00:00.000Z");
+  auto all =
+      c.payments(who("co-list"), "T-LIST", "2026-10-01T00:00:00.000Z", "2026-10-03T00:00:00.000Z");
   ASSERT_TRUE(all.ok()) << all.parseError;
   ASSERT_EQ(all.value->size(), 2u);
   EXPECT_EQ((*all.value)[0].billingPaymentId, "pay-list-1");
   EXPECT_EQ((*all.value)[0].amount.amountMinor, 10);
   EXPECT_EQ((*all.value)[0].status, "POSTED");
-  auto one = c.payments(who("co-list"), "T-LIST", "2026-10-02T00:00:00.000Z", "2026-10-03T00:00:00.000Z");
+  auto one =
+      c.payments(who("co-list"), "T-LIST", "2026-10-02T00:00:00.000Z", "2026-10-03T00:00:00.000Z");
   ASSERT_TRUE(one.ok());
   ASSERT_EQ(one.value->size(), 1u);
   EXPECT_EQ((*one.value)[0].billingPaymentId, "pay-list-2");
@@ -475,10 +487,20 @@ TEST_F(BillingContract, PaymentsListForReconciliation) {
 
 TEST_F(BillingContract, ReceiptCreateListDeliverAndReprintByPolicy) {
   auto c = client();
-  ASSERT_TRUE(c.postPayment(who("co-rc"), payment("pay-rc", "INV-EUR", 1000, PaymentType::PartialPayment, "EUR")).ok());
-  ReceiptRequest rr{"rc-1", "RCP-N-INV-EUR-20261121T100000Z-001", "pay-rc", "INV-EUR",
-                    PaymentType::PartialPayment, {"EUR", 3000}, false, "2099-01-01T00:00:00.000Z",
-                    "thermal-80", "3", "RECEIPT TEXT"};
+  ASSERT_TRUE(c.postPayment(who("co-rc"),
+                            payment("pay-rc", "INV-EUR", 1000, PaymentType::PartialPayment, "EUR"))
+                  .ok());
+  ReceiptRequest rr{"rc-1",
+                    "RCP-N-INV-EUR-20261121T100000Z-001",
+                    "pay-rc",
+                    "INV-EUR",
+                    PaymentType::PartialPayment,
+                    {"EUR", 3000},
+                    false,
+                    "2099-01-01T00:00:00.000Z",
+                    "thermal-80",
+                    "3",
+                    "RECEIPT TEXT"};
   // The window is measured from createdAt; this receipt was "created" in the future, so it is open.
   auto created = c.createReceipt(who("co-rc"), rr);
   ASSERT_EQ(created.outcome.status, 201) << created.outcome.code();
@@ -500,25 +522,32 @@ TEST_F(BillingContract, ReceiptCreateListDeliverAndReprintByPolicy) {
   ASSERT_EQ(r.allowedActions.size(), 3u);
   EXPECT_EQ(r.allowedActions[2].value, ReceiptAction::Reprint);
 
-  auto printed = c.deliverReceipt(who("co-rc"), "rc-1",
-                                  {"dl-1", DeliveryChannel::Print, std::nullopt, std::string("FAILED")});
+  auto printed = c.deliverReceipt(
+      who("co-rc"), "rc-1", {"dl-1", DeliveryChannel::Print, std::nullopt, std::string("FAILED")});
   ASSERT_TRUE(printed.ok());
   EXPECT_EQ(printed.value->value, DeliveryStatus::Failed);
   auto emailed = c.deliverReceipt(
-      who("co-rc"), "rc-1", {"dl-2", DeliveryChannel::Email, SecretToken("ada@example.com"), std::nullopt});
+      who("co-rc"), "rc-1",
+      {"dl-2", DeliveryChannel::Email, SecretToken("ada@example.com"), std::nullopt});
   ASSERT_TRUE(emailed.ok());
   EXPECT_EQ(emailed.value->value, DeliveryStatus::Sent);
-  EXPECT_EQ(c.deliverReceipt(who("co-rc"), "rc-1",
-                             {"dl-3", DeliveryChannel::Email, SecretToken("not-an-address"), std::nullopt})
+  EXPECT_EQ(c.deliverReceipt(
+                 who("co-rc"), "rc-1",
+                 {"dl-3", DeliveryChannel::Email, SecretToken("not-an-address"), std::nullopt})
                 .outcome.code(),
             "EMAIL_ADDRESS_INVALID");
 
   ReprintRequest noElevation{"rp-1", std::string("CUSTOMER_REQUEST"), "u-adv", {}};
-  EXPECT_EQ(c.reprintReceipt(who("co-rc"), "rc-1", noElevation).outcome.code(), "ELEVATION_REQUIRED");
+  EXPECT_EQ(c.reprintReceipt(who("co-rc"), "rc-1", noElevation).outcome.code(),
+            "ELEVATION_REQUIRED");
   ReprintRequest noReason{"rp-2", std::nullopt, "u-adv", {}};
-  EXPECT_EQ(c.reprintReceipt(who("co-rc"), "rc-1", noReason).outcome.code(), "REASON_CODE_REQUIRED");
-  const std::string token = elevate(c, "u-sup1", "1234", "co-pay-rc", ElevationAction::ReceiptReprint);
-  ReprintRequest good{"rp-3", std::string("CUSTOMER_REQUEST"), "u-adv",
+  EXPECT_EQ(c.reprintReceipt(who("co-rc"), "rc-1", noReason).outcome.code(),
+            "REASON_CODE_REQUIRED");
+  const std::string token =
+      elevate(c, "u-sup1", "1234", "co-pay-rc", ElevationAction::ReceiptReprint);
+  ReprintRequest good{"rp-3",
+                      std::string("CUSTOMER_REQUEST"),
+                      "u-adv",
                       {{"u-sup1", SecretToken(token), std::nullopt, std::nullopt}}};
   auto reprinted = c.reprintReceipt(who("co-rc"), "rc-1", good);
   ASSERT_TRUE(reprinted.ok()) << reprinted.outcome.code();
@@ -603,33 +632,42 @@ TEST(BillingSimElevation, WrongPinsLockTheApproverOutAndTokensExpire) {
   SimProcess sim(SimOptions{dir.file("seed.json"), "", {}, 0});
   BillingClient c(clientConfig(sim.port()));
   for (int i = 0; i < 5; ++i) {
-    auto r = c.elevate(who("co-lock"), {"u-sup1", SecretToken("0000"), "co-lock", ElevationAction::PoOverride});
+    auto r = c.elevate(who("co-lock"),
+                       {"u-sup1", SecretToken("0000"), "co-lock", ElevationAction::PoOverride});
     EXPECT_EQ(r.outcome.status, 401);
     EXPECT_EQ(r.outcome.code(), "ELEVATION_DENIED");
     EXPECT_EQ(r.outcome.outcome, OutcomeClass::BusinessRefusal);  // not a bad terminal token
   }
-  auto locked = c.elevate(who("co-lock"), {"u-sup1", SecretToken("1234"), "co-lock", ElevationAction::PoOverride});
+  auto locked = c.elevate(who("co-lock"),
+                          {"u-sup1", SecretToken("1234"), "co-lock", ElevationAction::PoOverride});
   EXPECT_EQ(locked.outcome.status, 423);
   EXPECT_EQ(locked.outcome.code(), "APPROVER_LOCKED_OUT");
   ASSERT_TRUE(locked.outcome.retryAfter);
   EXPECT_GT(locked.outcome.retryAfter->count(), 0);
   // No hint: an unknown user and a user without the permission get the same answer.
-  EXPECT_EQ(c.elevate(who("co-lock"), {"u-nobody", SecretToken("1234"), "co-lock", ElevationAction::PoOverride})
+  EXPECT_EQ(c.elevate(who("co-lock"),
+                      {"u-nobody", SecretToken("1234"), "co-lock", ElevationAction::PoOverride})
                 .outcome.code(),
             "ELEVATION_DENIED");
-  EXPECT_EQ(c.elevate(who("co-lock"), {"u-adv", SecretToken("1111"), "co-lock", ElevationAction::PoOverride})
+  EXPECT_EQ(c.elevate(who("co-lock"),
+                      {"u-adv", SecretToken("1111"), "co-lock", ElevationAction::PoOverride})
                 .outcome.code(),
             "ELEVATION_DENIED");
   // Expiry: a token older than five minutes is refused.
   ASSERT_TRUE(c.evaluate(who("co-exp"), "co-exp", {"INV-FLEET", "ACC-FLEET"}).ok());
-  auto grant = c.elevate(who("co-exp"), {"u-sup2", SecretToken("5678"), "co-exp", ElevationAction::PoOverride});
+  auto grant = c.elevate(who("co-exp"),
+                         {"u-sup2", SecretToken("5678"), "co-exp", ElevationAction::PoOverride});
   ASSERT_TRUE(grant.ok());
   sim.control("POST", "/_sim/clock", {{"advanceSeconds", 301}});
-  PoOverrideRequest r{"ovr-exp", "CUSTOMER_FORGOT", std::nullopt, "u-adv",
+  PoOverrideRequest r{"ovr-exp",
+                      "CUSTOMER_FORGOT",
+                      std::nullopt,
+                      "u-adv",
                       {{"u-sup2", grant.value->elevationToken, std::nullopt, std::nullopt}}};
   EXPECT_EQ(c.overridePo(who("co-exp"), "co-exp", r).outcome.code(), "ELEVATION_EXPIRED");
   // ... and the lock-out has passed with the clock.
-  EXPECT_EQ(c.elevate(who("co-lock"), {"u-sup1", SecretToken("1234"), "co-lock", ElevationAction::PoOverride})
+  EXPECT_EQ(c.elevate(who("co-lock"),
+                      {"u-sup1", SecretToken("1234"), "co-lock", ElevationAction::PoOverride})
                 .outcome.status,
             201);
 }

@@ -19,13 +19,12 @@ TEST(TraceContext, FormatsAndParsesStrictly) {
   EXPECT_EQ(parsed->spanId, span);
   EXPECT_NE(TraceId::generate(), t);
   EXPECT_NE(generateSpanId(), span);
-  for (const char* bad :
-       {"", "00-", "01-0123456789abcdef0123456789abcdef-0123456789abcdef-01",
-        "00-00000000000000000000000000000000-0123456789abcdef-01",
-        "00-0123456789abcdef0123456789abcdef-0000000000000000-01",
-        "00-0123456789ABCDEF0123456789abcdef-0123456789abcdef-01",
-        "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01-extra",
-        "00-0123456789abcdef0123456789abcde-0123456789abcdef-01"}) {
+  for (const char* bad : {"", "00-", "01-0123456789abcdef0123456789abcdef-0123456789abcdef-01",
+                          "00-00000000000000000000000000000000-0123456789abcdef-01",
+                          "00-0123456789abcdef0123456789abcdef-0000000000000000-01",
+                          "00-0123456789ABCDEF0123456789abcdef-0123456789abcdef-01",
+                          "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01-extra",
+                          "00-0123456789abcdef0123456789abcde-0123456789abcdef-01"}) {
     EXPECT_FALSE(parseTraceparent(bad)) << bad;
   }
   EXPECT_FALSE(TraceId::parse("0123"));
@@ -64,7 +63,8 @@ TEST(ResponseParsing, RosterNamesTheMissingOrMistypedField) {
        "staff[0].pinVerifier: missing"},
       {R"({"staff":[{"userId":7,"displayName":"U","permissions":[]}],"issuedAt":"t","maxOfflineAgeSeconds":1})",
        "staff[0].userId: not a string"},
-      {R"({"staff":[],"issuedAt":"t","maxOfflineAgeSeconds":"1"})", "maxOfflineAgeSeconds: not an integer"},
+      {R"({"staff":[],"issuedAt":"t","maxOfflineAgeSeconds":"1"})",
+       "maxOfflineAgeSeconds: not an integer"},
       {R"({"staff":[{"userId":"u","displayName":"U","permissions":[],"paymentLimit":{"currency":"usd","amountMinor":1},
         "pinVerifier":{"alg":"argon2id","salt":"s","opsLimit":2,"memLimitBytes":8192,"hash":"h"}}],"issuedAt":"t","maxOfflineAgeSeconds":1})",
        "staff[0].paymentLimit: currency is not an ISO 4217 code"},
@@ -130,9 +130,21 @@ TEST(ResponseParsing, MalformedBodiesOfEveryParserAreRefused) {
 }
 
 TEST(RequestBodies, MatchTheContractFieldForField) {
-  PaymentRequest p{"pay", "inv", "co", "T", {"USD", 1250}, Tender::CardExternal, std::string("ref"),
-                   CardSummary{"VISA", "4242", "A1B2C3"}, std::nullopt, std::nullopt,
-                   PaymentType::PaidInFull, "2026-11-21T10:00:00.000Z", "u", true, "rc"};
+  PaymentRequest p{"pay",
+                   "inv",
+                   "co",
+                   "T",
+                   {"USD", 1250},
+                   Tender::CardExternal,
+                   std::string("ref"),
+                   CardSummary{"VISA", "4242", "A1B2C3"},
+                   std::nullopt,
+                   std::nullopt,
+                   PaymentType::PaidInFull,
+                   "2026-11-21T10:00:00.000Z",
+                   "u",
+                   true,
+                   "rc"};
   const auto j = toJson(p);
   EXPECT_EQ(j.size(), 15u);
   EXPECT_EQ(j["tender"], "CARD_EXTERNAL");

@@ -8,10 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include <netinet/in.h>
-#include <fstream>
-#include <sstream>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <fstream>
+#include <sstream>
 
 #include "sim_process.hpp"
 #include "sim_seed.hpp"
@@ -71,7 +71,8 @@ class Faulty : public ::testing::Test {
     pos::testing::writeFile(dir_.file("seed.json"), pos::testing::contractSeed().dump());
   }
   SimProcess start(std::vector<std::string> args = {}) {
-    return SimProcess(SimOptions{dir_.file("seed.json"), dir_.file("state.jsonl"), std::move(args), 0});
+    return SimProcess(
+        SimOptions{dir_.file("seed.json"), dir_.file("state.jsonl"), std::move(args), 0});
   }
   TempDir dir_;
 };
@@ -192,19 +193,40 @@ TEST_F(Faulty, TokensPinsAndEmailAddressesNeverReachTheLog) {
 
   BillingClient c(config(sim.port()));
   RequestIdentity id{"u-adv", "corr-secrets", TraceId::generate()};
-  auto grant = c.elevate(id, {"u-sup1", SecretToken("1234"), "co-secrets", ElevationAction::PoOverride});
+  auto grant =
+      c.elevate(id, {"u-sup1", SecretToken("1234"), "co-secrets", ElevationAction::PoOverride});
   ASSERT_TRUE(grant.ok());
-  ASSERT_TRUE(c.postPayment(id, PaymentRequest{"pay-s", "INV-CONS", "co-secrets", "T-01", {"USD", 10},
-                                              Tender::Cash, std::nullopt, std::nullopt, std::nullopt,
-                                              std::nullopt, PaymentType::PartialPayment,
-                                              "2026-11-21T10:00:00.000Z", "u-adv", false, "rc-s"})
+  ASSERT_TRUE(c.postPayment(id, PaymentRequest{"pay-s",
+                                               "INV-CONS",
+                                               "co-secrets",
+                                               "T-01",
+                                               {"USD", 10},
+                                               Tender::Cash,
+                                               std::nullopt,
+                                               std::nullopt,
+                                               std::nullopt,
+                                               std::nullopt,
+                                               PaymentType::PartialPayment,
+                                               "2026-11-21T10:00:00.000Z",
+                                               "u-adv",
+                                               false,
+                                               "rc-s"})
                   .ok());
-  ASSERT_TRUE(c.createReceipt(id, {"rc-s", "RCP-N-INV-CONS-20261121T100000Z-001", "pay-s", "INV-CONS",
-                                   PaymentType::PartialPayment, {"USD", 0}, false,
-                                   "2026-11-21T10:00:00.000Z", "t", "1", "text"})
+  ASSERT_TRUE(c.createReceipt(id, {"rc-s",
+                                   "RCP-N-INV-CONS-20261121T100000Z-001",
+                                   "pay-s",
+                                   "INV-CONS",
+                                   PaymentType::PartialPayment,
+                                   {"USD", 0},
+                                   false,
+                                   "2026-11-21T10:00:00.000Z",
+                                   "t",
+                                   "1",
+                                   "text"})
                   .ok());
-  auto sent = c.deliverReceipt(id, "rc-s", {"dl-s", DeliveryChannel::Email,
-                                            SecretToken("secret.person@example.com"), std::nullopt});
+  auto sent = c.deliverReceipt(
+      id, "rc-s",
+      {"dl-s", DeliveryChannel::Email, SecretToken("secret.person@example.com"), std::nullopt});
   ASSERT_TRUE(sent.ok());
   BillingClient wrong([&] {
     auto cfg = config(sim.port());
@@ -217,9 +239,10 @@ TEST_F(Faulty, TokensPinsAndEmailAddressesNeverReachTheLog) {
   const std::string log = captured.str();
   EXPECT_NE(log.find("/billing/auth/elevate"), std::string::npos);  // the log does see requests
   EXPECT_NE(log.find("corr-secrets"), std::string::npos);
-  for (const std::string& secret : {std::string(pos::testing::kSimToken), std::string("a-wrong-token-value"),
-                                   std::string("\"1234\""), std::string("secret.person"),
-                                   grant.value->elevationToken.reveal()}) {
+  for (const std::string& secret :
+       {std::string(pos::testing::kSimToken), std::string("a-wrong-token-value"),
+        std::string("\"1234\""), std::string("secret.person"),
+        grant.value->elevationToken.reveal()}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret;
   }
   // The simulator's journal keeps no e-mail address either.

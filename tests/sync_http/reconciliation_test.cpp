@@ -53,7 +53,8 @@ TEST(Reconciliation, EveryKindIsFoundAndNothingElse) {
   };
   const auto r = reconcile(l, p, "2026-11-21T00:00:00Z", "2026-11-23T00:00:00Z");
   std::multiset<std::pair<std::string, std::string>> found;
-  for (const auto& d : r.discrepancies) found.insert({std::string(toString(d.kind)), d.billingPaymentId});
+  for (const auto& d : r.discrepancies)
+    found.insert({std::string(toString(d.kind)), d.billingPaymentId});
   const std::multiset<std::pair<std::string, std::string>> expected = {
       {"MissingInternalRecord", "p-missing-internal"},
       {"MissingInternalRecord", "p-twin-a"},

@@ -65,17 +65,21 @@ class Tls : public ::testing::Test {
         "-addext 'keyUsage=critical,keyCertSign,cRLSign'");
     // Issued by the test CA for 127.0.0.1 (the good server) and for another name.
     run("openssl req -x509 " + ec + "-keyout " + d + "/good.key -out " + d + "/good.pem -CA " + d +
-        "/ca.pem -CAkey " + d + "/ca.key -subj '/CN=127.0.0.1' "
+        "/ca.pem -CAkey " + d +
+        "/ca.key -subj '/CN=127.0.0.1' "
         "-addext 'subjectAltName=IP:127.0.0.1,DNS:localhost'");
-    run("openssl req -x509 " + ec + "-keyout " + d + "/other.key -out " + d + "/other.pem -CA " + d +
-        "/ca.pem -CAkey " + d + "/ca.key -subj '/CN=billing.example' "
+    run("openssl req -x509 " + ec + "-keyout " + d + "/other.key -out " + d + "/other.pem -CA " +
+        d + "/ca.pem -CAkey " + d +
+        "/ca.key -subj '/CN=billing.example' "
         "-addext 'subjectAltName=DNS:billing.example'");
     // Self-signed for 127.0.0.1: right name, no trusted issuer.
     run("openssl req -x509 " + ec + "-keyout " + d + "/self.key -out " + d +
         "/self.pem -subj '/CN=127.0.0.1' -addext 'subjectAltName=IP:127.0.0.1'");
-    goodPin_ = "sha256//" + run("openssl pkey -in " + d + "/good.key -pubout -outform der | "
+    goodPin_ = "sha256//" + run("openssl pkey -in " + d +
+                                "/good.key -pubout -outform der | "
                                 "openssl dgst -sha256 -binary | openssl enc -base64 -A");
-    otherPin_ = "sha256//" + run("openssl pkey -in " + d + "/other.key -pubout -outform der | "
+    otherPin_ = "sha256//" + run("openssl pkey -in " + d +
+                                 "/other.key -pubout -outform der | "
                                  "openssl dgst -sha256 -binary | openssl enc -base64 -A");
   }
   static void TearDownTestSuite() { delete dir_; }
