@@ -47,14 +47,15 @@ bool encode(std::string_view data, std::vector<int>& symbols, std::string& out) 
   symbols.clear();
   out.clear();
   const std::size_t n = data.size();
-  if (n == 0) return false;
+  if (n == 0 || n > kMaxData) return false;
   for (char ch : data) {
     if (static_cast<unsigned char>(ch) > 127) return false;
   }
   constexpr int kInf = std::numeric_limits<int>::max() / 4;
   // cost[i][s]: fewest symbols for data[i..] when set s is active. Ties keep the current set.
-  std::vector<std::array<int, 3>> cost(n + 1, {0, 0, 0});
-  std::vector<std::array<int, 3>> next(n + 1, {0, 0, 0});  // set to be in for the next unit
+  std::array<std::array<int, 3>, kMaxData + 1> cost;  // on the stack: no allocation per barcode
+  std::array<std::array<int, 3>, kMaxData + 1> next;  // set to be in for the next unit
+  cost[n] = {0, 0, 0};
   for (std::size_t k = n; k-- > 0;) {
     const auto c = static_cast<unsigned char>(data[k]);
     std::array<int, 3> stay{kInf, kInf, kInf};

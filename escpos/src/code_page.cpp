@@ -38,10 +38,9 @@ char32_t code_page_char(CodePage page, std::uint8_t byte) {
 CharacterMap::CharacterMap(const std::vector<CodePageSlot>& slots)
     : slots_(slots), masks_(kLimit, 0) {
   if (slots_.size() > kMaxSlots) throw std::invalid_argument("too many code pages in a profile");
-  bytes_.resize(slots_.size());
+  bytes_.assign(slots_.size() * kLimit, 0);
   for (std::size_t s = 0; s < slots_.size(); ++s) {
-    auto& table = bytes_[s];
-    table.fill(0);
+    std::uint8_t* table = bytes_.data() + s * kLimit;
     const auto bit = static_cast<std::uint16_t>(1U << s);
     for (char32_t c = 0x20; c < 0x7F; ++c) {
       table[c] = static_cast<std::uint8_t>(c);

@@ -504,11 +504,11 @@ class Decoder {
     if (!code128::parse_escpos(data, symbols, text))
       return stop(start, "GS k CODE128 data malformed");
     if (!line_.empty()) flush_line(false);
-    const MonoImage bars = code128::draw(symbols, barcode_module_, barcode_height_);
-    if (bars.width > profile_.dot_width) return stop(start, "GS k barcode wider than the paper");
-    out_.elements.push_back({ElementKind::Barcode, start, text, bars.width, bars.height});
+    const int width = code128::module_count(symbols) * barcode_module_;
+    if (width > profile_.dot_width) return stop(start, "GS k barcode wider than the paper");
+    out_.elements.push_back({ElementKind::Barcode, start, text, width, barcode_height_});
     if (hri_ == HriPosition::Above || hri_ == HriPosition::Both) hri_line(text);
-    place(bars);
+    if (canvas_.enabled()) place(code128::draw(symbols, barcode_module_, barcode_height_));
     if (hri_ == HriPosition::Below || hri_ == HriPosition::Both) hri_line(text);
     pos_ += 4 + n;
     return true;
@@ -545,6 +545,10 @@ class Decoder {
       case 81: {
         if (len != 3) return stop(start, "QR print with bad length");
         if (qr_data_.empty()) return stop(start, "QR print with no data stored");
+        if (!canvas_.enabled()) {  // text only: the symbol is not needed (libqrencode is slow)
+          out_.elements.push_back({ElementKind::Qr, start, qr_data_, 0, 0});
+          break;
+        }
         std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
             QRcode_encodeData(static_cast<int>(qr_data_.size()),
                               reinterpret_cast<const unsigned char*>(qr_data_.data()), 0,
@@ -584,6 +588,12 @@ class Decoder {
     if (!need(8 + size)) return truncated("GS v 0");
     if (bpr * 8 > profile_.dot_width + 7) return stop(start, "GS v 0 image wider than the paper");
     if ((at(3) & 3) != 0) return stop(start, "GS v 0 double-size modes are not drawn");
+    if (!canvas_.enabled()) {
+      if (!line_.empty()) flush_line(false);
+      out_.elements.push_back({ElementKind::Raster, start, {}, bpr * 8, rows});
+      pos_ += 8 + size;
+      return true;
+    }
     MonoImage img;
     img.width = bpr * 8;
     img.height = rows;

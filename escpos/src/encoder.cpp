@@ -20,10 +20,18 @@ std::uint8_t clamp_byte(int v) {
   return static_cast<std::uint8_t>(std::clamp(v, 0, 255));
 }
 
-bool plain_ascii(std::string_view s) {
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b > 0x7E) return false;
+// True when the text can be printed as it is: valid UTF-8 without control characters (the
+// common case, so row() and paragraph() copy nothing).
+bool printable_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b - 0x20U < 0x5FU) {
+      ++i;
+      continue;
+    }
+    const char32_t cp = utf8::next(s, i);
+    if (cp == utf8::kReplacement || utf8::is_control(cp)) return false;
   }
   return true;
 }
@@ -172,11 +180,14 @@ void Encoder::put_text(std::string_view s, int pad_to) {
   int cols = 0;
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0x20 && b < 0x7F) {  // ASCII is the same in every page
-      out_.push_back(b);
-      ++i;
-      ++cols;
+    // Runs of printable ASCII (the same in every page) are copied in one go.
+    std::size_t run = i;
+    while (run < s.size() && static_cast<unsigned char>(s[run]) - 0x20U < 0x5FU) ++run;
+    if (run > i) {
+      out_.insert(out_.end(), s.begin() + static_cast<std::ptrdiff_t>(i),
+                  s.begin() + static_cast<std::ptrdiff_t>(run));
+      cols += static_cast<int>(run - i);
+      i = run;
       continue;
     }
     const char32_t cp = utf8::next(s, i);
@@ -215,7 +226,7 @@ Encoder& Encoder::newline() {
 Encoder& Encoder::paragraph(std::string_view utf8) {
   std::string clean;
   std::string_view rest = utf8;
-  if (!plain_ascii(utf8)) {
+  if (!printable_utf8(utf8)) {
     clean = sanitize_text(utf8);
     rest = clean;
   }
@@ -246,17 +257,17 @@ Encoder& Encoder::row(std::span<const Column> columns) {
   constexpr std::size_t kMax = 8;
   const std::size_t n = std::min(columns.size(), kMax);
   if (n == 0) return *this;
-  std::array<std::string, kMax> cleaned;
-  std::array<std::string_view, kMax> text{};
-  std::array<int, kMax> width{};
+  if (row_clean_.size() < kMax) row_clean_.resize(kMax);
+  auto& text = row_text_;  // members: no zeroing of scratch arrays per row
+  auto& width = row_width_;
   std::size_t flex = kMax;
   const int total = line_width();
   int fixed = static_cast<int>(n) - 1;  // one space between columns
   for (std::size_t c = 0; c < n; ++c) {
     text[c] = columns[c].text;
-    if (!plain_ascii(text[c])) {
-      cleaned[c] = sanitize_text(text[c]);
-      text[c] = cleaned[c];
+    if (!printable_utf8(text[c])) {
+      row_clean_[c] = sanitize_text(text[c]);
+      text[c] = row_clean_[c];
     }
     if (columns[c].width == 0 && flex == kMax) {
       flex = c;
@@ -309,10 +320,10 @@ Encoder& Encoder::row(std::span<const Column> columns) {
 
 // ---- barcode ------------------------------------------------------------------------------------
 Expected<bool> Encoder::barcode128(std::string_view data, const BarcodeOptions& options) {
-  std::vector<int> symbols;
-  std::string escpos_data;
+  std::vector<int>& symbols = barcode_symbols_;
+  std::string& escpos_data = barcode_data_;
   if (!code128::encode(data, symbols, escpos_data)) {
-    return Error{ErrorCode::BarcodeInvalid, "CODE128 takes 1 or more ASCII characters"};
+    return Error{ErrorCode::BarcodeInvalid, "CODE128 takes 1..255 ASCII characters"};
   }
   if (escpos_data.size() > 255)
     return Error{ErrorCode::BarcodeInvalid, "CODE128 data longer than 255 bytes"};

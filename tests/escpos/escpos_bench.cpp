@@ -164,7 +164,7 @@ void BM_EncodePeerReceipt(benchmark::State& state) {
   state.counters["bytes_per_receipt"] = static_cast<double>(bytes) / static_cast<double>(n);
   state.counters["replaced"] = static_cast<double>(e.replaced_characters());
 }
-BENCHMARK(BM_EncodePeerReceipt);
+BENCHMARK(BM_EncodePeerReceipt)->UseRealTime();  // wall clock, as the JS peers measure
 
 // Same, but a new Encoder and a fresh byte vector handed out per receipt (no buffer reuse).
 void BM_EncodePeerReceiptFreshBuffer(benchmark::State& state) {
@@ -181,7 +181,7 @@ void BM_EncodePeerReceiptFreshBuffer(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
   state.counters["bytes_per_receipt"] = static_cast<double>(bytes) / static_cast<double>(n);
 }
-BENCHMARK(BM_EncodePeerReceiptFreshBuffer);
+BENCHMARK(BM_EncodePeerReceiptFreshBuffer)->UseRealTime();  // wall clock, as the JS peers measure
 
 // The production path: the same content through the counter-receipt template (mustache).
 void BM_RenderCounterTemplate(benchmark::State& state) {
@@ -226,7 +226,7 @@ void BM_RenderCounterTemplate(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
   state.counters["bytes_per_receipt"] = static_cast<double>(bytes) / static_cast<double>(n);
 }
-BENCHMARK(BM_RenderCounterTemplate);
+BENCHMARK(BM_RenderCounterTemplate)->UseRealTime();  // wall clock, as the JS peers measure
 
 void decode_bench(benchmark::State& state, DrawMode mode) {
   std::vector<std::vector<std::uint8_t>> encoded;
@@ -252,8 +252,8 @@ void BM_DecodeTextOnly(benchmark::State& state) {
 void BM_DecodeWithPicture(benchmark::State& state) {
   decode_bench(state, DrawMode::TextAndPicture);
 }
-BENCHMARK(BM_DecodeTextOnly);
-BENCHMARK(BM_DecodeWithPicture);
+BENCHMARK(BM_DecodeTextOnly)->UseRealTime();     // wall clock, as the JS peers measure
+BENCHMARK(BM_DecodeWithPicture)->UseRealTime();  // wall clock, as the JS peers measure
 
 void BM_PreviewPng(benchmark::State& state) {
   Encoder e(tm_t20iii());
@@ -267,7 +267,7 @@ void BM_PreviewPng(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
 }
-BENCHMARK(BM_PreviewPng);
+BENCHMARK(BM_PreviewPng)->UseRealTime();  // wall clock, as the JS peers measure
 
 }  // namespace
 }  // namespace pos::escpos

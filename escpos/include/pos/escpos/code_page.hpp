@@ -59,7 +59,7 @@ class CharacterMap {
 
   // Bit i set: slot i has the character.
   std::uint16_t slots_with(char32_t c) const { return c < kLimit ? masks_[c] : 0; }
-  std::uint8_t byte_in(std::size_t slot, char32_t c) const { return bytes_[slot][c]; }
+  std::uint8_t byte_in(std::size_t slot, char32_t c) const { return bytes_[slot * kLimit + c]; }
   std::size_t slot_count() const { return slots_.size(); }
   const CodePageSlot& slot(std::size_t i) const { return slots_[i]; }
   // Slot selected by ESC t n, if this profile has that n.
@@ -68,7 +68,7 @@ class CharacterMap {
  private:
   std::vector<CodePageSlot> slots_;
   std::vector<std::uint16_t> masks_;
-  std::vector<std::array<std::uint8_t, kLimit>> bytes_;
+  std::vector<std::uint8_t> bytes_;  // slot-major: bytes_[slot * kLimit + code point], 0 = none
 };
 
 }  // namespace pos::escpos

@@ -10,6 +10,7 @@
 // 169, 180, 181), GS v 0, GS V m=65/66, ESC p.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -116,6 +117,11 @@ class Encoder {
   Align align_ = Align::Left;
   Emphasis emphasis_ = Emphasis::None;
   Font font_ = Font::A;
+  std::vector<int> barcode_symbols_;  // scratch kept between calls: no allocation per barcode
+  std::string barcode_data_;
+  std::vector<std::string> row_clean_;  // sanitized cells of the current row, when needed
+  std::array<std::string_view, 8> row_text_{};
+  std::array<int, 8> row_width_{};
 };
 
 // Helpers shared with the decoder and tests.
