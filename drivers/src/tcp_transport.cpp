@@ -18,6 +18,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 namespace pos::drivers {
 namespace {
@@ -171,17 +172,21 @@ WriteResult TcpTransport::write(ByteView bytes, Deadline deadline) {
     handed += static_cast<std::size_t>(n);
   }
   // Wait for the printer to acknowledge every byte, so "sent" means it reached the printer.
+  // There is no event for "acknowledged": look again after short, growing pauses (the first
+  // ones shorter than a LAN round trip, so a small job is not held up by the wait itself).
+  auto pause = std::chrono::microseconds(20);
   for (;;) {
     const auto pending = unacknowledged(fd_);
     out.bytes_sent = handed - std::min(pending, handed);
     if (pending == 0 && handed == bytes.size()) return out;
     if (deadline.expired()) break;
     pollfd p{fd_, 0, 0};
-    const int rc = ::poll(&p, 1, 1);
-    if (rc > 0 && (p.revents & (POLLERR | POLLHUP)) != 0) {
+    if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP)) != 0) {
       const int err = socket_error(fd_);
       return fail(err != 0 ? err : EPIPE, "connection");
     }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }
   out.error = LinkError::kTimedOut;
   out.detail = fmt::format("printer acknowledged {} of {} bytes before the deadline",
@@ -195,10 +200,8 @@ WriteResult TcpTransport::write(ByteView bytes, Deadline deadline) {
 
 ReadResult TcpTransport::read(std::size_t max_bytes, Deadline deadline) {
   ReadResult out;
-  if (fd_ < 0) {
-    out.error = connect(deadline, out.detail);
-    if (!out.ok()) return out;
-  }
+  // Replies only come on a connection we opened to send something.
+  if (fd_ < 0) return {{}, LinkError::kTimedOut, "not connected"};
   out.bytes.resize(max_bytes);
   for (;;) {
     pollfd p{fd_, POLLIN, 0};

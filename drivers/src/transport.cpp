@@ -30,15 +30,16 @@ std::string_view link_error_code(LinkError e) {
 
 void Transport::drain_input(Clock::duration budget) {
   const auto until = Deadline::in(budget);
-  // Stop at the first quiet read: stale input arrives at once or not at all.
-  while (!until.expired()) {
-    auto r = read(64, until);
-    if (!r.ok() || r.bytes.empty()) break;
+  // Each read waits as little as the link allows (TCP: not at all; USB: libusb's 1 ms minimum).
+  // Stop at the first quiet read: stale input is already waiting or not there at all.
+  for (int i = 0; i < 16; ++i) {
+    auto r = read(64, Deadline(Clock::now()));
+    if (!r.ok() || r.bytes.empty() || until.expired()) break;
   }
 }
 
 StatusResult Transport::status(Deadline deadline) {
-  drain_input(std::chrono::milliseconds(2));
+  drain_input(std::chrono::milliseconds(20));
   const auto request = status_request();
   auto w = write(request, deadline);
   if (!w.ok()) return {{}, w.error, w.detail};

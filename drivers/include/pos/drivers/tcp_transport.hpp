@@ -27,6 +27,7 @@ class TcpTransport final : public Transport {
 
   // Connects first when not connected (and reconnects after the printer closed the socket).
   WriteResult write(ByteView bytes, Deadline deadline) override;
+  // Never connects: with no connection there is nothing to read (kTimedOut at once).
   ReadResult read(std::size_t max_bytes, Deadline deadline) override;
   std::string describe() const override;
   void close() override;

@@ -137,7 +137,8 @@ class Transport {
   virtual void close() = 0;
 
  protected:
-  // Reads and drops whatever input is already waiting, for at most `budget`.
+  // Reads and drops whatever input is already waiting (a quiet link costs one short read), for
+  // at most `budget` when more keeps coming.
   void drain_input(Clock::duration budget);
 };
 
