@@ -25,8 +25,8 @@ char32_t iconv_char(const char* charset, std::uint8_t byte) {
   const std::size_t r = iconv(cd, &ip, &il, &op, &ol);
   iconv_close(cd);
   if (r == static_cast<std::size_t>(-1) || ol != 4) return 0;
-  const char32_t c = static_cast<char32_t>(out[0] | (out[1] << 8) | (out[2] << 16) |
-                                           (static_cast<unsigned>(out[3]) << 24));
+  const char32_t c = static_cast<char32_t>(out[0]) | (static_cast<char32_t>(out[1]) << 8) |
+                     (static_cast<char32_t>(out[2]) << 16) | (static_cast<char32_t>(out[3]) << 24);
   return (c >= 0x80 && c <= 0x9F) ? 0 : c;  // C1 controls are not printable characters
 }
 
