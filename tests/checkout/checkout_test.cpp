@@ -1057,6 +1057,43 @@ TEST(Reprints, ParsePolicyFromTheContract) {
   EXPECT_FALSE(parse_reprint_policy(json{{"remainingReprints", 1}}).ok());
 }
 
+TEST(Deliveries, StatusFollowsTheRecordedOutcomes) {
+  Paid paid;  // paid with "No Receipt"
+  auto ctx = paid.counter.context();
+  EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Suppressed);
+  RecordDelivery print{user("advisor"),        paid.receipt_id,         std::nullopt,
+                       DeliveryChannel::Print, DeliveryOutcome::Failed, "PAPER_OUT"};
+  EXPECT_ACCEPTED(paid.checkout.record_delivery(print, ctx));
+  EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Failed);
+  print.outcome = DeliveryOutcome::Sent;
+  print.failure_reason.clear();
+  const Decision d = paid.checkout.record_delivery(print, ctx);
+  EXPECT_ACCEPTED(d);
+  EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Sent);
+  EXPECT_EQ(std::get<ReceiptDeliveryRecorded>(d.events[0]).channel, DeliveryChannel::Print);
+
+  RecordDelivery cashier = print;
+  cashier.operator_id = user("cashier");
+  EXPECT_REFUSED(paid.checkout.record_delivery(cashier, ctx), RefusalCode::PermissionMissing);
+  RecordDelivery elsewhere = print;
+  elsewhere.receipt_id = paid.counter.ids.next_id<ReceiptId>();
+  EXPECT_REFUSED(paid.checkout.record_delivery(elsewhere, ctx), RefusalCode::ReprintNotAllowed);
+  RecordDelivery unknown_reprint = print;
+  unknown_reprint.reprint_id = paid.counter.ids.next_id<ReprintId>();
+  EXPECT_REFUSED(paid.checkout.record_delivery(unknown_reprint, ctx),
+                 RefusalCode::ReprintNotAllowed);
+}
+
+TEST(Deliveries, PendingUntilSomethingIsRecorded) {
+  Counter counter;
+  Checkout checkout = counter.start(invoice_json(), relaxed_evaluation());
+  auto ctx = counter.context();
+  TakePayment pay = cash(100);
+  EXPECT_ACCEPTED(checkout.take_payment(pay, ctx));
+  EXPECT_EQ(checkout.delivery_status(checkout.receipts()[0].receipt_id), DeliveryStatus::Pending);
+  EXPECT_EQ(to_string(DeliveryStatus::Pending), "PENDING");
+}
+
 TEST(Receipts, ReferenceFormat) {
   EXPECT_EQ(receipt_reference("INV-12345", *parse_rfc3339("2026-01-05T14:30:22.999Z"), 1),
             "RCP-INV-12345-20260105T143022Z-001");
@@ -1119,6 +1156,7 @@ TEST(Replay, RebuildsTheSameCheckoutFromStoredEvents) {
   EXPECT_EQ(replayed->payments(), checkout.payments());
   EXPECT_EQ(replayed->receipts(), checkout.receipts());
   EXPECT_EQ(replayed->reprints(), checkout.reprints());
+  EXPECT_EQ(replayed->deliveries(), checkout.deliveries());
   EXPECT_EQ(replayed->evaluation(), checkout.evaluation());
   EXPECT_EQ(replayed->stage(), CheckoutStage::PaidInFull);
   // The replayed checkout still refuses what the original would.

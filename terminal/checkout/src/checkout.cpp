@@ -29,6 +29,20 @@ std::string_view to_string(PoCompliance compliance) noexcept {
   return "BLOCKED";
 }
 
+std::string_view to_string(DeliveryStatus status) noexcept {
+  switch (status) {
+    case DeliveryStatus::Pending:
+      return "PENDING";
+    case DeliveryStatus::Sent:
+      return "SENT";
+    case DeliveryStatus::Failed:
+      return "FAILED";
+    case DeliveryStatus::Suppressed:
+      return "SUPPRESSED";
+  }
+  return "PENDING";
+}
+
 namespace {
 
 bool blank(std::string_view text) {
@@ -132,6 +146,8 @@ void Checkout::apply(const CheckoutEvent& event) {
           }
         } else if constexpr (std::is_same_v<E, ReceiptIssued>) {
           receipts_.push_back(e);
+        } else if constexpr (std::is_same_v<E, ReceiptDeliveryRecorded>) {
+          deliveries_.push_back(e);
         } else if constexpr (std::is_same_v<E, ReceiptReprinted>) {
           reprints_.push_back(e);
           for (const auto& a : e.approvals) {
@@ -603,6 +619,45 @@ Decision Checkout::reprint_receipt(ReprintReceipt& command, CounterContext& cont
                                        command.reason_code, command.operator_id, std::move(records),
                                        context.now});
   return accept(std::move(events));
+}
+
+}  // namespace pos::checkout
+
+namespace pos::checkout {
+
+// ---------------------------------------------------------------------------------------------
+// record_delivery
+// ---------------------------------------------------------------------------------------------
+
+Decision Checkout::record_delivery(const RecordDelivery& command, CounterContext& context) {
+  if (auto r = check_operator(command.operator_id, Permission::ReceiptDeliver, context.roster))
+    return {{}, r};
+  const bool known_receipt =
+      std::any_of(receipts_.begin(), receipts_.end(),
+                  [&](const ReceiptIssued& r) { return r.receipt_id == command.receipt_id; });
+  const bool known_reprint =
+      !command.reprint_id ||
+      std::any_of(reprints_.begin(), reprints_.end(), [&](const ReceiptReprinted& r) {
+        return r.reprint_id == *command.reprint_id && r.receipt_id == command.receipt_id;
+      });
+  if (!known_receipt || !known_reprint)
+    return {{}, refuse(RefusalCode::ReprintNotAllowed, "no such receipt here")};
+  if (looks_like_card_number(command.failure_reason))
+    return {{}, refuse(RefusalCode::CardNumberRefused)};
+  return accept({ReceiptDeliveryRecorded{
+      context.ids.next_id<DeliveryId>(), command.receipt_id, command.reprint_id, command.channel,
+      command.outcome, command.failure_reason, command.operator_id, context.now}});
+}
+
+DeliveryStatus Checkout::delivery_status(const ReceiptId& receipt) const {
+  for (auto it = deliveries_.rbegin(); it != deliveries_.rend(); ++it) {
+    if (it->receipt_id == receipt)
+      return it->outcome == DeliveryOutcome::Sent ? DeliveryStatus::Sent : DeliveryStatus::Failed;
+  }
+  for (const ReceiptIssued& r : receipts_) {
+    if (r.receipt_id == receipt && r.delivery_suppressed) return DeliveryStatus::Suppressed;
+  }
+  return DeliveryStatus::Pending;
 }
 
 }  // namespace pos::checkout

@@ -52,6 +52,14 @@ std::string_view to_string(PaymentType type) noexcept {
   return type == PaymentType::PaidInFull ? "PAID_IN_FULL" : "PARTIAL_PAYMENT";
 }
 
+std::string_view to_string(DeliveryChannel channel) noexcept {
+  return channel == DeliveryChannel::Print ? "PRINT" : "EMAIL";
+}
+
+std::string_view to_string(DeliveryOutcome outcome) noexcept {
+  return outcome == DeliveryOutcome::Sent ? "SENT" : "FAILED";
+}
+
 namespace {
 
 std::optional<TenderKind> tender_from(std::string_view text) {
@@ -175,6 +183,16 @@ struct ToJson {
             {"remainingBalance", money_to_json(e.remaining_balance)},
             {"deliverySuppressed", e.delivery_suppressed},
             {"createdAt", time_json(e.at)}};
+  }
+  json operator()(const ReceiptDeliveryRecorded& e) const {
+    return {{"deliveryId", e.delivery_id.to_string()},
+            {"receiptId", e.receipt_id.to_string()},
+            {"reprintId", e.reprint_id ? json(e.reprint_id->to_string()) : json(nullptr)},
+            {"channel", std::string(to_string(e.channel))},
+            {"outcome", std::string(to_string(e.outcome))},
+            {"failureReason", e.failure_reason},
+            {"deliveredByUserId", e.delivered_by.str()},
+            {"at", time_json(e.at)}};
   }
   json operator()(const ReceiptReprinted& e) const {
     return {{"reprintId", e.reprint_id.to_string()},
@@ -379,6 +397,25 @@ Result<CheckoutEvent, Refusal> read_event(JsonReader& r, const std::string& kind
     return done(ReceiptReprinted{*id, *receipt, static_cast<int>(*number), *reason, *by,
                                  std::move(approvals), *at});
   }
+  if (kind == "ReceiptDeliveryRecorded") {
+    auto id = r.id<DeliveryId>(in, "", "deliveryId");
+    auto receipt = r.id<ReceiptId>(in, "", "receiptId");
+    auto reprint = r.id<ReprintId>(in, "", "reprintId", false);
+    auto channel = r.string(in, "", "channel");
+    auto outcome = r.string(in, "", "outcome");
+    auto reason = r.string(in, "", "failureReason");
+    auto by = r.id<UserId>(in, "", "deliveredByUserId");
+    auto at = r.time(in, "", "at");
+    if (channel && *channel != "PRINT" && *channel != "EMAIL")
+      r.note_wrong("channel", "PRINT or EMAIL");
+    if (outcome && *outcome != "SENT" && *outcome != "FAILED")
+      r.note_wrong("outcome", "SENT or FAILED");
+    if (r.failed()) return bad();
+    return done(ReceiptDeliveryRecorded{
+        *id, *receipt, reprint,
+        *channel == "PRINT" ? DeliveryChannel::Print : DeliveryChannel::Email,
+        *outcome == "SENT" ? DeliveryOutcome::Sent : DeliveryOutcome::Failed, *reason, *by, *at});
+  }
   return fail(refuse(RefusalCode::EventMalformed, "unknown event kind"));
 }
 
@@ -388,7 +425,7 @@ std::string_view event_kind(const CheckoutEvent& event) noexcept {
   static constexpr std::array<std::string_view, std::variant_size_v<CheckoutEvent>> kNames{
       "CheckoutStarted",    "RulesEvaluated",      "PoCaptured",       "PoOverridden",
       "OfflineGrantIssued", "OnlineElevationUsed", "PinAttemptFailed", "ApproverLockedOut",
-      "PaymentCaptured",    "ReceiptIssued",       "ReceiptReprinted"};
+      "PaymentCaptured",    "ReceiptIssued",       "ReceiptReprinted", "ReceiptDeliveryRecorded"};
   return kNames[event.index()];
 }
 

@@ -119,6 +119,19 @@ struct ReprintReceipt {
   std::vector<Approval> approvals;
 };
 
+struct RecordDelivery {
+  UserId operator_id;
+  ReceiptId receipt_id;
+  std::optional<ReprintId> reprint_id;
+  DeliveryChannel channel;
+  DeliveryOutcome outcome;
+  std::string failure_reason;  // printer state for FAILED ("PAPER_OUT"); never an address
+};
+
+// A receipt's delivery status as the contract names it.
+enum class DeliveryStatus { Pending, Sent, Failed, Suppressed };
+[[nodiscard]] std::string_view to_string(DeliveryStatus status) noexcept;  // "PENDING", ...
+
 // ---------------------------------------------------------------------------------------------
 // Checkout
 // ---------------------------------------------------------------------------------------------
@@ -159,6 +172,15 @@ class Checkout {
   // billing:receipt:reprint, within the receipt's reprint policy.
   Decision reprint_receipt(ReprintReceipt& command, CounterContext& context);
 
+  // billing:receipt:deliver. Records one delivery attempt of a receipt of this checkout (the
+  // printer's or the backend's outcome). Refusals: PERMISSION_MISSING, REPRINT_NOT_ALLOWED for
+  // a receipt or reprint that is not this checkout's.
+  Decision record_delivery(const RecordDelivery& command, CounterContext& context);
+
+  // PENDING until a delivery is recorded; then the last outcome. SUPPRESSED for "No Receipt"
+  // until something is delivered after all (a reprint).
+  [[nodiscard]] DeliveryStatus delivery_status(const ReceiptId& receipt) const;
+
   // Applies one event (replay and the commands' own events use this).
   void apply(const CheckoutEvent& event);
 
@@ -186,6 +208,9 @@ class Checkout {
   [[nodiscard]] const std::vector<ReceiptReprinted>& reprints() const noexcept { return reprints_; }
   [[nodiscard]] const std::vector<OfflineGrantIssued>& offline_grants() const noexcept {
     return grants_;
+  }
+  [[nodiscard]] const std::vector<ReceiptDeliveryRecorded>& deliveries() const noexcept {
+    return deliveries_;
   }
 
  private:
@@ -215,6 +240,7 @@ class Checkout {
   std::vector<ReceiptIssued> receipts_;
   std::vector<ReceiptReprinted> reprints_;
   std::vector<OfflineGrantIssued> grants_;
+  std::vector<ReceiptDeliveryRecorded> deliveries_;
   std::set<OfflineGrantId> used_grants_;
 };
 

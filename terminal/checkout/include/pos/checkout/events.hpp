@@ -73,6 +73,11 @@ enum class PaymentType { PaidInFull, PartialPayment };
 
 enum class CaptureMode { Online, Offline };  // capturedOffline in the contract
 
+enum class DeliveryChannel { Print, Email };
+enum class DeliveryOutcome { Sent, Failed };
+[[nodiscard]] std::string_view to_string(DeliveryChannel channel) noexcept;  // "PRINT", "EMAIL"
+[[nodiscard]] std::string_view to_string(DeliveryOutcome outcome) noexcept;  // "SENT", "FAILED"
+
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
@@ -192,10 +197,24 @@ struct ReceiptReprinted {
   friend bool operator==(const ReceiptReprinted&, const ReceiptReprinted&) = default;
 };
 
+// One attempt to deliver a receipt (or a reprint of it). Never holds the e-mail address: it goes
+// to the backend in the delivery request only (contract, receipts).
+struct ReceiptDeliveryRecorded {
+  DeliveryId delivery_id;
+  ReceiptId receipt_id;
+  std::optional<ReprintId> reprint_id;  // set when a reprint was delivered
+  DeliveryChannel channel;
+  DeliveryOutcome outcome;
+  std::string failure_reason;  // e.g. "PAPER_OUT": the printer's state, never personal data
+  UserId delivered_by;
+  Timestamp at;
+  friend bool operator==(const ReceiptDeliveryRecorded&, const ReceiptDeliveryRecorded&) = default;
+};
+
 using CheckoutEvent =
     std::variant<CheckoutStarted, RulesEvaluated, PoCaptured, PoOverridden, OfflineGrantIssued,
                  OnlineElevationUsed, PinAttemptFailed, ApproverLockedOut, PaymentCaptured,
-                 ReceiptIssued, ReceiptReprinted>;
+                 ReceiptIssued, ReceiptReprinted, ReceiptDeliveryRecorded>;
 
 // "CheckoutStarted", "PoCaptured", ...: the `kind` field of the JSON form.
 [[nodiscard]] std::string_view event_kind(const CheckoutEvent& event) noexcept;
