@@ -1,0 +1,194 @@
+// Benchmarks of the ledger (a program, not a test; build in Release):
+//   1. capture-to-durable latency (record_capture with synchronous=FULL, each call returning
+//      only once the WAL is fdatasync'ed) p50/p99, next to a plain write + fdatasync of the
+//      same number of bytes, appended to a file in the same directory, in the same run;
+//   2. opening a database holding 100,000 payments;
+//   3. the X/Z report, unsynced figures and verify() over it.
+// Usage: ledger_bench [DIR] (default: a new directory under $TMPDIR). POS_BENCH_CAPTURES
+// (default 1000) and POS_BENCH_PAYMENTS (default 100000) change the sizes.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "shop.hpp"
+
+namespace {
+
+using namespace pos;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+struct Percentiles {
+  double p50, p99, mean;
+};
+Percentiles percentiles(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+  };
+  return {at(0.50), at(0.99), sum / static_cast<double>(v.size())};
+}
+
+std::int64_t env(const char* name, std::int64_t fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::strtoll(v, nullptr, 10) : fallback;
+}
+
+// Pages written to the WAL by each commit (the WAL hook reports the WAL's size in pages).
+struct WalPages {
+  int last = 0;
+  std::vector<int> per_commit;
+};
+int on_wal(void* arg, sqlite3*, const char*, int pages) {
+  auto* w = static_cast<WalPages*>(arg);
+  if (pages > w->last) w->per_commit.push_back(pages - w->last);
+  w->last = pages;
+  return SQLITE_OK;
+}
+
+void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
+  sync::Database db = test::open_terminal_db(dir / "latency.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  WalPages wal;
+  sqlite3_wal_autocheckpoint(db.handle(), 0);  // measure commits alone; checkpoint separately
+  sqlite3_wal_hook(db.handle(), on_wal, &wal);
+  std::vector<double> lat;
+  lat.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    auto cap = shop.capture(co, checkout::Money{checkout::Currencies::USD, 100 + i},
+                            ledger::Tender::Cash);  // ids and bodies made before the clock
+    const auto t0 = Clock::now();
+    auto r = shop.ledger().record_capture(cap);
+    lat.push_back(ms_since(t0) * 1000.0);
+    if (!r.ok()) {
+      std::fprintf(stderr, "capture failed: %s\n", r.error().message.c_str());
+      std::exit(1);
+    }
+    if (i % 200 == 199) {
+      (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      wal.last = 0;
+    }
+  }
+  std::int64_t page_size = 0;
+  (void)db.statement("PRAGMA page_size").for_each([&](const sync::Statement& r) {
+    page_size = r.int64(0);
+  });
+  std::sort(wal.per_commit.begin(), wal.per_commit.end());
+  const int pages = wal.per_commit.empty() ? 0 : wal.per_commit[wal.per_commit.size() / 2];
+  const std::size_t bytes =
+      static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size + 24);
+
+  // The floor: append the same number of bytes to a file and fdatasync it.
+  const auto plain = dir / "plain.bin";
+  const int fd = ::open(plain.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  std::vector<char> buf(bytes, 'x');
+  std::vector<double> base;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (i % 200 == 0 && ::ftruncate(fd, 0) != 0) std::exit(1);
+    const auto t0 = Clock::now();
+    if (::write(fd, buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) std::exit(1);
+    if (::fdatasync(fd) != 0) std::exit(1);
+    base.push_back(ms_since(t0) * 1000.0);
+  }
+  ::close(fd);
+  const auto c = percentiles(lat);
+  const auto b = percentiles(base);
+  std::printf("capture-to-durable, %lld captures (WAL: %d pages = %zu bytes per commit)\n",
+              static_cast<long long>(n), pages, bytes);
+  std::printf("  record_capture         p50 %8.0f us   p99 %8.0f us   mean %8.0f us\n", c.p50,
+              c.p99, c.mean);
+  std::printf("  write+fdatasync        p50 %8.0f us   p99 %8.0f us   mean %8.0f us\n", b.p50,
+              b.p99, b.mean);
+  std::printf("  ratio                  p50 %8.2f      p99 %8.2f\n", c.p50 / b.p50, c.p99 / b.p99);
+}
+
+void big_ledger(const std::filesystem::path& dir, std::int64_t payments) {
+  const auto path = dir / "big.db";
+  ledger::ShiftId shift{checkout::Uuid{{}}};
+  {
+    // Filled with synchronous=NORMAL: durability of the filling is not what is measured.
+    sync::Database db = test::open_terminal_db(path, sync::Synchronous::Normal);
+    test::Shop shop(db);
+    shift = shop.open_shift({checkout::Money{checkout::Currencies::USD, 50000},
+                             checkout::Money{checkout::Currencies::EUR, 20000}});
+    const auto t0 = Clock::now();
+    std::optional<ledger::CheckoutRecord> co;
+    for (std::int64_t i = 0; i < payments; ++i) {
+      if (i % 4 == 0) {
+        co = shop.new_checkout(shift,
+                               i % 8 == 0 ? checkout::Currencies::EUR : checkout::Currencies::USD);
+      }
+      auto cap = shop.capture(*co, checkout::Money{co->currency, 100 + i % 5000},
+                              static_cast<ledger::Tender>(i % 4));
+      if (!shop.ledger().record_capture(cap).ok()) std::exit(1);
+      if (i % 10 == 0) {  // nine in ten were synced long ago
+        auto items = shop.ledger().outbox().claim(1000, shop.tick());
+        for (const auto& it : items.value()) {
+          (void)shop.ledger().outbox().mark_acked(it.id, 201, "{}", shop.tick());
+        }
+      }
+    }
+    std::printf("filled %lld payments in %.1f s (synchronous=NORMAL)\n",
+                static_cast<long long>(payments), ms_since(t0) / 1000.0);
+  }
+  std::printf("database file: %.1f MB\n",
+              static_cast<double>(std::filesystem::file_size(path)) / 1e6);
+  auto t0 = Clock::now();
+  sync::Database db = test::open_terminal_db(path);
+  std::printf("open (pragmas, schema check)       %8.2f ms\n", ms_since(t0));
+  ledger::Ledger ledger(db);
+  t0 = Clock::now();
+  auto x = ledger.x_report(shift);
+  std::printf("X report over %lld payments      %8.2f ms\n", static_cast<long long>(payments),
+              ms_since(t0));
+  if (!x.ok()) std::exit(1);
+  t0 = Clock::now();
+  auto u = ledger.unsynced_payments();
+  std::printf("unsynced payments (%lld of them)   %8.2f ms\n",
+              static_cast<long long>(u.value().count), ms_since(t0));
+  t0 = Clock::now();
+  auto z = ledger.close_shift({shift,
+                               test::user("sup-1"),
+                               x.value().opened_at,
+                               {checkout::Money{checkout::Currencies::USD, 1}}});
+  std::printf("Z report (closes the shift)        %8.2f ms\n", ms_since(t0));
+  if (!z.ok()) std::exit(1);
+  t0 = Clock::now();
+  auto v = ledger.verify();
+  std::printf("verify (integrity + %lld links)  %8.2f ms  %s\n",
+              static_cast<long long>(v.value().links_checked), ms_since(t0),
+              v.value().sound() ? "sound" : "BROKEN");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path dir;
+  if (argc > 1) {
+    dir = argv[1];
+    std::filesystem::create_directories(dir);
+  } else {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ledger-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) return 1;
+    dir = pattern;
+  }
+  std::printf("directory: %s\n", dir.c_str());
+  capture_latency(dir, env("POS_BENCH_CAPTURES", 1000));
+  big_ledger(dir, env("POS_BENCH_PAYMENTS", 100000));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
