@@ -409,10 +409,10 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
     auto found = db.schema_versions();
     if (!found.ok()) return std::move(found).error();
     for (const auto& v : found.value()) {
+      // A component this connection was not given belongs to another part of the terminal
+      // (the replicator's snapshots on the ledger's file): left alone, not refused.
       auto it = known.find(v.component);
-      if (it == known.end()) {
-        return newer_schema(options.path, "component " + v.component + " is unknown to this build");
-      }
+      if (it == known.end()) continue;
       if (v.version > it->second) {
         return newer_schema(options.path, v.component + " at version " + std::to_string(v.version) +
                                               ", this build knows " + std::to_string(it->second));

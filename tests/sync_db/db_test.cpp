@@ -140,7 +140,7 @@ TEST(Database, NewerDatabaseIsRefusedAndLeftByteForByte) {
   EXPECT_EQ(file_bytes(path), before);
 }
 
-TEST(Database, UnknownComponentOrLayoutIsNewer) {
+TEST(Database, OtherPartsComponentsAreLeftAloneButANewerLayoutIsRefused) {
   TempDir dir;
   const auto path = dir / "t.db";
   constexpr Migration other[] = {{"loyalty", 1, "points", "CREATE TABLE points (x);"}};
@@ -151,7 +151,16 @@ TEST(Database, UnknownComponentOrLayoutIsNewer) {
   }
   DatabaseOptions o;
   o.path = path;
-  auto r = Database::open(o, kShopV1);
+  {
+    auto r = Database::open(o, kShopV1);  // a connection of the "shop" part only
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(scalar(r.value(), "SELECT COUNT(*) FROM points"), 0);
+  }
+  constexpr Migration other_v2[] = {other[0], {"loyalty", 2, "more", "CREATE TABLE more (x);"}};
+  { auto db = open_ok(path, other_v2); }
+  std::vector<Migration> both_v1(std::begin(kShopV1), std::end(kShopV1));
+  both_v1.push_back(other[0]);
+  auto r = Database::open(o, both_v1);  // knows loyalty, but only up to v1
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, DbErrorCode::NewerSchema);
 

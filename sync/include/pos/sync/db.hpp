@@ -284,9 +284,13 @@ class Database {
   static constexpr int kLayoutVersion = 1;
 
   // Opens (creating with mode 0600 if missing), checks the schema is not newer than
-  // `migrations` know (NewerSchema, with nothing written, when it is: a higher version of a
-  // component or a component this build does not know), then sets the pragmas and applies the
-  // missing migrations in order. Migrations of several components may be mixed in one span.
+  // `migrations` know (NewerSchema, with nothing written, when it is: a higher layout version,
+  // or a component of `migrations` at a higher version than this build has), then sets the
+  // pragmas and applies the missing migrations in order. Migrations of several components may
+  // be mixed in one span. Components in the file that `migrations` does not name belong to
+  // another part and are left alone, so connections of different parts can share the file.
+  // (Rule for releases: a new component that changes what older code may do with existing
+  // tables also adds a step to those components, so older builds refuse the file.)
   [[nodiscard]] static DbResult<Database> open(const DatabaseOptions& options,
                                                std::span<const Migration> migrations);
 

@@ -218,7 +218,8 @@ struct ApproverPinState {
 class Ledger {
  public:
   // Component "ledger". The database must be opened with these and the outbox's migrations
-  // (all_migrations() returns both, in order).
+  // (all_migrations() returns both, in order; the application adds its other parts', e.g.
+  // sync::SnapshotStore::migrations(), and uses the same list for every connection).
   [[nodiscard]] static std::span<const sync::Migration> migrations() noexcept;
   [[nodiscard]] static std::vector<sync::Migration> all_migrations();
 
