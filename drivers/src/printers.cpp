@@ -76,7 +76,13 @@ std::vector<FoundPrinter> discover_printers(PrinterEnvironment& env,
   std::vector<FoundPrinter> out;
   if (env.usb) {
     for (const auto& p : find_usb_printers(*env.usb, env.known)) {
-      FoundPrinter f{p.uri(), p.describe(), p.profile, p.speaks_escpos(), {}, p.problem};
+      // Field by field: GCC 12 at -O3 warns (falsely) on this aggregate's braced form.
+      FoundPrinter f;
+      f.uri = p.uri();
+      f.description = p.describe();
+      f.profile = p.profile;
+      f.speaks_escpos = p.speaks_escpos();
+      f.problem = p.problem;
       if (f.problem.empty() && f.speaks_escpos) {
         UsbTransport t(env.usb, std::get<UsbId>(f.uri), env.known, env.usb_options);
         f.status = t.status(Deadline::in(status_timeout));
@@ -90,7 +96,11 @@ std::vector<FoundPrinter> discover_printers(PrinterEnvironment& env,
   }
   if (configured && std::holds_alternative<TcpAddress>(*configured)) {
     TcpTransport t(std::get<TcpAddress>(*configured), env.tcp_options);
-    FoundPrinter f{*configured, t.describe(), {}, true, t.status(Deadline::in(status_timeout)), {}};
+    FoundPrinter f;
+    f.uri = *configured;
+    f.description = t.describe();
+    f.speaks_escpos = true;
+    f.status = t.status(Deadline::in(status_timeout));
     out.push_back(std::move(f));
   }
   return out;

@@ -39,7 +39,8 @@ void Transport::drain_input(Clock::duration budget) {
 }
 
 StatusResult Transport::status(Deadline deadline) {
-  drain_input(std::chrono::milliseconds(20));
+  if (input_may_be_stale_) drain_input(std::chrono::milliseconds(20));
+  input_may_be_stale_ = true;  // until this exchange ends cleanly
   const auto request = status_request();
   auto w = write(request, deadline);
   if (!w.ok()) return {{}, w.error, w.detail};
@@ -52,7 +53,9 @@ StatusResult Transport::status(Deadline deadline) {
       break;  // a partial answer is still worth reading
     }
   }
-  return interpret_status_replies(replies);
+  auto result = interpret_status_replies(replies);
+  if (result.ok() && replies.size() == kStatusReplyCount) input_may_be_stale_ = false;
+  return result;
 }
 
 }  // namespace pos::drivers

@@ -290,6 +290,8 @@ struct UsbTransport::Impl {
 
   libusb_device_handle* handle = nullptr;
   bool detached = false;  // usblp was bound and we took the interface from it
+  bool was_open = false;  // opened at least once (absent later = unplugged, not "not found")
+  bool opened_anew = false;
   UsbPrinterInfo info;
   Bytes in_leftover;
   mutable std::mutex info_mutex;
@@ -344,6 +346,7 @@ struct UsbTransport::Impl {
         continue;
       }
       handle = h;
+      opened_anew = true;
       detached = took_from_usblp;
       info = *candidate;
       in_leftover.clear();
@@ -377,10 +380,17 @@ struct UsbTransport::Impl {
   }
 
   // Opens when needed; after the hot-plug said our device left, closes the stale handle first.
+  // A printer that was open once and cannot be found now is reported as unplugged.
   LinkError ensure_open(std::string& detail) {
     if (handle != nullptr && hotplug->left.load()) drop();
     if (handle != nullptr) return LinkError::kNone;
-    return open(detail);
+    auto e = open(detail);
+    if (e == LinkError::kNotFound && was_open) {
+      e = LinkError::kUnplugged;
+      detail = "the printer was unplugged and is not back";
+    }
+    if (e == LinkError::kNone) was_open = true;
+    return e;
   }
 
   void after_error(LinkError e) {
@@ -508,6 +518,10 @@ ReadResult UsbTransport::read(std::size_t max_bytes, Deadline deadline) {
 StatusResult UsbTransport::status(Deadline deadline) {
   std::string detail;
   if (const auto e = impl_->ensure_open(detail); e != LinkError::kNone) return {{}, e, detail};
+  if (impl_->opened_anew) {
+    impl_->opened_anew = false;
+    mark_input_stale();  // the printer may hold answers to someone else's questions
+  }
   if (impl_->info.endpoint_in) {
     auto s = Transport::status(deadline);
     // A printer that ignores DLE EOT may still answer the class request below.

@@ -174,6 +174,12 @@ void EmulatedPrinter::take_everything() {
   take_pending_in_order();
 }
 
+void EmulatedPrinter::queue_input(const Bytes& bytes) {
+  std::lock_guard lock(mutex_);
+  replies_.insert(replies_.end(), bytes.begin(), bytes.end());
+  serve_in();
+}
+
 void EmulatedPrinter::unplug() {
   {
     std::lock_guard lock(mutex_);

@@ -54,6 +54,9 @@ class EmulatedPrinter {
   // whose buffer stays full): later URBs stay pending until cancelled.
   void stop_taking_after(std::size_t total_bytes);
   void take_everything();
+  // Bytes the printer sends on IN before anyone asks (an Automatic Status Back block, a late
+  // answer to an earlier question).
+  void queue_input(const Bytes& bytes);
   // Vanishes: pending and later URBs fail as on a real unplug; the testbed sends "remove".
   void unplug();
   // Comes back (usblp bound again, as the kernel would); the testbed sends "add".

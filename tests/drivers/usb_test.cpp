@@ -204,6 +204,22 @@ TEST_F(UsbPrinterTest, StatusByDleEotOnTheInEndpoint) {
   EXPECT_EQ(printer.port_status_requests(), 0);
 }
 
+TEST_F(UsbPrinterTest, StaleInputIsEmptiedBeforeAskingOnANewConnection) {
+  auto& printer = add({});
+  // An ASB block and an old "paper out" answer wait in the printer before we open it.
+  printer.queue_input(Bytes{0x18, 0x00, 0x0c, 0x00, 0x72, 0x72});
+  auto t = transport();
+  const auto s = t->status(Deadline::in(1s));
+  ASSERT_TRUE(s.ok()) << s.detail;
+  EXPECT_EQ(s.status.paper, Paper::kOk);
+  // A block that arrives later is not taken for an answer: the status is refused, not wrong.
+  printer.queue_input(Bytes{0x18, 0x00, 0x0c, 0x00});
+  EXPECT_EQ(t->status(Deadline::in(1s)).error, LinkError::kBadReply);
+  const auto again = t->status(Deadline::in(1s));  // and the next one empties it first
+  ASSERT_TRUE(again.ok()) << again.detail;
+  EXPECT_EQ(again.status.paper, Paper::kOk);
+}
+
 TEST_F(UsbPrinterTest, PaperOutByDleEot4FailsTheJobBeforeAnyByte) {
   auto& printer = add({});
   printer.set_paper_out(true);
@@ -280,6 +296,13 @@ TEST_F(UsbPrinterTest, UnplugMidJobThenReplugViaHotplug) {
     std::this_thread::sleep_for(2ms);
   }
   EXPECT_EQ(spooler.snapshot().readiness, PrinterReadiness::kUnplugged);
+  // While it is away, a new job fails as unplugged without a byte sent.
+  auto away = spooler.submit({JobKind::kDrawerPulse, Copy::kOriginal, "DRAWER-9", "advisor", "SALE",
+                              Bytes{0x1b, 0x70, 0x00, 0x19, 0xfa}});
+  ASSERT_TRUE(away.accepted());
+  const auto away_out = away.outcome.get();
+  EXPECT_EQ(away_out.result, JobResult::kFailed);
+  EXPECT_EQ(away_out.reason, FailureReason::kUnplugged);
 
   printer.replug();
   // The arrival makes the spooler ask again: the printer is ready without any job.

@@ -140,6 +140,13 @@ class Transport {
   // Reads and drops whatever input is already waiting (a quiet link costs one short read), for
   // at most `budget` when more keeps coming.
   void drain_input(Clock::duration budget);
+  // Input may hold stale bytes (a new link, or a status answer that came late or incomplete):
+  // the next status() empties it first. Cleared by a status exchange that ended cleanly, so a
+  // healthy printer is not made to wait for an empty read before every job.
+  void mark_input_stale() { input_may_be_stale_ = true; }
+
+ private:
+  bool input_may_be_stale_ = true;
 };
 
 // ---- the advisor-facing message --------------------------------------------------------------
