@@ -103,35 +103,163 @@ class Canvas {
   std::vector<std::uint8_t> pixels_;
 };
 
-// Base letter drawn for a few non-ASCII characters that look like one (accents are dropped in the
-// picture, never in the text); anything else is drawn as a box.
-char look_alike(char32_t cp) {
-  if (cp < 0x80) return static_cast<char>(cp);
-  static constexpr std::pair<char32_t, char> kMap[] = {
-      {U'À', 'A'}, {U'Á', 'A'}, {U'Â', 'A'}, {U'Ã', 'A'}, {U'Ä', 'A'}, {U'Å', 'A'}, {U'Ç', 'C'},
-      {U'È', 'E'}, {U'É', 'E'}, {U'Ê', 'E'}, {U'Ë', 'E'}, {U'Ì', 'I'}, {U'Í', 'I'}, {U'Î', 'I'},
-      {U'Ï', 'I'}, {U'Ñ', 'N'}, {U'Ò', 'O'}, {U'Ó', 'O'}, {U'Ô', 'O'}, {U'Õ', 'O'}, {U'Ö', 'O'},
-      {U'Ø', 'O'}, {U'Ù', 'U'}, {U'Ú', 'U'}, {U'Û', 'U'}, {U'Ü', 'U'}, {U'Ý', 'Y'}, {U'ß', 'B'},
-      {U'à', 'a'}, {U'á', 'a'}, {U'â', 'a'}, {U'ã', 'a'}, {U'ä', 'a'}, {U'å', 'a'}, {U'ç', 'c'},
-      {U'è', 'e'}, {U'é', 'e'}, {U'ê', 'e'}, {U'ë', 'e'}, {U'ì', 'i'}, {U'í', 'i'}, {U'î', 'i'},
-      {U'ï', 'i'}, {U'ñ', 'n'}, {U'ò', 'o'}, {U'ó', 'o'}, {U'ô', 'o'}, {U'õ', 'o'}, {U'ö', 'o'},
-      {U'ø', 'o'}, {U'ù', 'u'}, {U'ú', 'u'}, {U'û', 'u'}, {U'ü', 'u'}, {U'ý', 'y'}, {U'ÿ', 'y'},
-      {U'Ą', 'A'}, {U'ą', 'a'}, {U'Ć', 'C'}, {U'ć', 'c'}, {U'Č', 'C'}, {U'č', 'c'}, {U'Ď', 'D'},
-      {U'ď', 'd'}, {U'Ę', 'E'}, {U'ę', 'e'}, {U'Ě', 'E'}, {U'ě', 'e'}, {U'Ł', 'L'}, {U'ł', 'l'},
-      {U'Ń', 'N'}, {U'ń', 'n'}, {U'Ň', 'N'}, {U'ň', 'n'}, {U'Ř', 'R'}, {U'ř', 'r'}, {U'Ś', 'S'},
-      {U'ś', 's'}, {U'Š', 'S'}, {U'š', 's'}, {U'Ť', 'T'}, {U'ť', 't'}, {U'Ů', 'U'}, {U'ů', 'u'},
-      {U'Ź', 'Z'}, {U'ź', 'z'}, {U'Ż', 'Z'}, {U'ż', 'z'}, {U'Ž', 'Z'}, {U'ž', 'z'}, {U'€', 'C'},
-      {U'А', 'A'}, {U'В', 'B'}, {U'Е', 'E'}, {U'К', 'K'}, {U'М', 'M'}, {U'Н', 'H'}, {U'О', 'O'},
-      {U'Р', 'P'}, {U'С', 'C'}, {U'Т', 'T'}, {U'Х', 'X'}, {U'а', 'a'}, {U'е', 'e'}, {U'о', 'o'},
-      {U'р', 'p'}, {U'с', 'c'}, {U'у', 'y'}, {U'х', 'x'}, {U'ё', 'e'}, {U'Ё', 'E'},
-  };
-  for (const auto& [from, to] : kMap) {
-    if (from == cp) return to;
-  }
-  return 0;
+// ---- non-ASCII glyphs --------------------------------------------------------------------------
+// The bitmap font has ASCII only; other characters are composed from an ASCII base, a mark and a
+// transform (table generated from the Unicode decompositions, tools/gen_glyph_marks.py). What is
+// not in the table is drawn as a box: visibly missing, never silently blank.
+enum class Mark : std::uint8_t {
+  None,
+  Acute,
+  Grave,
+  Circumflex,
+  Caron,
+  Breve,
+  Tilde,
+  Macron,
+  Dot,
+  Diaeresis,
+  Ring,
+  DoubleAcute,
+  Cedilla,
+  Ogonek,
+  Stroke,
+  Slash,
+  Euro,
+  Bar
+};
+enum class Transform : std::uint8_t { None, Mirror, Flip, Turn };
+
+struct Composition {
+  char32_t code_point;
+  char base;
+  Mark mark;
+  Transform transform;
+};
+
+constexpr Composition kCompositions[] = {
+#include "glyph_marks.inc"
+};
+
+const Composition* composition(char32_t cp) {
+  const auto* end = std::end(kCompositions);
+  const auto* it =
+      std::lower_bound(std::begin(kCompositions), end, cp,
+                       [](const Composition& c, char32_t v) { return c.code_point < v; });
+  return it != end && it->code_point == cp ? it : nullptr;
 }
 
-enum class Accent : std::uint8_t { None, Mark };
+// A composed glyph on a 6 x 13 grid: rows 0..1 hold marks above capitals, rows 2..11 the ASCII
+// glyph's rows 0..9 (caps from row 2, x-height from row 4, descenders to row 10).
+constexpr int kComposedRows = 13;
+constexpr int kComposedTop = 2;
+using ComposedMask = std::array<std::uint8_t, kGlyphW * kComposedRows>;
+
+// Two rows of 4 columns per mark, '#' = ink.
+const char* mark_rows(Mark m) {
+  switch (m) {
+    case Mark::Acute:
+      return "..#..#..";
+    case Mark::Grave:
+      return ".#....#.";
+    case Mark::Circumflex:
+      return ".##.#..#";
+    case Mark::Caron:
+      return "#..#.##.";
+    case Mark::Breve:
+      return "#..#.##.";
+    case Mark::Tilde:
+      return ".#.##.#.";
+    case Mark::Macron:
+      return "####....";
+    case Mark::Dot:
+      return ".#......";
+    case Mark::Diaeresis:
+      return "#..#....";
+    case Mark::Ring:
+      return ".##..##.";
+    case Mark::DoubleAcute:
+      return ".#.#.#.#";
+    default:
+      return nullptr;
+  }
+}
+
+bool compose(char32_t cp, ComposedMask& out) {
+  out.fill(0);
+  auto set = [&out](int x, int row) {
+    if (x >= 0 && x < kGlyphW && row >= 0 && row < kComposedRows) {
+      out[static_cast<std::size_t>(row * kGlyphW + x)] = 1;
+    }
+  };
+  char base = 0;
+  Mark mark = Mark::None;
+  Transform transform = Transform::None;
+  if (cp > 0x20 && cp < 0x7F) {
+    base = static_cast<char>(cp);
+  } else if (const Composition* c = composition(cp)) {
+    base = c->base;
+    mark = c->mark;
+    transform = c->transform;
+  } else {
+    return false;
+  }
+  const auto& mask = glyphs().masks[static_cast<std::size_t>(static_cast<unsigned char>(base))];
+  int max_x = 0;
+  for (int gy = 0; gy < kGlyphH; ++gy) {
+    for (int gx = 0; gx < kGlyphW; ++gx) {
+      if (mask[static_cast<std::size_t>(gy * kGlyphW + gx)] != 0) max_x = std::max(max_x, gx);
+    }
+  }
+  for (int gy = 0; gy < kGlyphH; ++gy) {
+    for (int gx = 0; gx < kGlyphW; ++gx) {
+      if (mask[static_cast<std::size_t>(gy * kGlyphW + gx)] == 0) continue;
+      int x = gx, y = gy;
+      if (transform == Transform::Mirror || transform == Transform::Turn) x = max_x - gx;
+      if ((transform == Transform::Flip || transform == Transform::Turn) && gy <= 6) y = 6 - gy;
+      set(x, y + kComposedTop);
+    }
+  }
+  // Marks above sit on the x-height for lower case, above the capital line otherwise.
+  const bool lower = base >= 'a' && base <= 'z' && base != 'b' && base != 'd' && base != 'h' &&
+                     base != 'k' && base != 'l' && base != 't';
+  const int above = lower ? 1 : 0;  // lower case: a blank row between mark and letter
+  if (const char* rows = mark_rows(mark)) {
+    for (int k = 0; k < 8; ++k) {
+      if (rows[k] == '#') set(k % 4, above + k / 4);
+    }
+  }
+  const int bottom = kComposedTop + 7;  // first row under the baseline
+  switch (mark) {
+    case Mark::Cedilla:
+      set(1, bottom);
+      set(0, bottom + 1);
+      set(1, bottom + 1);
+      break;
+    case Mark::Ogonek:
+      set(2, bottom);
+      set(2, bottom + 1);
+      set(3, bottom + 1);
+      break;
+    case Mark::Stroke:
+      for (int x = 0; x < 3; ++x) set(x, kComposedTop + 3);
+      break;
+    case Mark::Slash:
+      for (int k = 0; k < 6; ++k) set(3 - (k * 4) / 6, kComposedTop + 1 + k);
+      break;
+    case Mark::Euro:
+      for (int x = 0; x < 3; ++x) {
+        set(x, kComposedTop + 2);
+        set(x, kComposedTop + 4);
+      }
+      break;
+    case Mark::Bar:
+      for (int x = 1; x <= max_x; ++x) set(x, kComposedTop + (lower ? 4 : 3));
+      break;
+    default:
+      break;
+  }
+  return true;
+}
 
 // ---- Decoder ------------------------------------------------------------------------------------
 struct Style {
@@ -197,32 +325,31 @@ class Decoder {
     const int y0 = top + line_height - ch;  // characters sit on the line's baseline
     if (g.style.inverse) canvas_.fill(x, y0, cw, ch, 0);
     const std::uint8_t ink = g.style.inverse ? 255 : 0;
-    const char base = look_alike(g.cp);
     if (g.cp != ' ') {
-      // Scale the 6x10 unit glyph into the cell (stb_easy_font glyphs leave their own gap).
+      // Scale the glyph grid into the cell; the ASCII rows 0..9 take the middle of the cell and
+      // marks above capitals use the cell's top margin.
       const int sx = std::max(1, cw / kGlyphW);
       const int sy = std::max(1, ch / (kGlyphH + 1));
       const int ox = x + (cw - kGlyphW * sx) / 2;
-      const int oy = y0 + (ch - kGlyphH * sy) / 2 + sy;
-      if (base != 0) {
-        const auto& mask =
-            glyphs().masks[static_cast<std::size_t>(static_cast<unsigned char>(base))];
-        for (int gy = 0; gy < kGlyphH; ++gy) {
+      const int oy = y0 + (ch - kGlyphH * sy) / 2 + sy - kComposedTop * sy;
+      ComposedMask mask;
+      if (compose(g.cp, mask)) {
+        const int extra = g.style.bold ? 1 : 0;
+        for (int gy = 0; gy < kComposedRows; ++gy) {
           for (int gx = 0; gx < kGlyphW; ++gx) {
             if (mask[static_cast<std::size_t>(gy * kGlyphW + gx)] == 0) continue;
-            const int extra = g.style.bold ? 1 : 0;
-            canvas_.fill(ox + gx * sx, oy + gy * sy, sx + extra, sy, ink);
+            // Marks above capitals are drawn half height so a gap stays under them.
+            const bool cap_mark = gy < kComposedTop && sy > 1;
+            const int y = cap_mark ? oy + gy * (sy / 2) : oy + gy * sy;
+            canvas_.fill(ox + gx * sx, std::max(y0, y), sx + extra, cap_mark ? sy / 2 : sy, ink);
           }
         }
-        if (g.cp >= 0x80)
-          canvas_.fill(ox + sx, oy - sy, kGlyphW * sx - 2 * sx, std::max(1, sy / 2),
-                       ink);  // accent mark
       } else {
-        // No look-alike: an outlined box, so a missing glyph is visible, never silently blank.
-        canvas_.fill(ox, oy, kGlyphW * sx, 1, ink);
-        canvas_.fill(ox, oy + (kGlyphH - 2) * sy, kGlyphW * sx, 1, ink);
-        canvas_.fill(ox, oy, 1, (kGlyphH - 2) * sy, ink);
-        canvas_.fill(ox + kGlyphW * sx - 1, oy, 1, (kGlyphH - 2) * sy, ink);
+        const int by = oy + kComposedTop * sy;
+        canvas_.fill(ox, by, kGlyphW * sx - sx, 1, ink);
+        canvas_.fill(ox, by + 7 * sy, kGlyphW * sx - sx, 1, ink);
+        canvas_.fill(ox, by, 1, 7 * sy, ink);
+        canvas_.fill(ox + kGlyphW * sx - sx - 1, by, 1, 7 * sy, ink);
       }
     }
     if (g.style.underline) canvas_.fill(x, y0 + ch - 2, cw, 2, ink);
@@ -238,6 +365,7 @@ class Decoder {
     if (align_ == Align::Center) x = (profile_.dot_width - line_width_) / 2;
     if (align_ == Align::Right) x = profile_.dot_width - line_width_;
     DecodedLine line;
+    line.align = align_;
     for (const auto& g : line_) {
       if (canvas_.enabled()) draw_glyph(g, x, top, height - line_spacing_extra_);
       x += glyph_width(g.style);
@@ -245,6 +373,9 @@ class Decoder {
       line.bold = line.bold || g.style.bold;
       line.double_width = line.double_width || g.style.dw;
       line.double_height = line.double_height || g.style.dh;
+      line.underline = line.underline || g.style.underline;
+      line.inverse = line.inverse || g.style.inverse;
+      line.font_b = line.font_b || g.style.font == Font::B;
     }
     while (!line.text.empty() && line.text.back() == ' ') line.text.pop_back();
     out_.text += line.text;

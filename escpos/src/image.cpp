@@ -136,4 +136,11 @@ MonoImage to_mono(const GrayImage& image, Dither dither) {
   return out;
 }
 
+Expected<MonoImage> raster_from_png(std::span<const std::uint8_t> png, int max_width,
+                                    Dither dither) {
+  auto gray = decode_png(png);
+  if (!gray) return gray.error();
+  return to_mono(scale_to_fit(gray.value(), max_width), dither);
+}
+
 }  // namespace pos::escpos

@@ -53,7 +53,8 @@ struct ColumnSpec {
 
 class Layout {
  public:
-  Layout(Encoder& enc, RenderedReceipt& out) : enc_(enc), out_(out) {}
+  Layout(Encoder& enc, RenderedReceipt& out, const MonoImage* logo)
+      : enc_(enc), out_(out), logo_(logo) {}
 
   std::optional<Error> run(std::string_view text) {
     std::size_t line_no = 0;
@@ -139,6 +140,10 @@ class Layout {
       if (value.empty()) return std::nullopt;
       if (auto r = enc_.qr(value); !r.ok())
         out_.warnings.push_back("QR left out: " + r.error().message);
+    } else if (name == "logo") {
+      if (logo_ == nullptr) return std::nullopt;
+      if (auto r = enc_.image(*logo_); !r.ok())
+        out_.warnings.push_back("logo left out: " + r.error().message);
     } else if (name == "feed") {
       int n = 0;
       const auto res = std::from_chars(args.data(), args.data() + args.size(), n);
@@ -216,6 +221,7 @@ class Layout {
 
   Encoder& enc_;
   RenderedReceipt& out_;
+  const MonoImage* logo_;
   std::vector<ColumnSpec> specs_;
 };
 
@@ -360,7 +366,7 @@ Expected<RenderedReceipt> render_receipt(const ReceiptTemplate& tmpl, const Rece
     auto r = enc.drawer_pulse(drawer == DrawerKick::Pin2 ? DrawerPin::Pin2 : DrawerPin::Pin5);
     if (!r) out.warnings.push_back("drawer not opened: " + r.error().message);
   }
-  Layout run(enc, out);
+  Layout run(enc, out, content.logo.get());
   if (auto err = run.run(layout.value())) return *err;
   out.replaced_characters = enc.replaced_characters();
   out.bytes = enc.take_bytes();

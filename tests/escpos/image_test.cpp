@@ -81,5 +81,21 @@ TEST(Images, DitheringKeepsTheGrayLevel) {
   EXPECT_FALSE(m.black(12, 1));
 }
 
+TEST(Images, RasterFromPngScalesAndDithers) {
+  const auto png = encode_png(gradient(1000, 100));
+  auto mono = raster_from_png(png, 384, Dither::FloydSteinberg);
+  ASSERT_TRUE(mono.ok()) << mono.error().message;
+  EXPECT_EQ(mono->width, 384);
+  EXPECT_EQ(mono->height, 38);
+  EXPECT_TRUE(mono->black(0, 10));     // the dark end stays black
+  EXPECT_FALSE(mono->black(383, 10));  // the light end stays white
+  const int blacks = black_count(*mono);
+  EXPECT_NEAR(blacks, 384 * 38 / 2, 384 * 38 / 10);
+  EXPECT_EQ(raster_from_png(std::vector<std::uint8_t>{0x89, 'P', 'N', 'G'}, 384, Dither::Atkinson)
+                .error()
+                .code,
+            ErrorCode::ImageDecode);
+}
+
 }  // namespace
 }  // namespace pos::escpos

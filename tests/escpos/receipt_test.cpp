@@ -22,8 +22,36 @@ std::shared_ptr<const ReceiptTemplate> counter_template() {
   return catalog->latest("counter-receipt").value();
 }
 
+// A synthetic shop logo: a dark disc with a gray ring on white, as a PNG like a shop would
+// supply, prepared once for printing (scaled to 240 dots, Atkinson dithering).
+std::shared_ptr<const MonoImage> logo() {
+  static const std::shared_ptr<const MonoImage> prepared = [] {
+    GrayImage g;
+    g.width = 480;
+    g.height = 160;
+    for (int y = 0; y < g.height; ++y) {
+      for (int x = 0; x < g.width; ++x) {
+        const int dx = x - 80, dy = y - 80;
+        const int r2 = dx * dx + dy * dy;
+        std::uint8_t v = 255;
+        if (r2 < 50 * 50)
+          v = 20;
+        else if (r2 < 75 * 75)
+          v = 150;
+        if (x > 180 && x < 460 && y > 50 && y < 110)
+          v = static_cast<std::uint8_t>(40 + (x - 180) * 200 / 280);
+        g.pixels.push_back(v);
+      }
+    }
+    auto mono = raster_from_png(encode_png(g), 240, Dither::Atkinson);
+    return std::make_shared<const MonoImage>(std::move(mono).value());
+  }();
+  return prepared;
+}
+
 ReceiptContent sample() {
   ReceiptContent c;
+  c.logo = logo();
   c.shop_name = "ACME SERVICE";
   c.shop_lines = {"12 Market Street, Springfield", "Tel 555-0100"};
   c.tax_id = "NL123456789B01";
@@ -91,6 +119,8 @@ TEST(ReceiptTemplate, RendersTheContractContentOnBothWidths) {
     }
     EXPECT_EQ(barcodes, 1);
     EXPECT_EQ(qrs, 1);
+    EXPECT_EQ(d.elements.front().kind, ElementKind::Raster);  // the logo comes first
+    EXPECT_EQ(d.elements.front().width, 240);
     EXPECT_EQ(cuts, 1);
     EXPECT_EQ(d.picture.width, p.dot_width);
     const std::string stem =

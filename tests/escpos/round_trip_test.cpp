@@ -2,6 +2,8 @@
 // pages and ESC t numbers differ.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <pos/escpos/decoder.hpp>
 #include <pos/escpos/encoder.hpp>
 #include <pos/escpos/receipt.hpp>
@@ -58,6 +60,25 @@ INSTANTIATE_TEST_SUITE_P(Profiles, RoundTrip,
                            }
                            return name;
                          });
+
+TEST(RoundTripPreview, AllLanguagesOnOnePicture) {
+  // Writes languages-80mm.png into the build folder: the decoder's drawing of every sample.
+  const PrinterProfile& p = profile("generic-80mm");
+  Encoder e(p);
+  e.initialize();
+  for (const auto& sample : kSamples) {
+    e.emphasis(Emphasis::Bold)
+        .line(sample.language)
+        .emphasis(Emphasis::None)
+        .paragraph(sample.text);
+  }
+  const auto d = decode(e.bytes(), p);
+  EXPECT_TRUE(d.unknown.empty());
+  EXPECT_EQ(d.picture.width, 576);
+  const auto png = encode_png(d.picture);
+  std::ofstream(std::string(POS_BINARY_DIR) + "/languages-80mm.png", std::ios::binary)
+      .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+}
 
 TEST(RoundTripCodePages, TheMakersNumberSelectsThePage) {
   Encoder epson(profile("epson-tm-t20iii"));

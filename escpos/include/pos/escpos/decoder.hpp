@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <pos/escpos/encoder.hpp>
 #include <pos/escpos/image.hpp>
 #include <pos/escpos/profile.hpp>
 
@@ -36,9 +37,14 @@ struct UnknownCommand {
 
 struct DecodedLine {
   std::string text;  // UTF-8, trailing spaces removed
+  // Set when any character of the line has the attribute.
   bool bold = false;
+  bool underline = false;
+  bool inverse = false;
   bool double_width = false;
   bool double_height = false;
+  bool font_b = false;
+  Align align = Align::Left;
 };
 
 struct DecodedReceipt {

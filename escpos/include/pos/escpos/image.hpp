@@ -39,5 +39,9 @@ std::vector<std::uint8_t> encode_png(const GrayImage& image);
 GrayImage scale_to_fit(const GrayImage& image, int max_width);
 // Gray -> 1-bit with the chosen dithering (Threshold: < 128 is black).
 MonoImage to_mono(const GrayImage& image, Dither dither);
+// PNG -> what Encoder::image prints: decoded, scaled to at most max_width dots (pass the
+// profile's raster_max_width), dithered. Do it once per logo, not per receipt.
+Expected<MonoImage> raster_from_png(std::span<const std::uint8_t> png, int max_width,
+                                    Dither dither);
 
 }  // namespace pos::escpos

@@ -16,6 +16,7 @@
 //   @row a | b | c             one row; as many cells as @columns has specs
 //   @barcode VALUE             CODE128 (printed as text if it cannot fit the paper)
 //   @qr VALUE                  QR code (native or raster, per profile)
+//   @logo                      ReceiptContent::logo as a raster image, if there is one
 //   @feed N                    ESC d N
 //   @cut partial|full
 #pragma once
@@ -88,6 +89,9 @@ struct ReceiptContent {
   std::string barcode;                  // CODE128 value, normally the receipt reference
   std::string qr;                       // optional QR (e.g. a receipt URL); empty = none
   std::vector<std::string> footer;
+  // Printed by @logo: a picture prepared once with raster_from_png (image.hpp) at the profile's
+  // raster_max_width. Absent or too wide: nothing is printed (a warning says why).
+  std::shared_ptr<const MonoImage> logo;
 };
 
 // ---- templates --------------------------------------------------------------------------------
