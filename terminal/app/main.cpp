@@ -1,8 +1,35 @@
 // pos-terminal: the touch UI with no subcommand, the headless command line otherwise
-// (../shared/contract/cli.md). Services are built here and passed by reference.
-#include <cstdio>
+// (../shared/contract/cli.md). Everything is built in runCommandLine and passed by reference.
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 
-int main(int /*argc*/, char** /*argv*/) {
-  std::printf("pos-terminal %s\n", POS_VERSION);
-  return 0;
+#include <pos/app/command_line.hpp>
+#include <pos/app/commands.hpp>
+
+namespace {
+
+// The assets (printer profiles, templates, demo shop): $POS_ASSETS_DIR, else the source tree's
+// folder this binary was built from.
+std::filesystem::path assetsDir() {
+  if (const char* env = std::getenv("POS_ASSETS_DIR"); env && *env) return env;
+  return POS_ASSETS_DIR;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = pos::app::parseCommandLine(argc, argv);
+  if (auto* exit = std::get_if<pos::app::ParseExit>(&parsed)) {
+    (exit->code == pos::app::ExitCode::Done ? std::cout : std::cerr) << exit->text;
+    return static_cast<int>(exit->code);
+  }
+  try {
+    return pos::app::runCommandLine(std::get<pos::app::ParsedCommandLine>(parsed), std::cin,
+                                    std::cout, std::cerr, assetsDir());
+  } catch (const std::exception& e) {
+    // Never the exception's text: it could quote data. The event log has the ids.
+    std::cerr << "pos-terminal: internal error; nothing further was recorded\n";
+    return 6;
+  }
 }

@@ -57,7 +57,7 @@ struct OfflineLimitsConfig {
 };
 
 struct ReceiptConfig {
-  std::string templateId = "standard";
+  std::string templateId = "counter-receipt";
 };
 
 struct TerminalConfig {

@@ -1,0 +1,96 @@
+// The terminal as one object: built once in main() from the configuration and passed by
+// reference to the services (no global singletons). It owns the database connection, the
+// ledger, the offline snapshots, the printer catalogue and templates, the backend client when
+// there is a backend, the event log, and the clock and id generator the checkout domain needs.
+//
+// Start-up failures are values with the exit code the command line reports (6 for a
+// configuration or data problem, such as a database written by a newer version).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <pos/app/config.hpp>
+#include <pos/app/journal_log.hpp>
+#include <pos/checkout/clock.hpp>
+#include <pos/checkout/ids.hpp>
+#include <pos/escpos/profile.hpp>
+#include <pos/escpos/receipt.hpp>
+#include <pos/ledger/ledger.hpp>
+#include <pos/sync/billing_client.hpp>
+#include <pos/sync/db.hpp>
+#include <pos/sync/replicator.hpp>
+
+namespace pos::app {
+
+// The system clock, for the domain (which never reads one itself).
+class SystemClock final : public checkout::Clock {
+ public:
+  checkout::Timestamp now() override;
+};
+
+struct TerminalPaths {
+  std::filesystem::path data;
+  std::filesystem::path database;  // <data>/terminal.db
+  std::filesystem::path logs;      // <data>/logs
+  std::filesystem::path spool;     // <data>/spool (the virtual printer)
+};
+
+struct StartupError {
+  int exitCode = 6;
+  std::string message;
+};
+
+class Terminal {
+ public:
+  static std::variant<std::unique_ptr<Terminal>, StartupError> open(TerminalConfig config);
+  ~Terminal();
+  Terminal(const Terminal&) = delete;
+  Terminal& operator=(const Terminal&) = delete;
+
+  const TerminalConfig& config() const { return config_; }
+  const TerminalPaths& paths() const { return paths_; }
+  EventLog& log() { return *log_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+  sync::Database& database() { return *db_; }
+  sync::SnapshotStore& snapshots() { return *snapshots_; }
+  checkout::Clock& clock() { return clock_; }
+  checkout::RandomSource& random() { return random_; }
+  checkout::UuidV7Generator& ids() { return ids_; }
+  const escpos::ProfileCatalog& profiles() const { return *profiles_; }
+  const escpos::PrinterProfile& printerProfile() const { return *profile_; }
+  const escpos::TemplateCatalog& templates() const { return *templates_; }
+
+  // The backend, when one is configured (and the token file could be read).
+  bool online() const { return billing_ != nullptr; }
+  sync::BillingClient* billing() { return billing_.get(); }
+  const sync::HttpClientConfig& httpConfig() const { return http_; }
+
+  // A second connection to the same file, for the replicator's thread.
+  sync::DbResult<sync::Database> openConnection() const;
+  // Every schema this terminal's database holds (ledger, outbox, snapshots).
+  static std::vector<sync::Migration> migrations();
+
+ private:
+  Terminal() = default;
+
+  TerminalConfig config_;
+  TerminalPaths paths_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<sync::Database> db_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<sync::SnapshotStore> snapshots_;
+  SystemClock clock_;
+  checkout::SodiumRandomSource random_;
+  checkout::UuidV7Generator ids_{clock_, random_};
+  std::unique_ptr<escpos::ProfileCatalog> profiles_;
+  std::shared_ptr<const escpos::PrinterProfile> profile_;
+  std::unique_ptr<escpos::TemplateCatalog> templates_;
+  sync::HttpClientConfig http_;
+  std::unique_ptr<sync::BillingClient> billing_;
+};
+
+}  // namespace pos::app

@@ -1,0 +1,819 @@
+// The command-line runners (../shared/contract/cli.md). Sections: output · receipts ·
+// sync, pull and queue · shift reports · reconcile · printers · verify · demo · dispatch.
+#include <pos/app/commands.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <pos/app/contract_mapping.hpp>
+#include <pos/app/offline_cache.hpp>
+#include <pos/app/services.hpp>
+#include <pos/checkout/invoice.hpp>
+#include <pos/drivers/known_printers.hpp>
+#include <pos/drivers/usb_transport.hpp>
+#include <pos/escpos/decoder.hpp>
+#include <pos/escpos/encoder.hpp>
+#include <pos/escpos/image.hpp>
+#include <pos/sync/reconciliation.hpp>
+
+namespace pos::app {
+
+using nlohmann::json;
+
+namespace {
+
+// ---------------------------------------------------------------- output
+
+int emit(const CommandResult& r, bool asJson, std::ostream& out, std::ostream& err) {
+  if (asJson) {
+    out << r.json.dump() << '\n';
+  } else if (!r.text.empty()) {
+    (r.code == ExitCode::Done ? out : err) << r.text << '\n';
+  }
+  return static_cast<int>(r.code);
+}
+
+CommandResult dataProblem(const std::string& message) {
+  return refusedResult("DATA_PROBLEM", message, "", ExitCode::ConfigOrData);
+}
+
+std::string text(checkout::Money m) {
+  return checkout::format(m, checkout::MoneyFormat::Screen);
+}
+
+// ---------------------------------------------------------------- receipts
+
+struct LoadedReceipt {
+  ledger::ReceiptRecord record;
+  checkout::Checkout checkout;
+};
+
+std::variant<LoadedReceipt, CommandResult> loadReceipt(Terminal& t, const std::string& idText) {
+  auto id = checkout::ReceiptId::parse(idText);
+  if (!id) return refusedResult("RECEIPT_NOT_FOUND", "not a receipt id: " + idText, "");
+  auto found = t.ledger().find_receipt(*id);
+  if (!found.ok()) return dataProblem(found.error().message);
+  if (!found.value()) return refusedResult("RECEIPT_NOT_FOUND", "no receipt " + idText, "");
+  auto events = t.ledger().load_events(found.value()->checkout_id);
+  if (!events.ok()) return dataProblem(events.error().message);
+  auto co = checkout::Checkout::replay(events.value());
+  if (!co.ok()) return refusedResult(co.error(), "");
+  return LoadedReceipt{*found.value(), std::move(co).value()};
+}
+
+CommandResult receiptShow(Terminal& t, const ReceiptCommand& cmd) {
+  auto loaded = loadReceipt(t, cmd.receiptId);
+  if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
+  auto& l = std::get<LoadedReceipt>(loaded);
+  json deliveries = json::array();
+  if (auto d = t.ledger().deliveries_of(l.record.receipt_id); d.ok()) {
+    for (const auto& s : d.value())
+      deliveries.push_back({{"deliveryId", s.delivery.delivery_id.to_string()},
+                            {"channel", std::string(ledger::to_string(s.delivery.channel))},
+                            {"status", std::string(ledger::to_string(s.status))},
+                            {"reason", s.reason}});
+  }
+  auto reprints = t.ledger().reprint_count(l.record.receipt_id);
+  CommandResult r;
+  r.json = {{"receiptId", l.record.receipt_id.to_string()},
+            {"receiptReference", l.record.receipt_reference},
+            {"billingPaymentId", l.record.payment_id.to_string()},
+            {"checkoutId", l.record.checkout_id.to_string()},
+            {"invoiceId", l.record.invoice_id.to_string()},
+            {"paymentType", std::string(ledger::to_string(l.record.payment_type))},
+            {"remainingBalance", checkout::money_to_json(l.record.remaining_balance)},
+            {"deliverySuppressed", l.record.delivery == ledger::ReceiptDeliveryChoice::Suppressed},
+            {"templateId", l.record.template_id},
+            {"templateVersion", l.record.template_version},
+            {"createdAt", checkout::format_rfc3339(l.record.created_at)},
+            {"reprintCount", reprints.ok() ? reprints.value() : 0},
+            {"deliveries", deliveries},
+            {"printText", l.record.print_text}};
+  r.text = l.record.print_text;
+  return r;
+}
+
+CommandResult receiptRender(Terminal& t, ReceiptRenderer& renderer, const ReceiptCommand& cmd) {
+  auto loaded = loadReceipt(t, cmd.receiptId);
+  if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
+  auto& l = std::get<LoadedReceipt>(loaded);
+  auto content = renderer.content(l.checkout, l.record.receipt_id, std::nullopt);
+  auto rendered =
+      renderer.render(content, std::stoi(l.record.template_version), escpos::DrawerKick::None);
+  if (auto* err = std::get_if<std::string>(&rendered)) return dataProblem(*err);
+  const auto& bytes = std::get<RenderedReceiptText>(rendered).bytes;
+  std::ofstream(cmd.outFile, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+  CommandResult r;
+  r.json = {{"receiptId", cmd.receiptId}, {"out", cmd.outFile}, {"bytes", bytes.size()}};
+  if (cmd.pngFile) {
+    auto decoded = escpos::decode(bytes, t.printerProfile());
+    auto png = escpos::encode_png(decoded.picture);
+    std::ofstream(*cmd.pngFile, std::ios::binary)
+        .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+    r.json["png"] = *cmd.pngFile;
+  }
+  r.text = "wrote " + cmd.outFile + (cmd.pngFile ? " and " + *cmd.pngFile : "");
+  return r;
+}
+
+// The policy a reprint follows offline when the backend's was never seen: two reprints within
+// 30 days, with a reason code and a supervisor's elevation (documented in the README).
+checkout::ReprintPolicy defaultReprintPolicy(checkout::Timestamp createdAt) {
+  return checkout::ReprintPolicy{2, createdAt + std::chrono::hours(24 * 30), true, true};
+}
+
+CommandResult receiptPrintOrReprint(Terminal& t, PrinterService& printer, ReceiptRenderer& renderer,
+                                    const ReceiptCommand& cmd, PinReader& pins) {
+  auto loaded = loadReceipt(t, cmd.receiptId);
+  if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
+  auto& l = std::get<LoadedReceipt>(loaded);
+  const auto correlation = l.checkout.correlation_id().to_string();
+  std::optional<CopyMark> copy;
+  drivers::Copy copyKind = drivers::Copy::kOriginal;
+  std::string requestedBy = "-";
+  std::optional<checkout::ReceiptReprinted> reprinted;
+
+  if (cmd.action == ReceiptAction::Reprint) {
+    OfflineCache cache(t.snapshots());
+    auto roster = cache.roster();
+    if (!roster.ok()) return refusedResult(roster.error(), correlation);
+    auto op = checkout::UserId::parse(cmd.operatorId);
+    auto opPin = pins.next();
+    if (!op || !opPin)
+      return refusedResult("PIN_REQUIRED", "the operator's PIN is expected on standard input",
+                           correlation, ExitCode::Usage);
+    const auto* staff = roster.value().find(*op);
+    if (!staff || !checkout::pin_matches(staff->pin_verifier, *opPin))
+      return refusedResult("SIGN_IN_DENIED", "the operator or PIN is not right", correlation);
+    requestedBy = op->str();
+    checkout::CounterContext ctx{roster.value(), t.clock().now(), t.ids(), t.random()};
+    std::vector<checkout::Approval> approvals;
+    checkout::ApproverLockouts lockouts;
+    if (cmd.approver) {
+      auto approver = checkout::UserId::parse(*cmd.approver);
+      auto pin = pins.next();
+      if (!approver || !pin)
+        return refusedResult("PIN_REQUIRED", "the approver's PIN is expected on standard input",
+                             correlation, ExitCode::Usage);
+      auto state = t.ledger().approver_pin_state(*approver);
+      if (state.ok() && state.value().latest_lockout)
+        lockouts.apply(checkout::ApproverLockedOut{*approver,
+                                                   state.value().latest_lockout->locked_at,
+                                                   state.value().latest_lockout->locked_until});
+      checkout::VerifyApproverPin verify{*op, *approver, std::move(*pin),
+                                         checkout::ElevationAction::ReceiptReprint};
+      auto decision = l.checkout.verify_offline_approver(verify, lockouts, ctx);
+      for (const auto& e : decision.events) {
+        if (const auto* g = std::get_if<checkout::OfflineGrantIssued>(&e)) {
+          std::vector<sync::OutboxMessage> m{offlineGrantMessage(*g)};
+          (void)t.ledger().record_offline_grant(offlineGrantRecord(*g), m);
+          approvals.emplace_back(g->grant_id);
+        } else if (const auto* f = std::get_if<checkout::PinAttemptFailed>(&e)) {
+          (void)t.ledger().record_pin_attempt(
+              ledger::PinAttempt{f->approver, l.checkout.id(), ledger::PinOutcome::Failed, f->at});
+        } else if (const auto* lo = std::get_if<checkout::ApproverLockedOut>(&e)) {
+          (void)t.ledger().record_lockout(ledger::ApproverLockout{lo->approver, lo->at, lo->until});
+        }
+      }
+      (void)t.ledger().append_events(l.checkout.id(), decision.events);
+      if (!decision.accepted()) return refusedResult(*decision.refusal, correlation);
+    }
+    auto reasons = cache.reasonCodes(ReasonCategory::Reprint);
+    checkout::ReprintReceipt command{*op,
+                                     l.record.receipt_id,
+                                     defaultReprintPolicy(l.record.created_at),
+                                     l.record.created_at,
+                                     cmd.reason,
+                                     reasons.all().empty() ? nullptr : &reasons,
+                                     approvals};
+    ctx.now = t.clock().now();
+    auto decision = l.checkout.reprint_receipt(command, ctx);
+    if (!decision.accepted()) return refusedResult(*decision.refusal, correlation);
+    for (const auto& e : decision.events)
+      if (const auto* rp = std::get_if<checkout::ReceiptReprinted>(&e)) reprinted = *rp;
+    if (!reprinted) return dataProblem("no reprint event");
+    auto shift = t.ledger().current_shift();
+    ledger::ShiftId shiftId =
+        shift.ok() && shift.value() ? shift.value()->shift_id : t.ids().next_id<ledger::ShiftId>();
+    std::optional<checkout::UserId> approverId;
+    if (!reprinted->approvals.empty()) approverId = reprinted->approvals.front().approver;
+    std::vector<sync::OutboxMessage> m{reprintMessage(l.checkout.id(), *reprinted)};
+    auto recorded = t.ledger().record_reprint(
+        ledger::ReprintRecord{reprinted->reprint_id, reprinted->receipt_id, shiftId,
+                              reprinted->reprint_number, reprinted->reason_code, *op, approverId,
+                              reprinted->at},
+        m);
+    if (!recorded.ok()) return dataProblem(recorded.error().message);
+    (void)t.ledger().append_events(l.checkout.id(), decision.events);
+    copy = CopyMark{"REPRINT " + std::to_string(reprinted->reprint_number), reprinted->at,
+                    op->str(), reprinted->reason_code};
+    copyKind = drivers::Copy::kReprint;
+  }
+
+  auto content = renderer.content(l.checkout, l.record.receipt_id, copy);
+  auto rendered =
+      renderer.render(content, std::stoi(l.record.template_version), escpos::DrawerKick::None);
+  if (auto* err = std::get_if<std::string>(&rendered)) return dataProblem(*err);
+  auto& receipt = std::get<RenderedReceiptText>(rendered);
+  const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
+  auto requester = checkout::UserId::parse(requestedBy == "-" ? "terminal" : requestedBy).value();
+  (void)t.ledger().record_delivery(
+      ledger::ReceiptDelivery{deliveryId, l.record.receipt_id, ledger::DeliveryChannel::Print,
+                              requester, t.clock().now()},
+      {});
+  auto printed = printer.print(
+      drivers::PrintJob{drivers::JobKind::kReceipt, copyKind,
+                        l.record.receipt_reference +
+                            (reprinted ? "#R" + std::to_string(reprinted->reprint_number) : ""),
+                        requestedBy, reprinted ? reprinted->reason_code : "PRINT", receipt.bytes});
+  const bool ok = printed.outcome.result == drivers::JobResult::kPrinted;
+  const auto status = ok ? ledger::DeliveryStatus::Sent
+                         : (printed.outcome.result == drivers::JobResult::kPossiblyPrinted
+                                ? ledger::DeliveryStatus::PossiblyPrinted
+                                : ledger::DeliveryStatus::Failed);
+  std::vector<sync::OutboxMessage> m{deliveryMessage(
+      l.checkout.id(), l.record.receipt_id, deliveryId, ledger::DeliveryChannel::Print,
+      std::nullopt, ok ? ledger::DeliveryStatus::Sent : ledger::DeliveryStatus::Failed,
+      t.clock().now())};
+  (void)t.ledger().record_delivery_outcome(
+      ledger::DeliveryOutcome{deliveryId, status,
+                              std::string(drivers::failure_reason_code(printed.outcome.reason)),
+                              t.clock().now()},
+      m);
+  CommandResult r;
+  r.json = {{"receiptId", cmd.receiptId}, {"receiptDelivery", ok ? "SENT" : "FAILED"}};
+  if (reprinted) r.json["reprintNumber"] = reprinted->reprint_number;
+  if (printed.refusedNeedsCopyMark) {
+    return refusedResult("REPRINT_REQUIRED",
+                         "this receipt was printed (or may have been) already: use receipt reprint",
+                         correlation);
+  }
+  if (!ok) {
+    r.code = ExitCode::ReceiptNotDelivered;
+    r.json["printerMessage"] = printed.advisorMessage;
+    r.text = printed.advisorMessage;
+  } else {
+    r.text = reprinted ? "printed REPRINT " + std::to_string(reprinted->reprint_number) : "printed";
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- sync, pull and queue
+
+json queueJson(Terminal& t, bool& ok) {
+  json items = json::array();
+  auto list = t.ledger().outbox().list(sync::OutboxListing::Pending);
+  auto stats = t.ledger().outbox().stats();
+  ok = list.ok() && stats.ok();
+  if (!ok) return json::object();
+  for (const auto& e : list.value()) {
+    items.push_back({{"id", e.id},
+                     {"kind", std::string(sync::to_string(e.kind))},
+                     {"stream", e.stream},
+                     {"sequence", e.sequence},
+                     {"state", std::string(sync::to_string(e.state))},
+                     {"attempts", e.attempts},
+                     {"nextAttemptAt", checkout::format_rfc3339(e.next_attempt_at)},
+                     {"lastErrorCode", e.last_error_code ? json(*e.last_error_code) : json()},
+                     {"correlationId", e.correlation_id ? json(*e.correlation_id) : json()},
+                     {"idempotencyKey", e.idempotency_key}});
+  }
+  return {{"items", items},
+          {"depth", stats.value().depth},
+          {"oldestQueuedAt", stats.value().oldest_queued_at
+                                 ? json(checkout::format_rfc3339(*stats.value().oldest_queued_at))
+                                 : json()}};
+}
+
+CommandResult queue(Terminal& t, const QueueCommand& cmd) {
+  if (cmd.retryId) {
+    auto now = t.clock().now();
+    if (*cmd.retryId == "all") {
+      (void)t.ledger().outbox().force_retry_all(now);
+    } else {
+      try {
+        (void)t.ledger().outbox().force_retry(std::stoll(*cmd.retryId), now);
+      } catch (const std::exception&) {
+        return refusedResult("USAGE", "--retry takes an item id or all", "", ExitCode::Usage);
+      }
+    }
+  }
+  bool ok = false;
+  CommandResult r;
+  r.json = queueJson(t, ok);
+  if (!ok) return dataProblem("cannot read the outbox");
+  std::ostringstream s;
+  s << "depth " << r.json["depth"].get<std::int64_t>() << "\n";
+  for (const auto& i : r.json["items"])
+    s << i["id"].get<std::int64_t>() << "  " << i["kind"].get<std::string>() << "  "
+      << i["state"].get<std::string>() << "  attempts " << i["attempts"].get<int>() << "  "
+      << (i["lastErrorCode"].is_null() ? "" : i["lastErrorCode"].get<std::string>()) << "  "
+      << i["idempotencyKey"].get<std::string>() << "\n";
+  r.text = s.str();
+  return r;
+}
+
+sync::RequestIdentity terminalIdentity() {
+  return sync::RequestIdentity{};
+}
+
+CommandResult pull(Terminal& t) {
+  if (!t.online())
+    return refusedResult("BACKEND_NOT_CONFIGURED", "no backend is configured (--backend)", "",
+                         ExitCode::Unreachable);
+  OfflineCache cache(t.snapshots());
+  auto* b = t.billing();
+  const auto now = t.clock().now();
+  json pulled = json::object();
+  auto roster = b->roster(terminalIdentity());
+  if (roster.outcome.outcome == sync::OutcomeClass::Retryable ||
+      roster.outcome.outcome == sync::OutcomeClass::Ambiguous ||
+      roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem)
+    return refusedResult(roster.outcome.code(), "the backend could not be reached", "",
+                         roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem
+                             ? ExitCode::ConfigOrData
+                             : ExitCode::Unreachable);
+  if (roster.outcome.ok())
+    pulled["roster"] =
+        cache.putRoster(json::parse(roster.outcome.body, nullptr, false), now, roster.etag);
+  for (auto [category, name] :
+       {std::pair{ReasonCategory::PoOverride, sync::ReasonCategory::PoOverride},
+        std::pair{ReasonCategory::Reprint, sync::ReasonCategory::Reprint}}) {
+    auto codes = b->reasonCodes(terminalIdentity(), name);
+    if (codes.outcome.ok())
+      cache.putReasonCodes(category, json::parse(codes.outcome.body, nullptr, false), now,
+                           codes.etag);
+  }
+  std::int64_t invoices = 0;
+  std::set<std::string> accounts;
+  auto feed = b->invoiceFeed(terminalIdentity(), "1970-01-01T00:00:00.000Z");
+  if (feed.outcome.ok() && feed.value) {
+    for (const auto& inv : feed.value->value("invoices", json::array())) {
+      if (cache.putInvoice(inv, now)) ++invoices;
+      if (inv.contains("customerAccountId") && inv["customerAccountId"].is_string())
+        accounts.insert(inv["customerAccountId"].get<std::string>());
+    }
+  }
+  std::int64_t rules = 0;
+  for (const auto& account : accounts) {
+    auto r = b->rules(terminalIdentity(), account);
+    if (r.outcome.ok()) {
+      cache.putRules(account, json::parse(r.outcome.body, nullptr, false), now, r.etag);
+      ++rules;
+    } else if (r.outcome.outcome == sync::OutcomeClass::NotFound) {
+      cache.putRulesUnconfigured(account, now);
+    }
+  }
+  pulled["invoices"] = invoices;
+  pulled["rules"] = rules;
+  CommandResult r;
+  r.json = pulled;
+  r.text = "pulled roster, reason codes, " + std::to_string(invoices) + " invoices, " +
+           std::to_string(rules) + " account rules";
+  return r;
+}
+
+CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
+  if (!t.online())
+    return refusedResult("BACKEND_NOT_CONFIGURED", "no backend is configured (--backend)", "",
+                         ExitCode::Unreachable);
+  auto conn = t.openConnection();
+  if (!conn.ok()) return dataProblem(conn.error().message);
+  sync::ReplicatorConfig rc;
+  rc.http = t.httpConfig();
+  rc.pull = sync::SnapshotPull::Off;
+  sync::ReplicatorStatus status;
+  bool empty = false;
+  {
+    sync::Replicator replicator(std::move(conn).value(), rc);
+    const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
+        (cmd.untilEmpty ? cmd.timeoutSeconds : std::min(cmd.timeoutSeconds, 10.0)) * 1000));
+    empty = replicator.runUntilEmpty(timeout);
+    status = replicator.status();
+  }
+  bool ok = false;
+  CommandResult r;
+  r.json = queueJson(t, ok);
+  r.json["online"] = status.online;
+  r.json["empty"] = empty;
+  if (status.configurationProblem) r.json["configurationProblem"] = *status.configurationProblem;
+  if (status.lastError) r.json["lastError"] = *status.lastError;
+  r.text = std::string(empty ? "outbox empty" : "items still queued") + " (depth " +
+           std::to_string(r.json.value("depth", 0)) + ")";
+  if (status.configurationProblem) {
+    r.code = ExitCode::ConfigOrData;
+  } else if (!empty) {
+    r.code = status.online ? ExitCode::Refused : ExitCode::Unreachable;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- shift reports
+
+json reportJson(const ledger::ShiftReport& rep) {
+  json currencies = json::array();
+  for (const auto& c : rep.currencies) {
+    json tenders = json::array();
+    for (const auto& tt : c.tenders)
+      tenders.push_back({{"tender", std::string(ledger::to_string(tt.tender))},
+                         {"count", tt.count},
+                         {"total", checkout::money_to_json(tt.total)}});
+    json section = {{"currency", std::string(c.currency.code())},
+                    {"paymentCount", c.payment_count},
+                    {"paymentsTotal", checkout::money_to_json(c.payments_total)},
+                    {"tenders", tenders},
+                    {"openingFloat", checkout::money_to_json(c.opening_float)},
+                    {"cashTaken", checkout::money_to_json(c.cash_taken)},
+                    {"changeGiven", checkout::money_to_json(c.change_given)},
+                    {"paidOut", checkout::money_to_json(c.paid_out)},
+                    {"cashExpected", checkout::money_to_json(c.cash_expected)}};
+    if (c.cash_counted) section["cashCounted"] = checkout::money_to_json(*c.cash_counted);
+    if (c.cash_difference) section["cashDifference"] = checkout::money_to_json(*c.cash_difference);
+    currencies.push_back(section);
+  }
+  json approvers = json::array();
+  for (const auto& a : rep.approvers)
+    approvers.push_back({{"approver", a.approver.str()},
+                         {"overridesApproved", a.overrides_approved},
+                         {"reprintsApproved", a.reprints_approved}});
+  json unsynced = json::array();
+  for (const auto& u : rep.unsynced.by_currency)
+    unsynced.push_back({{"currency", std::string(u.currency.code())},
+                        {"count", u.count},
+                        {"total", checkout::money_to_json(u.total)}});
+  return {
+      {"kind", rep.kind == ledger::ReportKind::Z ? "Z" : "X"},
+      {"shiftId", rep.shift_id.to_string()},
+      {"openedAt", checkout::format_rfc3339(rep.opened_at)},
+      {"closedAt", rep.closed_at ? json(checkout::format_rfc3339(*rep.closed_at)) : json()},
+      {"currencies", currencies},
+      {"reprintCount", rep.reprint_count},
+      {"approvers", approvers},
+      {"noSaleOpenings", rep.no_sale_openings.size()},
+      {"unsynced",
+       {{"count", rep.unsynced.count},
+        {"byCurrency", unsynced},
+        {"oldestCapturedAt", rep.unsynced.oldest_captured_at
+                                 ? json(checkout::format_rfc3339(*rep.unsynced.oldest_captured_at))
+                                 : json()}}},
+      {"chainHead", rep.chain_head}};
+}
+
+std::string reportText(const ledger::ShiftReport& rep) {
+  std::ostringstream s;
+  s << (rep.kind == ledger::ReportKind::Z ? "Z REPORT (shift closed)" : "X REPORT") << "\n";
+  s << "shift " << rep.shift_id.to_string() << " opened " << checkout::format_rfc3339(rep.opened_at)
+    << "\n";
+  for (const auto& c : rep.currencies) {
+    s << "\n"
+      << c.currency.code() << ": " << c.payment_count << " payments, " << text(c.payments_total)
+      << "\n";
+    for (const auto& tt : c.tenders)
+      s << "  " << ledger::to_string(tt.tender) << ": " << tt.count << " " << text(tt.total)
+        << "\n";
+    s << "  cash expected " << text(c.cash_expected);
+    if (c.cash_counted) s << ", counted " << text(*c.cash_counted);
+    if (c.cash_difference) s << ", difference " << text(*c.cash_difference);
+    s << "\n";
+  }
+  s << "\nreprints " << rep.reprint_count << ", no-sale openings " << rep.no_sale_openings.size()
+    << ", unsynced payments " << rep.unsynced.count << "\n";
+  for (const auto& a : rep.approvers)
+    s << "approver " << a.approver.str() << ": overrides " << a.overrides_approved << ", reprints "
+      << a.reprints_approved << "\n";
+  s << "chain head " << rep.chain_head << "\n";
+  return s.str();
+}
+
+CommandResult report(Terminal& t, PrinterService* printer, const ReportCommand& cmd) {
+  auto shift = t.ledger().current_shift();
+  if (!shift.ok()) return dataProblem(shift.error().message);
+  if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
+  std::optional<ledger::ShiftReport> made;
+  if (cmd.kind == ReportKind::X) {
+    auto x = t.ledger().x_report(shift.value()->shift_id);
+    if (!x.ok()) return dataProblem(x.error().message);
+    made = x.value();
+  } else {
+    std::vector<checkout::Money> counted;
+    if (cmd.countedCash) {
+      // "USD 120.00,EUR 40.00" or a bare amount in the shift's first currency.
+      std::stringstream list(*cmd.countedCash);
+      std::string item;
+      while (std::getline(list, item, ',')) {
+        auto space = item.find(' ');
+        auto currency = checkout::Currency::from_code(
+            space == std::string::npos ? "USD" : item.substr(0, space));
+        auto amount =
+            currency ? checkout::parse_amount(
+                           space == std::string::npos ? item : item.substr(space + 1), *currency)
+                     : checkout::Result<checkout::Money, checkout::AmountRefusal>(
+                           checkout::fail(checkout::AmountRefusal::NotANumber));
+        if (!amount.ok())
+          return refusedResult("AMOUNT_INVALID", "--counted-cash: " + item, "", ExitCode::Usage);
+        counted.push_back(amount.value());
+      }
+    }
+    auto by = checkout::UserId::parse(cmd.operatorId.value_or("terminal"));
+    auto z = t.ledger().close_shift(ledger::ShiftClosing{
+        shift.value()->shift_id, by.value_or(checkout::UserId::parse("terminal").value()),
+        t.clock().now(), counted});
+    if (!z.ok()) return dataProblem(z.error().message);
+    made = z.value();
+  }
+  const ledger::ShiftReport& rep = *made;
+  CommandResult r;
+  r.json = reportJson(rep);
+  r.text = reportText(rep);
+  if (cmd.print && printer) {
+    escpos::Encoder e(t.printerProfile());
+    e.initialize();
+    std::istringstream lines(r.text);
+    for (std::string line; std::getline(lines, line);) e.paragraph(line);
+    e.cut(escpos::Cut::Partial);
+    auto printed = printer->print(drivers::PrintJob{
+        drivers::JobKind::kReport, drivers::Copy::kOriginal,
+        "REPORT-" + rep.shift_id.to_string() + (rep.kind == ledger::ReportKind::Z ? "-Z" : "-X"),
+        cmd.operatorId.value_or("terminal"), "REPORT", e.take_bytes()});
+    r.json["printed"] = printed.outcome.result == drivers::JobResult::kPrinted;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- reconcile
+
+CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
+  auto from = checkout::parse_rfc3339(cmd.from);
+  auto to = checkout::parse_rfc3339(cmd.to);
+  if (!from || !to)
+    return refusedResult("USAGE", "--from and --to take RFC 3339 times", "", ExitCode::Usage);
+  if (!t.online())
+    return refusedResult("BACKEND_NOT_CONFIGURED", "reconcile needs the backend (--backend)", "",
+                         ExitCode::Unreachable);
+  auto payments = t.ledger().payments_between(*from, *to);
+  if (!payments.ok()) return dataProblem(payments.error().message);
+  std::map<std::string, sync::OutboxState> posting;
+  if (auto all = t.ledger().outbox().list(sync::OutboxListing::All, 1'000'000); all.ok()) {
+    for (const auto& e : all.value())
+      if (e.kind == sync::OutboxKind::Payment) posting[e.idempotency_key] = e.state;
+  }
+  std::vector<sync::LedgerPayment> ours;
+  for (const auto& p : payments.value()) {
+    sync::LedgerPayment lp;
+    lp.billingPaymentId = p.payment_id.to_string();
+    lp.invoiceId = p.invoice_id.to_string();
+    lp.amount =
+        sync::ContractMoney{std::string(p.amount.currency().code()), p.amount.minor_units()};
+    lp.tender = std::string(ledger::to_string(p.tender));
+    lp.capturedAt = checkout::format_rfc3339(p.captured_at);
+    auto state = posting.find(lp.billingPaymentId);
+    lp.posting = state == posting.end() || state->second == sync::OutboxState::Acked
+                     ? sync::LedgerPostingState::Posted
+                 : state->second == sync::OutboxState::Rejected ? sync::LedgerPostingState::Refused
+                                                                : sync::LedgerPostingState::Pending;
+    ours.push_back(lp);
+  }
+  auto theirs =
+      t.billing()->payments(sync::RequestIdentity{}, t.config().terminalId,
+                            checkout::format_rfc3339(*from), checkout::format_rfc3339(*to));
+  if (!theirs.ok())
+    return refusedResult(theirs.outcome.code(), "the backend's payments could not be read", "",
+                         ExitCode::Unreachable);
+  auto rep = sync::reconcile(ours, *theirs.value, cmd.from, cmd.to);
+  CommandResult r;
+  r.json = json::parse(sync::toJsonText(rep));
+  r.text = cmd.markdown ? sync::toMarkdown(rep) : sync::toMarkdown(rep);
+  return r;
+}
+
+// ---------------------------------------------------------------- printers
+
+CommandResult printers(Terminal& t, PrinterService& printer) {
+  json found = json::array();
+  auto created = drivers::UsbContext::create();
+  if (created.context) {
+    auto known =
+        drivers::KnownUsbPrinters::load(drivers::default_known_printers_file(t.config().assetsDir));
+    if (known.table) {
+      for (const auto& p : drivers::find_usb_printers(*created.context, *known.table))
+        found.push_back({{"uri", drivers::to_string(p.uri())},
+                         {"description", p.describe()},
+                         {"profile", p.profile},
+                         {"speaksEscpos", p.speaks_escpos()},
+                         {"problem", p.problem}});
+    }
+  }
+  printer.snapshot();
+  auto snap = printer.snapshot();
+  CommandResult r;
+  r.json = {{"configured",
+             {{"description", printer.describe()},
+              {"profile", t.config().printer.profile},
+              {"readiness", std::string(drivers::readiness_code(snap.readiness))},
+              {"message", snap.advisor_message}}},
+            {"usb", found}};
+  std::ostringstream s;
+  s << "configured: " << printer.describe() << " (" << t.config().printer.profile << ") "
+    << drivers::readiness_code(snap.readiness) << "\n";
+  if (!created.context) s << "USB: " << created.error << "\n";
+  for (const auto& p : found)
+    s << "usb: " << p["uri"].get<std::string>() << "  " << p["description"].get<std::string>()
+      << "  profile " << p["profile"].get<std::string>() << "  " << p["problem"].get<std::string>()
+      << "\n";
+  r.text = s.str();
+  return r;
+}
+
+CommandResult printTest(Terminal& t, PrinterService& printer) {
+  escpos::Encoder e(t.printerProfile());
+  e.initialize();
+  e.align(escpos::Align::Center).emphasis(escpos::Emphasis::Bold).line(t.config().shop.name);
+  e.emphasis(escpos::Emphasis::None).line("Printer test page");
+  e.align(escpos::Align::Left).rule();
+  e.line("Profile: " + t.config().printer.profile);
+  e.line("Printer: " + printer.describe());
+  e.line("Terminal: " + t.config().terminalId);
+  e.line("Müller Straße · 12,50 € · Łódź · Příliš");
+  e.rule();
+  (void)e.barcode128("TEST-1234");
+  (void)e.qr("pos-terminal test page");
+  e.cut(escpos::Cut::Partial);
+  auto printed = printer.print(drivers::PrintJob{
+      drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
+      "TEST-" + checkout::format_compact_utc(t.clock().now()), "terminal", "TEST", e.take_bytes()});
+  CommandResult r;
+  const bool ok = printed.outcome.result == drivers::JobResult::kPrinted;
+  r.json = {{"printed", ok},
+            {"result", std::string(drivers::job_result_code(printed.outcome.result))},
+            {"reason", std::string(drivers::failure_reason_code(printed.outcome.reason))}};
+  if (!ok) {
+    r.code = ExitCode::ReceiptNotDelivered;
+    r.json["printerMessage"] = printed.advisorMessage;
+  }
+  r.text = ok ? "test page printed on " + printer.describe() : printed.advisorMessage;
+  return r;
+}
+
+// ---------------------------------------------------------------- verify
+
+CommandResult verify(Terminal& t) {
+  auto v = t.ledger().verify();
+  if (!v.ok()) return dataProblem(v.error().message);
+  CommandResult r;
+  const auto& res = v.value();
+  r.json = {{"integrityCheck", res.integrity_check},
+            {"linksChecked", res.links_checked},
+            {"sound", res.sound()}};
+  if (res.first_break) {
+    r.json["firstBreak"] = {{"sequence", res.first_break->sequence},
+                            {"table", res.first_break->table},
+                            {"kind", std::string(ledger::to_string(res.first_break->kind))}};
+  }
+  r.code = res.sound() ? ExitCode::Done : ExitCode::ConfigOrData;
+  r.text = res.sound() ? "database and ledger chain are sound (" +
+                             std::to_string(res.links_checked) + " links)"
+                       : "NOT SOUND: integrity " + res.integrity_check +
+                             (res.first_break ? ", first broken link " +
+                                                    std::to_string(res.first_break->sequence) +
+                                                    " in " + res.first_break->table
+                                              : "");
+  return r;
+}
+
+// ---------------------------------------------------------------- demo
+
+CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& renderer,
+                   const DemoCommand& cmd) {
+  OfflineCache cache(t.snapshots());
+  bool seeded = false;
+  if (cache.empty()) {
+    auto error = seedDemoShop(cache, t.config().assetsDir / "demo", t.clock().now());
+    if (!error.empty()) return dataProblem(error);
+    seeded = true;
+  }
+  CommandResult r;
+  r.json = {{"seeded", seeded}, {"dataDir", t.paths().data.string()}};
+  r.text = std::string(seeded ? "seeded the demo shop into " : "the demo shop is already in ") +
+           t.paths().data.string();
+  if (cmd.seedOnly) return r;
+
+  // Until the touch UI lands: one scripted cash checkout of the demo consumer invoice, as the
+  // advisor Anna (her demo PIN is in the README), with the receipt on the virtual printer.
+  CheckoutCommand co;
+  co.workOrder = "WO-1001";
+  co.operatorId = "adv-anna";
+  co.tender = "CASH";
+  co.amount = "101.36";
+  co.tendered = "120.00";
+  std::istringstream demoPins("1111\n");
+  PinReader pins(demoPins);
+  CheckoutService service(t, printer, renderer);
+  auto result = service.run(co, pins);
+  if (result.code != ExitCode::Done &&
+      result.json.value("errorCode", "") == "INVOICE_NOT_PAYABLE") {
+    r.text += "\nWO-1001 is already paid on this terminal; try: pos-terminal checkout --help";
+    return r;
+  }
+  r.json["checkout"] = result.json;
+  r.text += "\n" + result.text;
+  if (auto spool = printer.spoolDirectory()) {
+    std::filesystem::path newest;
+    std::filesystem::file_time_type newestTime{};
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(*spool, ec)) {
+      if (entry.path().extension() == ".png" && entry.last_write_time() >= newestTime) {
+        newest = entry.path();
+        newestTime = entry.last_write_time();
+      }
+    }
+    if (!newest.empty()) {
+      r.json["receiptPreview"] = newest.string();
+      r.text += "\nreceipt preview: " + newest.string();
+    }
+  }
+  r.code = result.code;
+  return r;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- dispatch
+
+int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
+                   std::ostream& err, const std::filesystem::path& assetsDir) {
+  auto config = loadConfig(parsed.overrides, assetsDir);
+  if (auto* e = std::get_if<ConfigError>(&config)) {
+    return emit(refusedResult("CONFIG_INVALID", e->describe(), "", ExitCode::ConfigOrData),
+                parsed.json, out, err);
+  }
+  auto opened = Terminal::open(std::get<TerminalConfig>(std::move(config)));
+  if (auto* e = std::get_if<StartupError>(&opened)) {
+    return emit(refusedResult("STARTUP_FAILED", e->message, "", static_cast<ExitCode>(e->exitCode)),
+                parsed.json, out, err);
+  }
+  auto& terminal = *std::get<std::unique_ptr<Terminal>>(opened);
+  if (std::holds_alternative<VerifyCommand>(parsed.command))
+    return emit(verify(terminal), parsed.json, out, err);
+  if (const auto* q = std::get_if<QueueCommand>(&parsed.command))
+    return emit(queue(terminal, *q), parsed.json, out, err);
+  if (std::holds_alternative<PullCommand>(parsed.command))
+    return emit(pull(terminal), parsed.json, out, err);
+  if (const auto* s = std::get_if<SyncCommand>(&parsed.command))
+    return emit(syncNow(terminal, *s), parsed.json, out, err);
+  if (const auto* rc = std::get_if<ReconcileCommand>(&parsed.command))
+    return emit(reconcile(terminal, *rc), parsed.json, out, err);
+
+  auto printerOpened = PrinterService::open(terminal);
+  if (auto* e = std::get_if<StartupError>(&printerOpened)) {
+    return emit(
+        refusedResult("PRINTER_UNAVAILABLE", e->message, "", static_cast<ExitCode>(e->exitCode)),
+        parsed.json, out, err);
+  }
+  auto& printer = *std::get<std::unique_ptr<PrinterService>>(printerOpened);
+  for (const auto& job : printer.interruptedAtStart()) {
+    terminal.log().warn("print.interrupted_job", {{"reference", job.record.reference}});
+  }
+  ReceiptRenderer renderer(terminal);
+  PinReader pins(in);
+
+  CommandResult result;
+  if (const auto* c = std::get_if<CheckoutCommand>(&parsed.command)) {
+    CheckoutService service(terminal, printer, renderer);
+    result = service.run(*c, pins);
+  } else if (const auto* r = std::get_if<ReceiptCommand>(&parsed.command)) {
+    switch (r->action) {
+      case ReceiptAction::Show:
+        result = receiptShow(terminal, *r);
+        break;
+      case ReceiptAction::Render:
+        result = receiptRender(terminal, renderer, *r);
+        break;
+      case ReceiptAction::Print:
+      case ReceiptAction::Reprint:
+        result = receiptPrintOrReprint(terminal, printer, renderer, *r, pins);
+        break;
+    }
+  } else if (const auto* rep = std::get_if<ReportCommand>(&parsed.command)) {
+    result = report(terminal, &printer, *rep);
+  } else if (std::holds_alternative<PrintersCommand>(parsed.command)) {
+    result = printers(terminal, printer);
+  } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {
+    result = printTest(terminal, printer);
+  } else if (const auto* d = std::get_if<DemoCommand>(&parsed.command)) {
+    result = demo(terminal, printer, renderer, *d);
+  } else {
+    // No subcommand: the touch UI is the next issue; until then say what to run.
+    result.code = ExitCode::Usage;
+    result.text =
+        "the touch UI is not part of this build yet; run `pos-terminal demo` or see "
+        "`pos-terminal --help` for the headless commands";
+  }
+  terminal.log().flush();
+  return emit(result, parsed.json, out, err);
+}
+
+}  // namespace pos::app

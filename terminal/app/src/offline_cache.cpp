@@ -1,0 +1,151 @@
+#include <pos/app/offline_cache.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include <pos/checkout/invoice.hpp>
+
+namespace pos::app {
+
+namespace {
+
+std::string_view categoryKey(ReasonCategory c) {
+  return c == ReasonCategory::PoOverride ? "reason-codes/PO_OVERRIDE" : "reason-codes/REPRINT";
+}
+
+std::optional<nlohmann::json> parseBody(const sync::Snapshot& s) {
+  auto j = nlohmann::json::parse(s.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+}  // namespace
+
+checkout::Result<checkout::Roster, checkout::Refusal> OfflineCache::roster() {
+  auto found = store_.find("roster");
+  if (!found.ok() || !found.value() || found.value()->presence != sync::SnapshotPresence::Present)
+    return checkout::fail(checkout::refuse(checkout::RefusalCode::RosterMalformed,
+                                           "no roster on this terminal: run pull or demo"));
+  auto body = parseBody(*found.value());
+  if (!body)
+    return checkout::fail(checkout::refuse(checkout::RefusalCode::RosterMalformed, "not JSON"));
+  return checkout::parse_roster(*body);
+}
+
+checkout::ReasonCodes OfflineCache::reasonCodes(ReasonCategory category) {
+  auto found = store_.find(categoryKey(category));
+  if (!found.ok() || !found.value()) return {};
+  auto body = parseBody(*found.value());
+  if (!body) return {};
+  auto parsed = checkout::parse_reason_codes(*body);
+  return parsed.ok() ? parsed.value() : checkout::ReasonCodes{};
+}
+
+std::optional<checkout::BillingRules> OfflineCache::rules(const std::string& accountId) {
+  auto found = store_.find("rules/" + accountId);
+  if (!found.ok() || !found.value() || found.value()->presence != sync::SnapshotPresence::Present)
+    return std::nullopt;
+  auto body = parseBody(*found.value());
+  if (!body) return std::nullopt;
+  auto parsed = checkout::parse_billing_rules(*body);
+  if (!parsed.ok()) return std::nullopt;
+  return parsed.value();
+}
+
+std::optional<std::string> OfflineCache::invoiceByWorkOrder(const std::string& workOrderId) {
+  auto all = store_.list("invoice/");
+  if (!all.ok()) return std::nullopt;
+  std::optional<std::string> newest;
+  std::string newestUpdated;
+  for (const auto& s : all.value()) {
+    auto body = parseBody(s);
+    if (!body || !body->is_object()) continue;
+    auto wo = body->find("workOrderId");
+    if (wo == body->end() || !wo->is_string() || wo->get<std::string>() != workOrderId) continue;
+    std::string updated = body->value("updatedAt", std::string());
+    if (!newest || updated > newestUpdated) {
+      newest = s.body;
+      newestUpdated = updated;
+    }
+  }
+  return newest;
+}
+
+std::optional<std::string> OfflineCache::invoice(const std::string& invoiceId) {
+  auto found = store_.find("invoice/" + invoiceId);
+  if (!found.ok() || !found.value()) return std::nullopt;
+  return found.value()->body;
+}
+
+bool OfflineCache::putRoster(const nlohmann::json& roster, checkout::Timestamp at,
+                             const std::string& etag) {
+  return store_.put({"roster", sync::SnapshotPresence::Present, etag, roster.dump(), at}).ok();
+}
+
+bool OfflineCache::putReasonCodes(ReasonCategory category, const nlohmann::json& body,
+                                  checkout::Timestamp at, const std::string& etag) {
+  return store_
+      .put({std::string(categoryKey(category)), sync::SnapshotPresence::Present, etag, body.dump(),
+            at})
+      .ok();
+}
+
+bool OfflineCache::putRules(const std::string& accountId, const nlohmann::json& rules,
+                            checkout::Timestamp at, const std::string& etag) {
+  return store_.put({"rules/" + accountId, sync::SnapshotPresence::Present, etag, rules.dump(), at})
+      .ok();
+}
+
+bool OfflineCache::putRulesUnconfigured(const std::string& accountId, checkout::Timestamp at) {
+  return store_.put({"rules/" + accountId, sync::SnapshotPresence::Unconfigured, "", "", at}).ok();
+}
+
+bool OfflineCache::putInvoice(const nlohmann::json& invoice, checkout::Timestamp at) {
+  if (!invoice.is_object() || !invoice.contains("invoiceId") || !invoice["invoiceId"].is_string())
+    return false;
+  return store_
+      .put({"invoice/" + invoice["invoiceId"].get<std::string>(), sync::SnapshotPresence::Present,
+            "", invoice.dump(), at})
+      .ok();
+}
+
+bool OfflineCache::empty() {
+  auto found = store_.find("roster");
+  return !found.ok() || !found.value().has_value();
+}
+
+std::string seedDemoShop(OfflineCache& cache, const std::filesystem::path& demoDir,
+                         checkout::Timestamp now) {
+  auto read = [&](const char* name) -> std::optional<nlohmann::json> {
+    std::ifstream in(demoDir / name, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream text;
+    text << in.rdbuf();
+    auto j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+  };
+  auto roster = read("roster.json");
+  auto reasons = read("reason-codes.json");
+  auto rules = read("rules.json");
+  auto invoices = read("invoices.json");
+  if (!roster || !reasons || !rules || !invoices)
+    return "the demo shop's files in " + demoDir.string() + " are missing or not JSON";
+  if (!checkout::parse_roster(*roster).ok()) return "the demo roster does not parse";
+  if (!cache.putRoster(*roster, now)) return "cannot store the demo roster";
+  if (!cache.putReasonCodes(ReasonCategory::PoOverride,
+                            reasons->value("PO_OVERRIDE", nlohmann::json{}), now) ||
+      !cache.putReasonCodes(ReasonCategory::Reprint, reasons->value("REPRINT", nlohmann::json{}),
+                            now))
+    return "cannot store the demo reason codes";
+  for (const auto& r : rules->value("rules", nlohmann::json::array())) {
+    if (!cache.putRules(r.value("accountId", std::string()), r, now))
+      return "cannot store the demo rules";
+  }
+  for (const auto& inv : invoices->value("invoices", nlohmann::json::array())) {
+    if (!cache.putInvoice(inv, now)) return "cannot store a demo invoice";
+  }
+  return {};
+}
+
+}  // namespace pos::app
