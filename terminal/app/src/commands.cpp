@@ -720,19 +720,15 @@ CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& render
   }
   r.json["checkout"] = result.json;
   r.text += "\n" + result.text;
-  if (auto spool = printer.spoolDirectory()) {
-    std::filesystem::path newest;
-    std::filesystem::file_time_type newestTime{};
+  const auto reference = result.json.value("receiptReference", std::string());
+  if (auto spool = printer.spoolDirectory(); spool && !reference.empty()) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(*spool, ec)) {
-      if (entry.path().extension() == ".png" && entry.last_write_time() >= newestTime) {
-        newest = entry.path();
-        newestTime = entry.last_write_time();
+      const auto name = entry.path().filename().string();
+      if (entry.path().extension() == ".png" && name.find(reference) != std::string::npos) {
+        r.json["receiptPreview"] = entry.path().string();
+        r.text += "\nreceipt preview: " + entry.path().string();
       }
-    }
-    if (!newest.empty()) {
-      r.json["receiptPreview"] = newest.string();
-      r.text += "\nreceipt preview: " + newest.string();
     }
   }
   r.code = result.code;
@@ -745,6 +741,17 @@ CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& render
 
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
                    std::ostream& err, const std::filesystem::path& assetsDir) {
+  if (std::holds_alternative<DemoCommand>(parsed.command)) {
+    // The demo shop's header goes with its data: written once into the data directory, where
+    // every later command on that directory reads it (unless a configuration file is given).
+    auto probe = loadConfig(parsed.overrides, assetsDir);
+    if (auto* cfg = std::get_if<TerminalConfig>(&probe); cfg && !cfg->sourceFile) {
+      std::error_code ec;
+      std::filesystem::create_directories(cfg->dataDir, ec);
+      std::filesystem::copy_file(assetsDir / "demo" / "shop.toml", cfg->dataDir / "terminal.toml",
+                                 std::filesystem::copy_options::skip_existing, ec);
+    }
+  }
   auto config = loadConfig(parsed.overrides, assetsDir);
   if (auto* e = std::get_if<ConfigError>(&config)) {
     return emit(refusedResult("CONFIG_INVALID", e->describe(), "", ExitCode::ConfigOrData),

@@ -272,6 +272,10 @@ ConfigResult loadConfig(const ConfigOverrides& overrides, const std::filesystem:
       file = env;
     } else if (std::filesystem::exists("/etc/pos-terminal/terminal.toml")) {
       file = "/etc/pos-terminal/terminal.toml";
+    } else {
+      // A configuration kept with the data (the demo shop writes one there).
+      const auto dataDir = overrides.dataDir.value_or(defaultDataDir());
+      if (std::filesystem::exists(dataDir / "terminal.toml")) file = dataDir / "terminal.toml";
     }
   }
   TerminalConfig cfg;
