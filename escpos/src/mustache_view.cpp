@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <kainjow/mustache.hpp>
+#include <mutex>
 
 namespace pos::escpos {
 namespace {
@@ -110,16 +111,44 @@ mu::data to_data(const ReceiptTemplate& tmpl, const ReceiptContent& c, bool narr
 
 }  // namespace
 
+namespace detail {
+struct CompiledTemplate {
+  explicit CompiledTemplate(const std::string& body) : view(body) {}
+  std::mutex lock;  // kainjow's render is not const (it records errors): one render at a time
+  mu::mustache view;
+};
+}  // namespace detail
+
+namespace {
+
+Expected<std::string> render_with(detail::CompiledTemplate& compiled, const ReceiptTemplate& tmpl,
+                                  const ReceiptContent& content, bool narrow) {
+  const mu::data data = to_data(tmpl, content, narrow);
+  const std::lock_guard<std::mutex> guard(compiled.lock);
+  std::string layout = compiled.view.render(data);
+  if (!compiled.view.is_valid()) {
+    return Error{ErrorCode::TemplateSyntax, "mustache: " + compiled.view.error_message()};
+  }
+  return layout;
+}
+
+}  // namespace
+
+Expected<std::shared_ptr<detail::CompiledTemplate>> compile_template(const std::string& body) {
+  auto compiled = std::make_shared<detail::CompiledTemplate>(body);
+  if (!compiled->view.is_valid()) {
+    return Error{ErrorCode::TemplateSyntax, "mustache: " + compiled->view.error_message()};
+  }
+  compiled->view.set_custom_escape(escape_value);
+  return compiled;
+}
+
 Expected<std::string> render_layout(const ReceiptTemplate& tmpl, const ReceiptContent& content,
                                     bool narrow) {
-  mu::mustache view(tmpl.body);
-  if (!view.is_valid())
-    return Error{ErrorCode::TemplateSyntax, "mustache: " + view.error_message()};
-  view.set_custom_escape(escape_value);
-  std::string layout = view.render(to_data(tmpl, content, narrow));
-  if (!view.is_valid())
-    return Error{ErrorCode::TemplateSyntax, "mustache: " + view.error_message()};
-  return layout;
+  if (tmpl.compiled) return render_with(*tmpl.compiled, tmpl, content, narrow);
+  auto compiled = compile_template(tmpl.body);
+  if (!compiled) return compiled.error();
+  return render_with(*compiled.value(), tmpl, content, narrow);
 }
 
 }  // namespace pos::escpos

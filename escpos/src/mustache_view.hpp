@@ -3,14 +3,18 @@
 // std::vector), so only this file is built without that warning (see escpos/CMakeLists.txt).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <pos/escpos/receipt.hpp>
 
 namespace pos::escpos {
 
-// The layout text for `content`; values are percent-escaped ('%', '@', '|', CR, LF) so they
-// never form instructions. narrow: paper under 40 columns.
+// Parses a template body once (mustache syntax errors are TemplateSyntax).
+Expected<std::shared_ptr<detail::CompiledTemplate>> compile_template(const std::string& body);
+
+// The layout text for `content`, with tmpl.compiled when set; values are percent-escaped ('%', '@',
+// '|', CR, LF) so they never form instructions. narrow: paper under 40 columns.
 Expected<std::string> render_layout(const ReceiptTemplate& tmpl, const ReceiptContent& content,
                                     bool narrow);
 

@@ -307,6 +307,10 @@ Expected<ReceiptTemplate> parse_template(const TemplateSource& source) {
   }
   tmpl.max_lines_narrow = static_cast<int>(narrow);
   tmpl.max_lines_wide = static_cast<int>(wide);
+  auto compiled = compile_template(tmpl.body);
+  if (!compiled)
+    return template_error(compiled.error().code, source.origin, compiled.error().message);
+  tmpl.compiled = std::move(compiled).value();
   for (auto state : {PaymentState::PaidInFull, PaymentState::PartialPayment}) {
     auto r = render_receipt(tmpl, sample_content(state), check_profile());
     if (!r) return template_error(r.error().code, source.origin, r.error().message);

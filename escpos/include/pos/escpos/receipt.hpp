@@ -95,6 +95,10 @@ struct ReceiptContent {
 };
 
 // ---- templates --------------------------------------------------------------------------------
+namespace detail {
+struct CompiledTemplate;  // the parsed mustache body, built once by parse_template
+}
+
 struct ReceiptTemplate {
   std::string id;
   int version = 0;
@@ -102,6 +106,9 @@ struct ReceiptTemplate {
   int max_lines_narrow = 8;  // item lines shown on paper under 40 columns before summarising
   int max_lines_wide = 20;   // ... on wider paper
   std::string body;          // mustache, producing the layout language above
+  // Set by parse_template so rendering does not parse the body again (safe to share between
+  // threads: rendering takes its lock). Null: the body is parsed at every render.
+  std::shared_ptr<detail::CompiledTemplate> compiled;
 };
 
 struct TemplateSource {
