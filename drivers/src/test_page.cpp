@@ -21,8 +21,9 @@ escpos::Expected<Bytes> build_test_page(const escpos::PrinterProfile& profile,
   const escpos::Column printer_row[] = {{"Printer"}, {facts.printer, 0, Align::Right}};
   const escpos::Column uri_row[] = {{"Address"}, {facts.uri, 0, Align::Right}};
   const escpos::Column profile_row[] = {{"Profile"}, {profile.id, 0, Align::Right}};
-  const escpos::Column width_row[] = {
-      {"Width"}, {fmt::format("{} dots, {} columns", dots, columns_a), 0, Align::Right}};
+  // Column holds a string_view: the text must outlive the row.
+  const std::string width_text = fmt::format("{} dots, {} columns", dots, columns_a);
+  const escpos::Column width_row[] = {{"Width"}, {width_text, 0, Align::Right}};
   e.row(printer_row).row(uri_row).row(profile_row).row(width_row);
   if (!facts.terminal_id.empty()) {
     const escpos::Column terminal_row[] = {{"Terminal"}, {facts.terminal_id, 0, Align::Right}};
