@@ -6,6 +6,10 @@
 
 namespace pos::drivers {
 
+namespace {
+constexpr int kLabel = 9;  // "Terminal " ; the value takes the rest and wraps
+}  // namespace
+
 escpos::Expected<Bytes> build_test_page(const escpos::PrinterProfile& profile,
                                         const TestPageFacts& facts) {
   using escpos::Align;
@@ -18,19 +22,20 @@ escpos::Expected<Bytes> build_test_page(const escpos::PrinterProfile& profile,
   e.emphasis(Emphasis::None).line(profile.name).align(Align::Left).rule();
   const std::string columns_a = std::to_string(profile.font_a.columns);
   const std::string dots = std::to_string(profile.dot_width);
-  const escpos::Column printer_row[] = {{"Printer"}, {facts.printer, 0, Align::Right}};
-  const escpos::Column uri_row[] = {{"Address"}, {facts.uri, 0, Align::Right}};
-  const escpos::Column profile_row[] = {{"Profile"}, {profile.id, 0, Align::Right}};
+  const escpos::Column printer_row[] = {{"Printer", kLabel}, {facts.printer, 0, Align::Right}};
+  const escpos::Column uri_row[] = {{"Address", kLabel}, {facts.uri, 0, Align::Right}};
+  const escpos::Column profile_row[] = {{"Profile", kLabel}, {profile.id, 0, Align::Right}};
   // Column holds a string_view: the text must outlive the row.
   const std::string width_text = fmt::format("{} dots, {} columns", dots, columns_a);
-  const escpos::Column width_row[] = {{"Width"}, {width_text, 0, Align::Right}};
+  const escpos::Column width_row[] = {{"Width", kLabel}, {width_text, 0, Align::Right}};
   e.row(printer_row).row(uri_row).row(profile_row).row(width_row);
   if (!facts.terminal_id.empty()) {
-    const escpos::Column terminal_row[] = {{"Terminal"}, {facts.terminal_id, 0, Align::Right}};
+    const escpos::Column terminal_row[] = {{"Terminal", kLabel},
+                                           {facts.terminal_id, 0, Align::Right}};
     e.row(terminal_row);
   }
   if (!facts.printed_at.empty()) {
-    const escpos::Column time_row[] = {{"Time"}, {facts.printed_at, 0, Align::Right}};
+    const escpos::Column time_row[] = {{"Time", kLabel}, {facts.printed_at, 0, Align::Right}};
     e.row(time_row);
   }
   e.rule();
@@ -49,7 +54,8 @@ escpos::Expected<Bytes> build_test_page(const escpos::PrinterProfile& profile,
       .line("Font B: the quick brown fox jumps over the lazy dog");
   e.font(escpos::Font::A);
   // Characters from the code pages shops use; a '?' shows the profile lacks that page.
-  e.line("Müller Straße · Café · Niño · Łódź").line("Příliš žluťoučký · Привет · 12,50 €");
+  e.paragraph("Müller Straße · Café · Niño · Łódź")
+      .paragraph("Příliš žluťoučký · Привет · 12,50 €");
   e.rule();
   e.align(Align::Center);
   if (auto r = e.barcode128("TEST-0123456789"); !r) return r.error();

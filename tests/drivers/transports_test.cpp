@@ -271,6 +271,10 @@ TEST_F(VirtualPrinterTest, TestPageDecodesAndPreviewsOnEveryWidth) {
     EXPECT_NE(decoded.text.find("PRINTER TEST"), std::string::npos) << id;
     EXPECT_NE(decoded.text.find(p->id), std::string::npos) << id;
     EXPECT_NE(decoded.text.find("Müller Straße"), std::string::npos) << id;
+    EXPECT_NE(decoded.text.find(std::to_string(p->dot_width) + " dots, " +
+                                std::to_string(p->font_a.columns) + " columns"),
+              std::string::npos)
+        << decoded.text;
     EXPECT_EQ(decoded.picture.width, p->dot_width);
 
     TestJournal journal;
