@@ -354,6 +354,7 @@ struct Replicator::Impl {
         break;
       }
     }
+    if (config.onOutcome) config.onOutcome(r.item, o);
     if (!marked.ok()) {
       // The item stays SENDING; requeue_sending() at the next start sends it again (same key).
       spdlog::error("replicator: outbox update failed: {}", marked.error().message);

@@ -130,6 +130,8 @@ struct ReplicatorConfig {
   std::chrono::seconds pullInterval{300};
   std::chrono::milliseconds idlePoll{250};  // how often an idle replicator looks for new items
   IdentityResolver identity;                // empty: defaultIdentity
+  // Called on the replicator thread after each outcome is recorded (metrics, benchmarks).
+  std::function<void(const OutboxItem&, const HttpOutcome&)> onOutcome;
 };
 
 struct ReplicatorStatus {
