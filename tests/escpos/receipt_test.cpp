@@ -134,6 +134,33 @@ TEST(ReceiptTemplate, RendersTheContractContentOnBothWidths) {
   }
 }
 
+TEST(ReceiptTemplate, EveryShippedProfilePrintsItCleanly) {
+  const auto tmpl = counter_template();
+  for (const auto& id : testing::catalog().ids()) {
+    SCOPED_TRACE(id);
+    const auto& p = profile(id);
+    auto r = render_receipt(*tmpl, sample(), p);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->replaced_characters, 0U);
+    const auto d = decode(r->bytes, p);
+    EXPECT_TRUE(d.unknown.empty());
+    EXPECT_EQ(d.consumed, r->bytes.size());
+    for (const auto& l : d.lines) EXPECT_LE(display_width(l.text), p.font_a.columns) << l.text;
+    EXPECT_TRUE(has_line(d, "PARTIAL_PAYMENT"));
+    const bool native_qr = p.qr == QrSupport::Native;
+    const bool has_qr =
+        std::any_of(d.elements.begin(), d.elements.end(),
+                    [](const DecodedElement& el) { return el.kind == ElementKind::Qr; });
+    EXPECT_EQ(has_qr, native_qr);  // raster-QR printers get an image instead
+    if (id == "clone-58mm") {
+      const auto png = encode_png(d.picture);
+      std::ofstream(std::string(POS_BINARY_DIR) + "/receipt-clone-58mm.png", std::ios::binary)
+          .write(reinterpret_cast<const char*>(png.data()),
+                 static_cast<std::streamsize>(png.size()));
+    }
+  }
+}
+
 TEST(ReceiptTemplate, ReceiptReferenceBarcodeFallsBackToRasterOrText) {
   auto c = sample();
   c.barcode = c.receipt_reference;  // 34 characters: too wide for native bars on 58 mm
