@@ -31,6 +31,20 @@ bool PrinterStatus::ready() const {
          no(stopped_paper_end);
 }
 
+PrinterCondition condition(const PrinterStatus& s) {
+  auto yes = [](const std::optional<bool>& v) { return v.value_or(false); };
+  if (yes(s.paper_out) || yes(s.stopped_paper_end)) return PrinterCondition::PaperOut;
+  if (yes(s.cover_open)) return PrinterCondition::CoverOpen;
+  if (yes(s.mechanical_error) || yes(s.autocutter_error) || yes(s.unrecoverable_error) ||
+      yes(s.error)) {
+    return PrinterCondition::Error;
+  }
+  if (s.online.has_value() && !*s.online) return PrinterCondition::Offline;
+  if (!s.online.has_value()) return PrinterCondition::Unknown;
+  if (yes(s.paper_near_end)) return PrinterCondition::PaperNearEnd;
+  return PrinterCondition::Ready;
+}
+
 void PrinterStatus::merge(const PrinterStatus& newer) {
   auto take = [](std::optional<bool>& mine, const std::optional<bool>& theirs) {
     if (theirs) mine = theirs;

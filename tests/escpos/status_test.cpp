@@ -111,5 +111,29 @@ TEST(PrinterStatusParse, MergeKeepsWhatEachReplyKnows) {
   EXPECT_FALSE(s.ready());
 }
 
+TEST(PrinterStatusParse, ConditionForTheOperator) {
+  PrinterStatus s;
+  EXPECT_EQ(condition(s), PrinterCondition::Unknown);
+  s.merge(parse_realtime_status(StatusQuery::Printer, 0x12).value());
+  EXPECT_EQ(condition(s), PrinterCondition::Ready);
+  s.merge(parse_realtime_status(StatusQuery::PaperSensor, 0x1E).value());
+  EXPECT_EQ(condition(s), PrinterCondition::PaperNearEnd);
+  EXPECT_TRUE(s.ready());                                                   // near end still prints
+  s.merge(parse_realtime_status(StatusQuery::OfflineCause, 0x16).value());  // cover open
+  EXPECT_EQ(condition(s), PrinterCondition::CoverOpen);
+  s.merge(parse_realtime_status(StatusQuery::PaperSensor, 0x72).value());
+  EXPECT_EQ(condition(s), PrinterCondition::PaperOut);  // paper out wins over cover open
+  PrinterStatus off;
+  off.merge(parse_realtime_status(StatusQuery::Printer, 0x1A).value());
+  EXPECT_EQ(condition(off), PrinterCondition::Offline);
+  PrinterStatus cutter;
+  cutter.merge(parse_realtime_status(StatusQuery::Printer, 0x12).value());
+  cutter.merge(parse_realtime_status(StatusQuery::ErrorCause, 0x1A).value());
+  EXPECT_EQ(condition(cutter), PrinterCondition::Error);
+  for (int c = 0; c < static_cast<int>(PrinterCondition::Count); ++c) {
+    EXPECT_FALSE(condition_message(static_cast<PrinterCondition>(c)).empty());
+  }
+}
+
 }  // namespace
 }  // namespace pos::escpos

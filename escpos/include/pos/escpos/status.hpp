@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include <pos/escpos/error.hpp>
 
@@ -45,6 +46,37 @@ struct PrinterStatus {
   void merge(const PrinterStatus& newer);
   bool operator==(const PrinterStatus&) const = default;
 };
+
+// What an operator is told, most severe first: the one condition that explains why a receipt
+// cannot print now (or Ready). Unknown: not enough replies read to say.
+enum class PrinterCondition : std::uint8_t {
+  Ready,
+  PaperNearEnd,  // still prints; load paper soon
+  CoverOpen,
+  PaperOut,
+  Offline,
+  Error,  // mechanical, autocutter or unrecoverable error
+  Unknown,
+  Count
+};
+
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(PrinterCondition::Count)>
+    kPrinterConditionMessages = {
+        "Printer ready.",
+        "Paper is running low.",
+        "Printer cover is open. Close it to print.",
+        "Printer is out of paper. Load paper to print.",
+        "Printer is offline.",
+        "Printer error. Check the printer, then retry.",
+        "Printer status unknown.",
+};
+static_assert(kPrinterConditionMessages.size() == static_cast<std::size_t>(PrinterCondition::Count),
+              "one message per PrinterCondition");
+
+PrinterCondition condition(const PrinterStatus& status);
+constexpr std::string_view condition_message(PrinterCondition c) {
+  return kPrinterConditionMessages.at(static_cast<std::size_t>(c));
+}
 
 Expected<PrinterStatus> parse_realtime_status(StatusQuery query, std::uint8_t reply);
 // n as sent on the wire (1..4); other values are StatusBadQuery.
