@@ -29,6 +29,7 @@ function(pos_add_test)
                     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
   endif()
   gtest_discover_tests(${T_NAME}
+    TEST_PREFIX "${T_NAME}."
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${env}")
