@@ -35,7 +35,9 @@ double percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
+size_t discard(char*, size_t size, size_t n, void*) {
+  return size * n;
+}
 
 // `threads` threads, each one easy handle (keep-alive), posting its share of the bodies.
 Figures plainCurl(const std::string& url, const std::vector<pos::sync::PaymentRequest>& payments,
@@ -53,10 +55,12 @@ Figures plainCurl(const std::string& url, const std::vector<pos::sync::PaymentRe
            i += static_cast<std::size_t>(threads)) {
         const std::string body = pos::sync::toJson(payments[i]).dump();
         curl_slist* h = nullptr;
-        h = curl_slist_append(h, ("Authorization: Bearer " + std::string(pos::testing::kSimToken)).c_str());
+        h = curl_slist_append(
+            h, ("Authorization: Bearer " + std::string(pos::testing::kSimToken)).c_str());
         h = curl_slist_append(h, "X-Terminal-Id: T-CURL");
         h = curl_slist_append(h, "X-Correlation-Id: bench");
-        h = curl_slist_append(h, "traceparent: 00-0123456789abcdef0123456789abcdef-0123456789abcdef-01");
+        h = curl_slist_append(
+            h, "traceparent: 00-0123456789abcdef0123456789abcdef-0123456789abcdef-01");
         h = curl_slist_append(h, "Content-Type: application/json");
         h = curl_slist_append(h, ("Idempotency-Key: " + payments[i].billingPaymentId).c_str());
         h = curl_slist_append(h, "Expect:");
@@ -110,9 +114,10 @@ Figures replicatorDrain(const std::string& url, const std::string& dbPath, int c
 }
 
 void print(const char* name, int count, const Figures& f) {
-  std::printf("%-34s %7d payments %8.2f s %9.0f payments/s  p50 %6.2f ms  p99 %6.2f ms  failures %d\n",
-              name, count, f.seconds, count / f.seconds, percentile(f.latenciesMs, 0.50),
-              percentile(f.latenciesMs, 0.99), f.failures);
+  std::printf(
+      "%-34s %7d payments %8.2f s %9.0f payments/s  p50 %6.2f ms  p99 %6.2f ms  failures %d\n",
+      name, count, f.seconds, count / f.seconds, percentile(f.latenciesMs, 0.50),
+      percentile(f.latenciesMs, 0.99), f.failures);
 }
 
 }  // namespace
@@ -123,8 +128,8 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   pos::testing::TempDir dir;
   pos::testing::writeFile(dir.file("seed.json"), pos::testing::soakSeed(200).dump());
-  pos::testing::SimProcess sim(pos::testing::SimOptions{dir.file("seed.json"), dir.file("sim.jsonl"),
-                                                        {"--threads", "32"}, 0});
+  pos::testing::SimProcess sim(pos::testing::SimOptions{
+      dir.file("seed.json"), dir.file("sim.jsonl"), {"--threads", "32"}, 0});
   std::vector<pos::sync::PaymentRequest> single, parallel;
   for (int i = 0; i < count; ++i) {
     single.push_back(pos::testing::soakPayment("T-CURL1", i, 200));

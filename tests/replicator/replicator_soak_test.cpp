@@ -164,7 +164,9 @@ void runSoak(int terminals) {
     EXPECT_EQ(stats.depth, 0) << names[t];
     EXPECT_EQ(stats.rejected, 0) << names[t];
     EXPECT_EQ(db.integrity_check().value(), "ok");
-    for (const auto& e : outbox.list(OutboxListing::All, 1000000).value()) {
+    const auto entries = outbox.list(OutboxListing::All, 1000000);
+    ASSERT_TRUE(entries.ok());
+    for (const auto& e : entries.value()) {
       auto item = outbox.find(e.id).value();
       ASSERT_TRUE(item);
       EXPECT_EQ(item->state, OutboxState::Acked);

@@ -8,7 +8,7 @@
 //     [--error-rate 500=0.2 --error-rate 503=0.05] [--reset-rate 0.1] [--lost-ack-rate 0.05]
 //     [--throttle-rate 0.05 --retry-after 1] [--latency-ms 2 --latency-jitter-ms 10]
 //     [--slow-body-ms 200] [--down-for-ms 5000] [--rng-seed 42]
-//     [--tls-cert cert.pem --tls-key key.pem]
+//     [--tls-cert cert.pem --tls-key key.pem] [--exit-with-parent]
 // Prints "LISTENING 127.0.0.1:<port>" on stdout once it accepts connections.
 //
 // Faults apply to /billing/... only, in this order: latency; down period (503); 429 with
@@ -25,6 +25,8 @@
 #include <httplib.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -173,7 +175,15 @@ int main(int argc, char** argv) {
   app.add_option("--rng-seed", rngSeed, "fault dice seed");
   app.add_option("--tls-cert", tlsCert, "serve HTTPS with this certificate (PEM)");
   app.add_option("--tls-key", tlsKey, "... and this private key (PEM)");
+  bool exitWithParent = false;
+  app.add_flag("--exit-with-parent", exitWithParent,
+               "stop when the process that started it dies (tests: no orphan survives a crash)");
   CLI11_PARSE(app, argc, argv);
+  if (exitWithParent) {
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) return 0;  // the parent died before the line above
+  }
 
   for (const auto& e : errorRates) {
     const auto eq = e.find('=');

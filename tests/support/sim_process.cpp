@@ -50,8 +50,9 @@ SimProcess::~SimProcess() {
 
 void SimProcess::start() {
   if (pid_ > 0) throw std::logic_error("billing-sim already running");
-  std::vector<std::string> args = {POS_BILLING_SIM_PATH, "--seed", options_.seedPath, "--port",
-                                   std::to_string(port_)};
+  std::vector<std::string> args = {POS_BILLING_SIM_PATH,  "--seed",
+                                   options_.seedPath,     "--port",
+                                   std::to_string(port_), "--exit-with-parent"};
   if (!options_.statePath.empty()) {
     args.push_back("--state");
     args.push_back(options_.statePath);
