@@ -9,8 +9,10 @@ using namespace pos::checkout;
 
 int main() {
   const Money price{Currencies::USD, 1250};
-  [[maybe_unused]] const InvoiceId invoice = *InvoiceId::parse("01936f3e-8a7b-7c3d-9e4f-0123456789ab");
-  [[maybe_unused]] const CheckoutId checkout = *CheckoutId::parse("01936f3e-8a7b-7c3d-9e4f-0123456789ab");
+  [[maybe_unused]] const InvoiceId invoice =
+      *InvoiceId::parse("01936f3e-8a7b-7c3d-9e4f-0123456789ab");
+  [[maybe_unused]] const CheckoutId checkout =
+      *CheckoutId::parse("01936f3e-8a7b-7c3d-9e4f-0123456789ab");
 
 #if POS_MISUSE == 0
   // Control: the right way to do each of the things below.

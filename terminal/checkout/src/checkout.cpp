@@ -2,7 +2,7 @@
 //
 // Sections: small helpers · start and replay · apply · derived state · operator, invoice and
 // approval checks · evaluate · capture_po · override_po · verify_offline_approver and
-// verify_offline_pin · take_payment · reprint_receipt
+// verify_offline_pin · take_payment · reprint_receipt · record_delivery
 #include <pos/checkout/checkout.hpp>
 
 #include <sodium.h>
