@@ -92,12 +92,13 @@ struct UsbContext::Impl {
 
 UsbContext::UsbContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-UsbContext::Create UsbContext::create() {
+UsbContext::Create UsbContext::create(HotplugMode mode) {
   auto impl = std::make_unique<Impl>();
   if (const int rc = libusb_init(&impl->ctx); rc != 0) {
     return {nullptr, fmt::format("libusb_init: {}", usb_error(rc))};
   }
-  impl->hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
+  impl->hotplug =
+      mode == HotplugMode::kCallbacks && libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
   if (impl->hotplug) {
     const int rc = libusb_hotplug_register_callback(
         impl->ctx,

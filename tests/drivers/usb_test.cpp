@@ -323,6 +323,34 @@ TEST_F(UsbPrinterTest, UnplugMidJobThenReplugViaHotplug) {
   EXPECT_EQ(printer.detaches(), 2);  // usblp bound again on the replugged device
 }
 
+TEST_F(UsbPrinterTest, WithoutHotplugCallbacksPollingFindsThePrinterAgain) {
+  auto& printer = add({});
+  auto created = UsbContext::create(HotplugMode::kPolling);
+  ASSERT_TRUE(created.context) << created.error;
+  context_ = created.context;
+  EXPECT_FALSE(context_->hotplug_supported());
+  TestJournal journal;
+  auto options = spooler_options();
+  options.idle_status_poll = 10ms;
+  Spooler spooler(transport(), journal, options);
+  auto wait_for = [&](PrinterReadiness r) {
+    const auto until = Clock::now() + 3s;
+    while (spooler.snapshot().readiness != r && Clock::now() < until)
+      std::this_thread::sleep_for(2ms);
+    return spooler.snapshot().readiness == r;
+  };
+  ASSERT_TRUE(wait_for(PrinterReadiness::kReady));
+  printer.unplug();
+  EXPECT_TRUE(wait_for(PrinterReadiness::kUnplugged));  // the next poll fails, no callback needed
+  printer.replug();
+  EXPECT_TRUE(wait_for(PrinterReadiness::kReady));  // and a later poll opens it again
+  auto sub = spooler.submit(
+      {JobKind::kReceipt, Copy::kOriginal, "RCP-USB-5", "advisor", "", receipt_bytes(300)});
+  ASSERT_TRUE(sub.accepted());
+  EXPECT_EQ(sub.outcome.get().result, JobResult::kPrinted);
+  EXPECT_EQ(printer.detaches(), 2);
+}
+
 TEST_F(UsbPrinterTest, PrinterWithoutInEndpointUsesPortStatus) {
   auto& printer = add({.vendor = 0x0416,
                        .product = 0x5011,

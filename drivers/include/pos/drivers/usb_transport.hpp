@@ -48,10 +48,15 @@ struct UsbHotplugEvent {
 
 // One libusb context with a thread that handles its events (transfers' completions, hot-plug).
 // Shared by every USB transport of the process; outlives them (they hold a shared_ptr).
+// kCallbacks uses libusb's hot-plug where the platform has it (else falls back to polling);
+// kPolling never registers one: transports notice a printer leaving by the next failed call and
+// one arriving by re-opening on the next call (the spooler's idle status poll).
+enum class HotplugMode : std::uint8_t { kCallbacks, kPolling };
+
 class UsbContext {
  public:
   struct Create;
-  static Create create();
+  static Create create(HotplugMode mode = HotplugMode::kCallbacks);
   ~UsbContext();
   UsbContext(const UsbContext&) = delete;
   UsbContext& operator=(const UsbContext&) = delete;
