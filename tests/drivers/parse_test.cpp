@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -149,6 +150,17 @@ TEST(KnownPrinters, TheShippedTableLoadsAndTheUdevRuleCoversEveryId) {
     EXPECT_NE(load.table->find(static_cast<std::uint16_t>(vid), static_cast<std::uint16_t>(pid)),
               nullptr)
         << std::hex << vid << ":" << pid;
+  }
+  // Every profile named exists in escpos's profile folder.
+  for (const auto& id : load.table->ids()) {
+    EXPECT_TRUE(
+        std::filesystem::exists(std::string(POS_ASSETS_DIR) + "/printers/" + id.profile + ".toml"))
+        << id.profile;
+  }
+  for (const auto& m : load.table->models()) {
+    EXPECT_TRUE(
+        std::filesystem::exists(std::string(POS_ASSETS_DIR) + "/printers/" + m.profile + ".toml"))
+        << m.profile;
   }
   const auto rule = read_text(std::string(POS_ASSETS_DIR) + "/udev/60-pos-terminal-printers.rules");
   ASSERT_FALSE(rule.empty());
