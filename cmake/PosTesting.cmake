@@ -28,11 +28,17 @@ function(pos_add_test)
     list(APPEND env "ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0:abort_on_error=0"
                     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
   endif()
+  # gtest_discover_tests passes PROPERTIES through a list, so an ENVIRONMENT of several
+  # variables would lose all but the first: the environment goes in through the launcher
+  # (CMake runs tests and their discovery through CROSSCOMPILING_EMULATOR) instead.
+  if(env)
+    set_property(TARGET ${T_NAME} PROPERTY CROSSCOMPILING_EMULATOR ${CMAKE_COMMAND} -E env ${env})
+  endif()
   gtest_discover_tests(${T_NAME}
     TEST_PREFIX "${T_NAME}."
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${env}")
+    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()
 
 # pos_add_fuzz_target(NAME n SOURCES ... LIBS ... CORPUS dir [MAX_TOTAL_TIME s])

@@ -2,11 +2,7 @@
 
 #include <pos/drivers/known_printers.hpp>
 #include <pos/drivers/printer_uri.hpp>
-#include <pos/drivers/tcp_transport.hpp>
-#include <pos/drivers/usb_transport.hpp>
 #include <pos/drivers/virtual_printer.hpp>
-#include <pos/escpos/decoder.hpp>
-#include <pos/escpos/image.hpp>
 
 namespace pos::app {
 
@@ -125,16 +121,6 @@ std::vector<drivers::JournalEntry> LedgerPrintJournal::jobs_for(std::string_view
   return out;
 }
 
-drivers::PreviewRenderer previewRenderer(const escpos::PrinterProfile& profile) {
-  return [profile](drivers::ByteView bytes) -> std::optional<drivers::JobPreview> {
-    auto decoded = escpos::decode(bytes, profile);
-    drivers::JobPreview preview;
-    preview.text = decoded.text;
-    preview.png = escpos::encode_png(decoded.picture);
-    return preview;
-  };
-}
-
 std::variant<std::unique_ptr<PrinterService>, StartupError> PrinterService::open(
     Terminal& terminal) {
   std::unique_ptr<PrinterService> s(new PrinterService());
@@ -143,39 +129,35 @@ std::variant<std::unique_ptr<PrinterService>, StartupError> PrinterService::open
   s->journal_ = std::make_unique<LedgerPrintJournal>(std::move(conn).value(), terminal.clock());
   s->interrupted_ = drivers::recover_interrupted_jobs(*s->journal_);
 
-  std::unique_ptr<drivers::Transport> transport;
+  std::optional<drivers::PrinterUri> configured;
   const auto& uriText = terminal.config().printer.uri;
-  if (uriText.empty()) {
-    s->spool_ = terminal.paths().spool;
-  } else {
+  if (!uriText.empty()) {
     auto parsed = drivers::parse_printer_uri(uriText);
     if (!parsed.uri) return StartupError{6, "printer URI \"" + uriText + "\": " + parsed.error};
-    if (auto* dir = std::get_if<drivers::SpoolDirectory>(&*parsed.uri)) {
-      s->spool_ = dir->path;
-    } else if (auto* tcp = std::get_if<drivers::TcpAddress>(&*parsed.uri)) {
-      transport = std::make_unique<drivers::TcpTransport>(*tcp);
-    } else {
-      auto created = drivers::UsbContext::create();
-      if (!created.context) return StartupError{5, "USB: " + created.error};
-      auto known = drivers::KnownUsbPrinters::load(
-          drivers::default_known_printers_file(terminal.config().assetsDir));
-      if (!known.table) return StartupError{6, "known printers: " + known.error};
-      drivers::UsbMatch match = std::holds_alternative<drivers::UsbAuto>(*parsed.uri)
-                                    ? drivers::UsbMatch{drivers::UsbAuto{}}
-                                    : drivers::UsbMatch{std::get<drivers::UsbId>(*parsed.uri)};
-      transport = std::make_unique<drivers::UsbTransport>(created.context, match, *known.table);
-    }
+    configured = parsed.uri;
   }
-  if (!transport) {
+  auto known = drivers::KnownUsbPrinters::load(
+      drivers::default_known_printers_file(terminal.config().assetsDir));
+  if (!known.table) return StartupError{6, "known printers: " + known.error};
+  s->environment_.known = *known.table;
+  s->environment_.default_spool = terminal.paths().spool;
+  s->environment_.preview = drivers::escpos_preview(terminal.sharedPrinterProfile());
+  // USB only when asked for: a virtual or TCP printer needs no libusb context.
+  const bool usb = configured && (std::holds_alternative<drivers::UsbAuto>(*configured) ||
+                                  std::holds_alternative<drivers::UsbId>(*configured));
+  if (usb) s->environment_.usb = drivers::UsbContext::create().context;
+  auto opened = drivers::open_printer(configured, s->environment_);
+  if (auto* dir = std::get_if<drivers::SpoolDirectory>(&opened.uri)) {
+    s->spool_ = dir->path;
     std::error_code ec;
     std::filesystem::create_directories(*s->spool_, ec);
-    transport = std::make_unique<drivers::VirtualPrinter>(
-        *s->spool_, previewRenderer(terminal.printerProfile()));
   }
-  s->description_ = transport->describe();
+  if (!opened.note.empty()) terminal.log().warn("printer.fallback", {{"note", opened.note}});
+  s->description_ = opened.transport->describe();
   drivers::SpoolerOptions options;
   options.idle_status_poll = std::chrono::seconds(0);  // headless commands are short-lived
-  s->spooler_ = std::make_unique<drivers::Spooler>(std::move(transport), *s->journal_, options);
+  s->spooler_ =
+      std::make_unique<drivers::Spooler>(std::move(opened.transport), *s->journal_, options);
   return s;
 }
 

@@ -12,6 +12,7 @@
 
 #include <pos/app/terminal.hpp>
 #include <pos/drivers/print_journal.hpp>
+#include <pos/drivers/printers.hpp>
 #include <pos/drivers/spooler.hpp>
 #include <pos/drivers/virtual_printer.hpp>
 #include <pos/ledger/print_jobs.hpp>
@@ -60,14 +61,12 @@ class PrinterService {
 
  private:
   PrinterService() = default;
+  drivers::PrinterEnvironment environment_;
   std::unique_ptr<LedgerPrintJournal> journal_;
   std::unique_ptr<drivers::Spooler> spooler_;
   std::vector<drivers::JournalEntry> interrupted_;
   std::optional<std::filesystem::path> spool_;
   std::string description_;
 };
-
-// The preview renderer the virtual printer uses: escpos's decoder at the profile's width.
-drivers::PreviewRenderer previewRenderer(const escpos::PrinterProfile& profile);
 
 }  // namespace pos::app

@@ -62,6 +62,7 @@ class Terminal {
   checkout::UuidV7Generator& ids() { return ids_; }
   const escpos::ProfileCatalog& profiles() const { return *profiles_; }
   const escpos::PrinterProfile& printerProfile() const { return *profile_; }
+  std::shared_ptr<const escpos::PrinterProfile> sharedPrinterProfile() const { return profile_; }
   const escpos::TemplateCatalog& templates() const { return *templates_; }
 
   // The backend, when one is configured (and the token file could be read).
