@@ -258,6 +258,7 @@ void run_history(std::uint32_t seed) {
   sync::Database reopened = test::open_terminal_db(dir / "t.db");
   auto again = Ledger(reopened).x_report(shift);
   ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().kind, ReportKind::Z);
   check(again.value(), counted);
   EXPECT_TRUE(ledger.verify().value().sound());
 }

@@ -134,6 +134,8 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
                       .bind(sid)
                       .for_each([&](const sync::Statement& r) { closed_at = at(r.int64(0)); }));
 
+  // A closed shift's figures are its Z report, however they are asked for.
+  if (closed_at) kind = ReportKind::Z;
   ShiftReport rep{kind, shift, *opened_at, closed_at, {}, 0, {}, {}, {}, {}};
   std::map<std::string, Figures> by_currency;
   try {

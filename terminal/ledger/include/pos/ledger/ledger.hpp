@@ -273,7 +273,8 @@ class Ledger {
   // For reconciliation: payments captured in [from, to), in capture order.
   LedgerResult<std::vector<PaymentRecord>> payments_between(Timestamp from, Timestamp to);
 
-  // Reports, from the rows.
+  // Reports, from the rows. x_report: the shift's figures now (kind X); for a closed shift
+  // this is its Z report again (kind Z, with the counted cash), e.g. to reprint it.
   LedgerResult<ShiftReport> x_report(const ShiftId& shift);
   LedgerResult<UnsyncedPayments> unsynced_payments();
 
