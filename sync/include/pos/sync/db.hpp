@@ -277,6 +277,8 @@ struct DatabaseOptions {
   int wal_autocheckpoint_pages = 1000;  // SQLite's default; tests lower it to exercise checkpoints
 };
 
+// One connection. Use it from one thread at a time; a thread of its own (the replicator)
+// opens its own Database on the same file, and WAL lets readers and the writer overlap.
 class Database {
  public:
   // The layout version of the database layer itself (PRAGMA user_version); a file with a
