@@ -16,6 +16,7 @@
 #include <pos/app/offline_cache.hpp>
 #include <pos/checkout/invoice.hpp>
 #include <pos/escpos/encoder.hpp>
+#include <pos/ledger/po_lookup.hpp>
 
 namespace pos::app {
 
@@ -141,8 +142,11 @@ class CheckoutRun {
 
   std::optional<CommandResult> signIn();
   std::optional<CommandResult> loadInvoice(std::string& invoiceJson);
+  std::optional<CommandResult> addPaymentsTakenHere(std::string& invoiceJson);
   std::optional<CommandResult> start(const std::string& invoiceJson);
   std::optional<CommandResult> evaluate();
+  std::optional<CommandResult> approversNotDistinct(
+      const std::vector<std::string>& approvers) const;
   std::optional<CommandResult> satisfyPo();
   std::optional<CommandResult> persist(const std::vector<checkout::CheckoutEvent>& events,
                                        std::vector<sync::OutboxMessage> overrideMessages = {});
@@ -217,6 +221,45 @@ std::optional<CommandResult> CheckoutRun::loadInvoice(std::string& invoiceJson) 
   return std::nullopt;
 }
 
+// The backend's invoice (or the cached one) does not show the payments this terminal took and
+// has not synced yet: they are added, with the balance lowered, so the same money is never taken
+// twice and each receipt reference of the invoice gets its own sequence number.
+std::optional<CommandResult> CheckoutRun::addPaymentsTakenHere(std::string& invoiceJson) {
+  auto invoice = json::parse(invoiceJson, nullptr, false);
+  if (invoice.is_discarded() || !invoice.is_object() || !invoice.contains("invoiceId") ||
+      !invoice["invoiceId"].is_string())
+    return std::nullopt;  // Checkout::start refuses it with the parser's reason
+  auto taken =
+      ledger::payments_taken_on_invoice(t_.database(), invoice["invoiceId"].get<std::string>());
+  if (!taken.ok())
+    return storageFailure(ledger::LedgerError{ledger::LedgerErrorCode::Storage,
+                                              taken.error().message, taken.error()});
+  if (taken.value().empty()) return std::nullopt;
+  json& payments = invoice["payments"];
+  if (!payments.is_array()) return std::nullopt;
+  json& balance = invoice["balanceDue"];
+  const bool balanceUsable = balance.is_object() && balance.contains("amountMinor") &&
+                             balance["amountMinor"].is_number_integer() &&
+                             balance.contains("currency") && balance["currency"].is_string();
+  bool changed = false;
+  for (const auto& p : taken.value()) {
+    bool listed = false;
+    for (const auto& known : payments)
+      listed = listed ||
+               (known.is_object() && known.value("billingPaymentId", "") == p.billing_payment_id);
+    if (listed) continue;
+    payments.push_back({{"billingPaymentId", p.billing_payment_id},
+                        {"amount", {{"currency", p.currency}, {"amountMinor", p.amount_minor}}},
+                        {"tender", p.tender},
+                        {"capturedAt", checkout::format_rfc3339(p.captured_at)}});
+    if (balanceUsable && balance["currency"] == p.currency)
+      balance["amountMinor"] = balance["amountMinor"].get<std::int64_t>() - p.amount_minor;
+    changed = true;
+  }
+  if (changed) invoiceJson = invoice.dump();
+  return std::nullopt;
+}
+
 std::optional<CommandResult> CheckoutRun::start(const std::string& invoiceJson) {
   auto current = t_.ledger().current_shift();
   if (!current.ok()) return storageFailure(current.error());
@@ -278,6 +321,10 @@ std::optional<CommandResult> CheckoutRun::evaluate() {
       evaluation = parsed.value();
       // Terminal-side: offline elevation stays as the cached rules say.
       evaluation->offline_elevation_allowed = rules && rules->offline_elevation_allowed;
+      // The backend says "no rules" with a BLOCKING message: the checkout is then blocked until
+      // an override, never satisfied by just typing some PO (billing-api.md, rules 404).
+      for (const auto& m : evaluation->messages)
+        if (m.code == "BILLING_RULES_MISSING") evaluation->rules_missing = true;
     } else if (r.outcome.outcome == sync::OutcomeClass::BusinessRefusal) {
       return refusedResult(r.outcome.code(), "the backend refused the evaluation", correlation());
     }
@@ -385,14 +432,42 @@ std::variant<checkout::Approval, CommandResult> CheckoutRun::approval(
   return refusedResult("ELEVATION_DENIED", "no grant was issued", correlation());
 }
 
+// An approver is never the operator who asked, and two approvers are two people. Checked before
+// any PIN: no online elevation is spent and no offline grant is issued (and synced as an audit
+// record) for an approval that cannot count.
+std::optional<CommandResult> CheckoutRun::approversNotDistinct(
+    const std::vector<std::string>& approvers) const {
+  for (std::size_t i = 0; i < approvers.size(); ++i) {
+    if (approvers[i] == cmd_.operatorId)
+      return refusedResult("APPROVER_NOT_DISTINCT",
+                           "an approver cannot be the operator who asks for the approval",
+                           correlation());
+    for (std::size_t j = 0; j < i; ++j) {
+      if (approvers[j] == approvers[i])
+        return refusedResult("APPROVER_NOT_DISTINCT", "the two approvers must be two people",
+                             correlation());
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<CommandResult> CheckoutRun::satisfyPo() {
   if (cmd_.po) {
+    // The uniqueness scope offline (and before the backend re-checks on sync): the POs this
+    // terminal's ledger has captured on the account.
+    auto known =
+        ledger::pos_known_on_account(t_.database(), co_->invoice().customer_account_id.str());
+    if (!known.ok())
+      return storageFailure(ledger::LedgerError{ledger::LedgerErrorCode::Storage,
+                                                known.error().message, known.error()});
     auto ctx = context();
-    auto decision = co_->capture_po(checkout::CapturePo{*operator_, *cmd_.po, {}}, ctx);
+    auto decision =
+        co_->capture_po(checkout::CapturePo{*operator_, *cmd_.po, std::move(known).value()}, ctx);
     if (!decision.accepted()) return refused(*decision.refusal);
     return persist(decision.events);
   }
   if (!cmd_.overrideReason) return std::nullopt;  // the payment says PO_REQUIRED if it is
+  if (auto refusal = approversNotDistinct(cmd_.approvers)) return refusal;
   std::vector<checkout::Approval> approvals;
   for (const auto& a : cmd_.approvers) {
     auto got = approval(a, checkout::ElevationAction::PoOverride);
@@ -476,6 +551,7 @@ std::optional<CommandResult> CheckoutRun::pay(json& out) {
   }
   std::optional<checkout::Approval> overLimit;
   if (cmd_.overLimitApprover) {
+    if (auto refusal = approversNotDistinct({*cmd_.overLimitApprover})) return refusal;
     auto got = approval(*cmd_.overLimitApprover, checkout::ElevationAction::PaymentOverLimit);
     if (auto* failed = std::get_if<CommandResult>(&got)) return *failed;
     overLimit = std::get<checkout::Approval>(got);
@@ -635,6 +711,7 @@ CommandResult CheckoutRun::run() {
   if (auto failed = signIn()) return *failed;
   std::string invoiceJson;
   if (auto failed = loadInvoice(invoiceJson)) return *failed;
+  if (auto failed = addPaymentsTakenHere(invoiceJson)) return *failed;
   if (auto failed = start(invoiceJson)) return *failed;
   if (auto failed = evaluate()) return *failed;
   if (auto failed = satisfyPo()) return *failed;
