@@ -62,6 +62,14 @@ EventLog::EventLog(const std::filesystem::path& dir, std::string terminalId, Log
   logger_->set_pattern("%v");
   logger_->set_level(spdlog::level::trace);
   logger_->flush_on(spdlog::level::warn);
+  // The parts' own messages (printer drivers, sync) go to spdlog's default logger, which prints
+  // on stdout, where --json promises one JSON object: they go to a file beside this log instead.
+  auto parts = std::make_shared<spdlog::logger>(
+      "pos-parts", std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+                       (dir / "parts.log").string(), 5 * 1024 * 1024, 3));
+  parts->set_level(spdlog::level::info);
+  parts->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(std::move(parts));
 }
 
 EventLog::~EventLog() {
