@@ -108,7 +108,7 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
     if (i % 200 == 199) {
       (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       wal.last = 0;
-      if (::ftruncate(fd, 0) != 0) std::exit(1);
+      if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) std::exit(1);
     }
     if (i < warmup) continue;
     lat.push_back(capture_us);
