@@ -147,6 +147,7 @@ class CheckoutRun {
   std::optional<CommandResult> evaluate();
   std::optional<CommandResult> approversNotDistinct(
       const std::vector<std::string>& approvers) const;
+  std::optional<CommandResult> checkPoOnline(const std::vector<checkout::CheckoutEvent>& events);
   std::optional<CommandResult> satisfyPo();
   std::optional<CommandResult> persist(const std::vector<checkout::CheckoutEvent>& events,
                                        std::vector<sync::OutboxMessage> overrideMessages = {});
@@ -167,6 +168,7 @@ class CheckoutRun {
   std::optional<checkout::Checkout> co_;
   checkout::ApproverLockouts lockouts_;
   std::list<checkout::OnlineElevation> elevations_;  // stable addresses; wiped on destruction
+  std::string poKey_;  // the PO capture's idempotency key once it was sent online
 };
 
 std::optional<CommandResult> CheckoutRun::signIn() {
@@ -357,7 +359,8 @@ std::optional<CommandResult> CheckoutRun::persist(
             keep(ledger.record_evaluation(
                 evaluationRecord(coId, e, t_.ids().next_id<checkout::EventId>())));
           } else if constexpr (std::is_same_v<E, checkout::PoCaptured>) {
-            std::vector<sync::OutboxMessage> m{poMessage(coId, e, t_.ids().next().to_string())};
+            std::vector<sync::OutboxMessage> m{
+                poMessage(coId, e, poKey_.empty() ? t_.ids().next().to_string() : poKey_)};
             keep(ledger.record_po_capture(poCaptureRecord(coId, e), m));
           } else if constexpr (std::is_same_v<E, checkout::PoOverridden>) {
             keep(ledger.record_po_override(poOverrideRecord(coId, e), overrideMessages));
@@ -451,6 +454,31 @@ std::optional<CommandResult> CheckoutRun::approversNotDistinct(
   return std::nullopt;
 }
 
+// Online, the backend checks the PO (its format, and its uniqueness across every terminal of the
+// shop) before any money is taken: a refusal stops the checkout with nothing recorded. The
+// outbox message made afterwards replays the same request (same key, same body), which the
+// backend answers with its first response. Unreachable: the checkout goes on offline and the
+// backend re-checks on sync.
+std::optional<CommandResult> CheckoutRun::checkPoOnline(
+    const std::vector<checkout::CheckoutEvent>& events) {
+  if (!backendUp_) return std::nullopt;
+  for (const auto& event : events) {
+    const auto* po = std::get_if<checkout::PoCaptured>(&event);
+    if (!po) continue;
+    poKey_ = t_.ids().next().to_string();
+    const auto message = poMessage(co_->id(), *po, poKey_);
+    const auto body = json::parse(message.body);
+    sync::PoCaptureRequest request{body.at("poNumber").get<std::string>(),
+                                   body.at("capturedByUserId").get<std::string>(),
+                                   body.at("capturedAt").get<std::string>()};
+    auto r = t_.billing()->capturePo(who(), co_->id().to_string(), poKey_, request);
+    noteOutcome(r.outcome);
+    if (r.outcome.outcome == sync::OutcomeClass::BusinessRefusal)
+      return refusedResult(r.outcome.code(), "the backend refused the PO", correlation());
+  }
+  return std::nullopt;
+}
+
 std::optional<CommandResult> CheckoutRun::satisfyPo() {
   if (cmd_.po) {
     // The uniqueness scope offline (and before the backend re-checks on sync): the POs this
@@ -464,6 +492,7 @@ std::optional<CommandResult> CheckoutRun::satisfyPo() {
     auto decision =
         co_->capture_po(checkout::CapturePo{*operator_, *cmd_.po, std::move(known).value()}, ctx);
     if (!decision.accepted()) return refused(*decision.refusal);
+    if (auto failed = checkPoOnline(decision.events)) return failed;
     return persist(decision.events);
   }
   if (!cmd_.overrideReason) return std::nullopt;  // the payment says PO_REQUIRED if it is
