@@ -151,6 +151,9 @@ TEST_F(Online, PoCapturedAndSent) {
   auto pos = backend.acceptedOf("po");
   ASSERT_EQ(pos.size(), 1u);
   EXPECT_EQ(pos[0]["id"], r.json["checkoutId"]);
+  // The PO was checked online before the payment; the outbox's copy was answered as a replay.
+  auto q = term.run({"queue"});
+  EXPECT_EQ(q.json["depth"], 0) << q.out;
   auto posted = paymentsWithId(backend, r.json["billingPaymentId"]);
   ASSERT_EQ(posted.size(), 1u);
   EXPECT_EQ(posted[0]["body"]["tenderReference"], "3301");
@@ -221,6 +224,27 @@ TEST_F(Online, DuplicatePoOnTheAccountIsRefusedOnline) {
   ASSERT_RUN(dup, 3);
   EXPECT_EQ(dup.json["errorCode"], "PO_NOT_UNIQUE");
   EXPECT_EQ(backend.acceptedOf("payment").size(), 1u);
+}
+
+// Another terminal used the PO on the account: only the backend knows, and it says so before
+// any money is taken.
+TEST_F(Online, DuplicatePoFromAnotherTerminalIsRefusedBeforePayment) {
+  PosTerminal other;
+  other.setTerminalId("T-E2E-2");
+  other.online(backend);
+  auto first = other.run({"checkout", "--work-order", "WO-1003", "--operator", "adv-anna", "--po",
+                          "BL-6600", "--tender", "CASH", "--amount", "202.41"},
+                         pins({kAnnaPin}));
+  ASSERT_RUN(first, 0);
+  auto dup = term.run({"checkout", "--work-order", "WO-1013", "--operator", "adv-anna", "--po",
+                       "BL-6600", "--tender", "CASH", "--amount", "53.04"},
+                      pins({kAnnaPin}));
+  ASSERT_RUN(dup, 3);
+  EXPECT_EQ(dup.json["errorCode"], "PO_NOT_UNIQUE");
+  EXPECT_EQ(backend.acceptedOf("payment").size(), 1u);
+  EXPECT_EQ(sqlite(term.database(), "SELECT count(*) FROM payment;"), "0\n");
+  auto q = term.run({"queue"});
+  EXPECT_EQ(q.json["depth"], 0) << q.out;
 }
 
 // ---------------------------------------------------------------- partial payments

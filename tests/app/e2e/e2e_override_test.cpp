@@ -1,7 +1,7 @@
 // End to end: PO overrides with one and two approvers (online elevation against billing-sim and
 // offline PIN grants), the approver rules, and a supervisor locked out after five wrong PINs.
 //
-// Sections: online overrides · offline overrides and their sync · lockout (slow)
+// Sections: online overrides · offline overrides and their sync
 #include <gtest/gtest.h>
 
 #include "e2e_support.hpp"
@@ -160,41 +160,6 @@ TEST(OfflineOverrideSync, TwoOfflineGrantsAndTheOverrideReachTheBackend) {
   EXPECT_EQ(backend.acceptedOf("grant").size(), 2u) << backend.sim().accepted().dump();
   EXPECT_EQ(backend.acceptedOf("override").size(), 1u);
   EXPECT_EQ(backend.acceptedOf("payment").size(), 1u);
-}
-
-// ---------------------------------------------------------------- lockout
-
-// Five wrong approver PINs in five separate runs (each a restart of the terminal), then the
-// right PIN in a sixth: refused, the lock-out was kept in the ledger.
-TEST_F(OfflineOverride, SupervisorLockedOutAfterFiveWrongPinsAcrossRestarts) {
-  for (int i = 0; i < 5; ++i) {
-    auto wrong = term.run(overrideArgs("WO-1002", "adv-anna", "489.14", {"sup-sam"}),
-                          pins({kAnnaPin, "000" + std::to_string(i)}));
-    ASSERT_RUN(wrong, 3);
-    const std::string code = wrong.json["errorCode"];
-    EXPECT_TRUE(code == "ELEVATION_DENIED" || (i == 4 && code == "APPROVER_LOCKED_OUT"))
-        << i << ": " << wrong.out;
-  }
-  auto locked = term.run(overrideArgs("WO-1002", "adv-anna", "489.14", {"sup-sam"}),
-                         pins({kAnnaPin, kSamPin}));
-  ASSERT_RUN(locked, 3);
-  EXPECT_EQ(locked.json["errorCode"], "APPROVER_LOCKED_OUT") << locked.out;
-  // Another supervisor is not affected.
-  auto other = term.run(overrideArgs("WO-1002", "adv-anna", "489.14", {"sup-sara"}),
-                        pins({kAnnaPin, kSaraPin}));
-  ASSERT_RUN(other, 0);
-}
-
-TEST_F(OnlineOverride, SupervisorLockedOutOnlineAfterFiveWrongPins) {
-  for (int i = 0; i < 5; ++i) {
-    auto wrong = term.run(overrideArgs("WO-1002", "adv-anna", "489.14", {"sup-sam"}),
-                          pins({kAnnaPin, "000" + std::to_string(i)}));
-    ASSERT_RUN(wrong, 3);
-  }
-  auto locked = term.run(overrideArgs("WO-1002", "adv-anna", "489.14", {"sup-sam"}),
-                         pins({kAnnaPin, kSamPin}));
-  ASSERT_RUN(locked, 3);
-  EXPECT_EQ(locked.json["errorCode"], "APPROVER_LOCKED_OUT") << locked.out;
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ class DemoBackend {
 struct RunResult {
   int exitCode = -1;
   std::string out, err;
-  nlohmann::json json;                     // stdout parsed (null when it is not one JSON object)
+  nlohmann::json json;           // stdout parsed (null when it is not one JSON object)
   std::string describe() const;  // for assertion messages
 };
 
