@@ -3,8 +3,10 @@
 //
 // Sections: online checkout · offline then sync · PO capture, format, uniqueness · partial
 // payments · invoices refused · receipts (no receipt, reprint, policy) · printer failure ·
-// offline limits · payment over the operator's limit
+// offline limits · payment over the operator's limit · backend unreachable, token problems
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
 
 #include "e2e_support.hpp"
 
@@ -465,6 +467,40 @@ TEST_F(Offline, PaymentOverTheCashiersLimitNeedsASupervisor) {
                pins({kCarlPin, kSamPin}));
   ASSERT_RUN(approved, 0);
   EXPECT_EQ(approved.json["paymentType"], "PAID_IN_FULL");
+}
+
+// ---------------------------------------------------------------- backend and token
+
+TEST_F(Offline, UnreachableBackendFallsBackToTheOfflineCache) {
+  DemoBackend backend;
+  term.online(backend);
+  backend.sim().stop();
+  auto pulled = term.run({"pull"});
+  EXPECT_EQ(pulled.exitCode, 5) << pulled.describe();
+  auto r = term.run({"checkout", "--work-order", "WO-1001", "--operator", "adv-anna", "--tender",
+                     "CASH", "--amount", "101.36"},
+                    pins({kAnnaPin}));
+  ASSERT_RUN(r, 0);
+  EXPECT_EQ(r.json["capturedOffline"], true);
+  auto s = term.run({"sync", "--timeout", "1"});
+  EXPECT_EQ(s.exitCode, 5) << s.describe();
+  EXPECT_GT(s.json.value("depth", 0), 0) << s.out;
+}
+
+TEST(Token, LooseModeOrWrongTokenStopsTheTerminal) {
+  DemoBackend backend;
+  PosTerminal term;
+  term.online(backend);
+  ::chmod(term.tokenFile().c_str(), 0644);
+  auto loose = term.run({"pull"});
+  EXPECT_EQ(loose.exitCode, 6) << loose.describe();
+  EXPECT_EQ(loose.out.find(backend.token()), std::string::npos);
+  ::chmod(term.tokenFile().c_str(), 0600);
+  testing::writeFile(term.tokenFile(), "not-the-token");
+  auto wrong = term.run({"pull"});
+  EXPECT_EQ(wrong.exitCode, 6) << wrong.describe();
+  EXPECT_EQ(wrong.out.find("not-the-token"), std::string::npos);
+  EXPECT_EQ(wrong.err.find("not-the-token"), std::string::npos);
 }
 
 }  // namespace
