@@ -25,6 +25,7 @@
 #include <httplib.h>
 #include <CLI/CLI.hpp>
 
+#include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <atomic>
@@ -240,6 +241,14 @@ int main(int argc, char** argv) {
   }
   const auto poolSize = static_cast<size_t>(std::max(2, threads));
   server->new_task_queue = [poolSize] { return new httplib::ThreadPool(poolSize); };
+  // TCP_NODELAY (inherited by accepted sockets): cpp-httplib writes the headers and the body
+  // separately, and Nagle's algorithm against the client's delayed ACK would add ~40 ms to
+  // every reply. SO_REUSEADDR as cpp-httplib's default does, so a restart reuses its port.
+  server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  });
   server->set_keep_alive_max_count(100000);
   server->set_keep_alive_timeout(30);
   server->set_payload_max_length(1 << 20);
