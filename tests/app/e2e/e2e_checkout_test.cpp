@@ -469,6 +469,22 @@ TEST_F(Offline, PaymentOverTheCashiersLimitNeedsASupervisor) {
   EXPECT_EQ(approved.json["paymentType"], "PAID_IN_FULL");
 }
 
+// ---------------------------------------------------------------- demo
+
+TEST(Demo, SeedsAndRunsTheScriptedCheckoutWithAPreview) {
+  PosTerminal term;
+  auto r = term.run({"demo"});
+  ASSERT_RUN(r, 0);
+  EXPECT_EQ(r.json["seeded"], true);
+  EXPECT_EQ(r.json["checkout"]["receiptDelivery"], "SENT") << r.out;
+  const std::string preview = r.json.value("receiptPreview", "");
+  ASSERT_FALSE(preview.empty()) << r.out;
+  EXPECT_EQ(readAll(preview).substr(1, 3), "PNG");
+  auto again = term.run({"demo"});
+  ASSERT_RUN(again, 0);
+  EXPECT_EQ(again.json["seeded"], false);
+}
+
 // ---------------------------------------------------------------- backend and token
 
 TEST_F(Offline, UnreachableBackendFallsBackToTheOfflineCache) {
