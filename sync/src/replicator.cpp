@@ -231,6 +231,7 @@ struct Replicator::Impl {
 
   std::optional<HttpClient> pullClient;
   std::chrono::steady_clock::time_point nextPull{};
+  std::chrono::steady_clock::time_point nextStats{};
 
   Impl(Database d, ReplicatorConfig c) : db(std::move(d)), config(std::move(c)) {
     if (!config.identity) config.identity = defaultIdentity;
@@ -397,6 +398,7 @@ struct Replicator::Impl {
       std::lock_guard lock(mu);
       inFlight -= done.size();
     }
+    bool claimedAny = false;
     if (!configurationStopped() && !isStopping()) {
       std::size_t free = 0;
       {
@@ -408,6 +410,7 @@ struct Replicator::Impl {
         if (!claimed.ok()) {
           noteError("OUTBOX_UNAVAILABLE");
         } else if (!claimed.value().empty()) {
+          claimedAny = true;
           {
             std::lock_guard lock(mu);
             inFlight += claimed.value().size();
@@ -418,10 +421,18 @@ struct Replicator::Impl {
       }
     }
     maybePull();
-    refreshStats();
+    // The outbox's counts scan the unacked rows: at most a few times a second, and only when
+    // nothing is in flight is the emptiness question asked of the database.
+    const auto t = std::chrono::steady_clock::now();
+    if (t >= nextStats) {
+      refreshStats();
+      nextStats = t + std::chrono::milliseconds(200);
+    }
+    {
+      std::lock_guard lock(mu);
+      if (inFlight > 0 || claimedAny) return true;
+    }
     auto stats = outbox.stats();
-    std::lock_guard lock(mu);
-    if (inFlight > 0) return true;
     return !stats.ok() || stats.value().queued + stats.value().sending > 0;
   }
 
