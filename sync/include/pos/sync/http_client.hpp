@@ -65,7 +65,7 @@ struct RequestIdentity {
 
 enum class HttpMethod { Get, Post };
 
-// Whether a POST creates something (and so carries Idempotency-Key).
+// One request. A POST that creates something carries its idempotency key (the created id).
 struct HttpRequest {
   HttpMethod method = HttpMethod::Get;
   std::string path;            // "/billing/payments" with an already-encoded query, if any
