@@ -107,6 +107,10 @@ CREATE TABLE outbox_message (
 CREATE INDEX outbox_unacked ON outbox_message (stream, seq) WHERE state <> 'ACKED';
 CREATE INDEX outbox_due ON outbox_message (next_attempt_at_ms) WHERE state = 'QUEUED';
 )sql"},
+    // stats() (the queue depth the UI and the replicator poll) reads only this index.
+    {"outbox", 2, "covering index for the queue counts",
+     "CREATE INDEX outbox_pending_state ON outbox_message (state, created_at_ms) "
+     "WHERE state <> 'ACKED';"},
 };
 
 constexpr std::string_view kItemColumns =
