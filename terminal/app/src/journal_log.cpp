@@ -18,6 +18,19 @@ const RE2& cardLikeDigits() {
   return re;
 }
 
+// A UUID's digit groups ("...-7000-8000-000000001013") look like a dash-grouped card number;
+// UUIDs are the ids the log is for, so they are kept whole and the rest is scrubbed.
+const RE2& uuidLike() {
+  static const RE2 re(
+      R"(([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))");
+  return re;
+}
+
+std::string scrubCardLike(std::string text) {
+  RE2::GlobalReplace(&text, cardLikeDigits(), "[redacted]");
+  return text;
+}
+
 const RE2& emailLike() {
   static const RE2 re(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
   return re;
@@ -48,7 +61,17 @@ std::string utcNow() {
 
 std::string scrub(std::string_view text) {
   std::string out(text);
-  RE2::GlobalReplace(&out, cardLikeDigits(), "[redacted]");
+  std::string kept;
+  re2::StringPiece rest(out);
+  re2::StringPiece uuid;
+  while (true) {
+    const char* before = rest.data();
+    if (!RE2::FindAndConsume(&rest, uuidLike(), &uuid)) break;
+    kept += scrubCardLike(std::string(before, static_cast<std::size_t>(uuid.data() - before)));
+    kept.append(uuid.data(), uuid.size());
+  }
+  kept += scrubCardLike(std::string(rest.data(), rest.size()));
+  out = std::move(kept);
   RE2::GlobalReplace(&out, emailLike(), "[redacted]");
   return out;
 }
