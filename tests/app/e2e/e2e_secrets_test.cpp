@@ -99,6 +99,13 @@ TEST(Secrets, NoPinTokenOrEmailInTheDataDirectoryOrOutput) {
     for (const auto& s : secrets) EXPECT_EQ(bytes.find(s), std::string::npos) << s << " in " << f;
   }
   EXPECT_TRUE(paymentSeen);
+  // The event log keeps the ids whole (a UUID's digit groups are not a card number).
+  const std::string log = readAll(term.dataDir() + "/logs/terminal.log");
+  EXPECT_NE(log.find("\"billingPaymentId\":\"" + paymentId + "\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"invoiceId\":\"" + online.json["invoiceId"].get<std::string>() + "\""),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("[redacted]"), std::string::npos) << log;
   EXPECT_TRUE(logSeen) << "no log file under " << term.dataDir();
   EXPECT_TRUE(spoolSeen) << "no spool file under " << term.dataDir();
 }
