@@ -221,16 +221,47 @@ TEST_F(LedgerTest, TheCheckoutsEventsComeBackInOrderForReplay) {
       checkout::PinAttemptFailed{user("sup-1"), checkout::ElevationAction::PoOverride,
                                  shop_.tick()},
   };
-  ASSERT_TRUE(ledger().append_events(co.checkout_id, events).ok());
+  ASSERT_TRUE(ledger().append_events(co.checkout_id, {&events[0], 1}).ok());
+  ASSERT_TRUE(
+      ledger()
+          .record_pin_attempt({user("sup-1"), co.checkout_id, PinOutcome::Failed, shop_.tick()},
+                              {&events[1], 1})
+          .ok());
   auto cap = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
   cap.events.push_back(checkout::ApproverLockedOut{user("sup-1"), shop_.tick(), shop_.tick()});
   ASSERT_TRUE(ledger().record_capture(cap).ok());
+  // Written with the typed row, in its transaction.
+  const checkout::ReceiptReprinted reprinted{
+      shop_.id<ReprintId>(), cap.receipt.receipt_id, 1, "COPY", user("advisor-1"), {},
+      shop_.tick()};
+  const std::vector<checkout::CheckoutEvent> reprint_events{reprinted};
+  ASSERT_TRUE(ledger()
+                  .record_reprint({reprinted.reprint_id, cap.receipt.receipt_id, shift, 1, "COPY",
+                                   user("advisor-1"), std::nullopt, reprinted.at},
+                                  {}, reprint_events)
+                  .ok());
+  // A refused write leaves no event behind.
+  ASSERT_TRUE(ledger()
+                  .record_po_capture({co.checkout_id, "AB-1", user("advisor-1"), shop_.tick()}, {})
+                  .ok());
+  const std::vector<checkout::CheckoutEvent> second{
+      checkout::PoCaptured{"ZZ-9", user("advisor-1"), shop_.tick()}};
+  EXPECT_FALSE(
+      ledger()
+          .record_po_capture({co.checkout_id, "ZZ-9", user("advisor-1"), shop_.tick()}, {}, second)
+          .ok());
+  EXPECT_FALSE(ledger()
+                   .record_offline_grant({shop_.id<OfflineGrantId>(), user("sup-1"), std::nullopt,
+                                          "PO_OVERRIDE", "T-1", shop_.tick()},
+                                         {}, second)
+                   .ok());
   auto back = ledger().load_events(co.checkout_id);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  ASSERT_EQ(back.value().size(), 3U);
+  ASSERT_EQ(back.value().size(), 4U);
   EXPECT_EQ(back.value()[0], events[0]);
   EXPECT_EQ(back.value()[1], events[1]);
   EXPECT_EQ(back.value()[2], cap.events[0]);
+  EXPECT_EQ(back.value()[3], reprint_events[0]);
   EXPECT_TRUE(ledger().load_events(shop_.id<CheckoutId>()).value().empty());
 }
 

@@ -284,7 +284,7 @@ LedgerResult<Done> Ledger::record_drawer_opening(const DrawerOpening& d) {
 // 4. checkout, PO, elevation
 // ---------------------------------------------------------------------------------------------
 
-LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c) {
+LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_TRY(require_open_shift(*db_, c.shift_id));
     POS_LEDGER_WRITE(
@@ -296,11 +296,12 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c) {
                      c.invoice_number, c.work_order_id, c.account_id, c.currency.code(),
                      c.correlation_id.to_string(), c.operator_id.str(), ms(c.started_at)),
         "checkout");
+    POS_LEDGER_WRITE(insert_events(*db_, chain, c.checkout_id, events), "checkout events");
     return Done{};
   });
 }
 
-LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e) {
+LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_WRITE(
         chain.append("evaluation",
@@ -310,12 +311,14 @@ LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e) {
                      e.evaluation_id.to_string(), e.checkout_id.to_string(), e.policy_version,
                      e.mode == CaptureMode::Offline, e.evaluation_json, ms(e.evaluated_at)),
         "evaluation");
+    POS_LEDGER_WRITE(insert_events(*db_, chain, e.checkout_id, events), "checkout events");
     return Done{};
   });
 }
 
 LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
-                                             std::span<const sync::OutboxMessage> messages) {
+                                             std::span<const sync::OutboxMessage> messages,
+                                             Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
     // A retry of the same capture (unknown commit outcome) is a no-op; another PO is refused.
     std::optional<std::string> existing;
@@ -334,12 +337,14 @@ LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
                                   p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
                                   ms(p.captured_at)),
                      "PO capture");
+    POS_LEDGER_WRITE(insert_events(*db_, chain, p.checkout_id, events), "checkout events");
     return enqueue_all(outbox_, tx, messages);
   });
 }
 
 LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
-                                              std::span<const sync::OutboxMessage> messages) {
+                                              std::span<const sync::OutboxMessage> messages,
+                                              Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> existing;
     auto r = db_->statement("SELECT override_id FROM po_override WHERE checkout_id = ?")
@@ -371,12 +376,14 @@ LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
               ms(a.approved_at)),
           "override approval");
     }
+    POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
     return enqueue_all(outbox_, tx, messages);
   });
 }
 
 LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
-                                                std::span<const sync::OutboxMessage> messages) {
+                                                std::span<const sync::OutboxMessage> messages,
+                                                Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> checkout;
     if (g.checkout_id) checkout = g.checkout_id->to_string();
@@ -387,11 +394,16 @@ LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
                      g.grant_id.to_string(), g.approver.str(), checkout, g.action, g.terminal_id,
                      ms(g.granted_at)),
         "offline grant");
+    if (!events.empty()) {
+      if (!g.checkout_id)
+        return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
+      POS_LEDGER_WRITE(insert_events(*db_, chain, *g.checkout_id, events), "checkout events");
+    }
     return enqueue_all(outbox_, tx, messages);
   });
 }
 
-LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p) {
+LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p, Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> checkout;
     if (p.checkout_id) checkout = p.checkout_id->to_string();
@@ -402,6 +414,11 @@ LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p) {
                      p.approver.str(), checkout,
                      p.outcome == PinOutcome::Failed ? "FAILED" : "SUCCEEDED", ms(p.attempted_at)),
         "PIN attempt");
+    if (!events.empty()) {
+      if (!p.checkout_id)
+        return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
+      POS_LEDGER_WRITE(insert_events(*db_, chain, *p.checkout_id, events), "checkout events");
+    }
     return Done{};
   });
 }
@@ -660,7 +677,8 @@ LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
 }
 
 LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
-                                          std::span<const sync::OutboxMessage> messages) {
+                                          std::span<const sync::OutboxMessage> messages,
+                                          Events events) {
   return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_TRY(require_open_shift(*db_, r.shift_id));
     std::optional<std::string> approver;
@@ -674,6 +692,17 @@ LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
                      r.reprint_number, r.reason_code, r.requested_by.str(), approver,
                      ms(r.reprinted_at)),
         "reprint");
+    if (!events.empty()) {
+      std::optional<std::string> checkout;
+      auto q = db_->statement("SELECT checkout_id FROM receipt WHERE receipt_id = ?")
+                   .bind(r.receipt_id.to_string())
+                   .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
+      if (!q.ok()) return fail(storage(std::move(q).error()));
+      if (!checkout)
+        return fail(error(LedgerErrorCode::NotFound, "receipt " + r.receipt_id.to_string()));
+      POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
+                       "checkout events");
+    }
     return enqueue_all(outbox_, tx, messages);
   });
 }

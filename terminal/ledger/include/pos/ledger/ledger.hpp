@@ -233,16 +233,23 @@ class Ledger {
   LedgerResult<Done> record_paid_out(const CashPaidOut& paid_out);
   LedgerResult<Done> record_drawer_opening(const DrawerOpening& opening);
 
-  // The checkout and its PO. Each writes its row(s) and the given outbox messages at once.
-  LedgerResult<Done> record_checkout(const CheckoutRecord& checkout);
-  LedgerResult<Done> record_evaluation(const EvaluationRecord& evaluation);
+  // The checkout and its PO. Each writes its row(s), the given outbox messages and the given
+  // domain events (appended to the checkout's event log) in one transaction, so the typed rows
+  // and the log Checkout::replay reads can never disagree after a crash. Events need a
+  // checkout: a grant or PIN attempt without one refuses events (Inconsistent).
+  using Events = std::span<const checkout::CheckoutEvent>;
+  LedgerResult<Done> record_checkout(const CheckoutRecord& checkout, Events events = {});
+  LedgerResult<Done> record_evaluation(const EvaluationRecord& evaluation, Events events = {});
   LedgerResult<Done> record_po_capture(const PoCaptureRecord& capture,
-                                       std::span<const sync::OutboxMessage> messages);
+                                       std::span<const sync::OutboxMessage> messages,
+                                       Events events = {});
   LedgerResult<Done> record_po_override(const PoOverrideRecord& override_record,
-                                        std::span<const sync::OutboxMessage> messages);
+                                        std::span<const sync::OutboxMessage> messages,
+                                        Events events = {});
   LedgerResult<Done> record_offline_grant(const OfflineGrantRecord& grant,
-                                          std::span<const sync::OutboxMessage> messages);
-  LedgerResult<Done> record_pin_attempt(const PinAttempt& attempt);
+                                          std::span<const sync::OutboxMessage> messages,
+                                          Events events = {});
+  LedgerResult<Done> record_pin_attempt(const PinAttempt& attempt, Events events = {});
   LedgerResult<Done> record_lockout(const ApproverLockout& lockout);
 
   // The checkout domain's events, in order, for Checkout::replay after a restart (stored as
@@ -260,8 +267,10 @@ class Ledger {
                                      std::span<const sync::OutboxMessage> messages);
   LedgerResult<Done> record_delivery_outcome(const DeliveryOutcome& outcome,
                                              std::span<const sync::OutboxMessage> messages);
+  // Events go to the log of the receipt's checkout.
   LedgerResult<Done> record_reprint(const ReprintRecord& reprint,
-                                    std::span<const sync::OutboxMessage> messages);
+                                    std::span<const sync::OutboxMessage> messages,
+                                    Events events = {});
   LedgerResult<Done> record_audit(const AuditEvent& event);
 
   // Reading back.
