@@ -3,6 +3,7 @@
 // Sections: 1. names  2. schema  3. enqueue  4. claim and marks  5. queries
 #include <pos/sync/outbox.hpp>
 
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -111,6 +112,10 @@ CREATE INDEX outbox_due ON outbox_message (next_attempt_at_ms) WHERE state = 'QU
     {"outbox", 2, "covering index for the queue counts",
      "CREATE INDEX outbox_pending_state ON outbox_message (state, created_at_ms) "
      "WHERE state <> 'ACKED';"},
+    // claim() walks the QUEUED items in id order and stops at its limit, instead of reading every
+    // due item (outbox_due) and sorting them all on each of the replicator's turns.
+    {"outbox", 3, "queued items in claim order",
+     "CREATE INDEX outbox_queued_order ON outbox_message (id) WHERE state = 'QUEUED';"},
 };
 
 constexpr std::string_view kItemColumns =
@@ -188,13 +193,37 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
 // 4. claim and marks
 // ---------------------------------------------------------------------------------------------
 
+DbResult<void> Outbox::check(Transaction& tx, std::string_view what) const {
+  if (&tx.database() != db_ || !tx.active()) {
+    return invalid("outbox " + std::string{what} +
+                   " needs an active transaction on the outbox's database");
+  }
+  // After SQLITE_FULL/IOERR SQLite rolls the whole transaction back by itself: a write now would
+  // commit on its own, outside the caller's all-or-nothing batch.
+  if (sqlite3_get_autocommit(db_->handle()) != 0) {
+    return DbError{DbErrorCode::StateConflict, 0,
+                   "outbox " + std::string{what} + ": the caller's transaction was rolled back"};
+  }
+  return {};
+}
+
 DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now) {
   auto tx = db_->begin();
   if (!tx.ok()) return std::move(tx).error();
+  auto items = claim(tx.value(), limit, now);
+  if (!items.ok()) return items;
+  if (auto c = tx.value().commit(); !c.ok()) return std::move(c).error();
+  return items;
+}
+
+DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t limit, Timestamp now) {
+  if (auto c = check(tx, "claim"); !c.ok()) return std::move(c).error();
   std::vector<std::int64_t> ids;
+  // The unary + keeps the planner off outbox_due (all due items, then a sort): it walks
+  // outbox_queued_order in id order and stops after `limit` eligible items.
   auto sel = db_->statement(
                     "SELECT m.id FROM outbox_message AS m "
-                    "WHERE m.state = 'QUEUED' AND m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                    "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
                     "  SELECT 1 FROM outbox_message AS e"
                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED') "
                     "ORDER BY m.id LIMIT ?")
@@ -202,7 +231,19 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now
                  .for_each([&](const Statement& row) { ids.push_back(row.int64(0)); });
   if (!sel.ok()) return std::move(sel).error();
   std::vector<OutboxItem> items;
+  if (ids.empty()) return items;
   items.reserve(ids.size());
+  // Several updates in the caller's transaction: a savepoint makes them all-or-nothing, so a
+  // failure never leaves an item SENDING that the caller was not given (and will not send).
+  if (auto sp = db_->statement("SAVEPOINT outbox_claim").run(); !sp.ok()) {
+    return std::move(sp).error();
+  }
+  auto undo = [&] {
+    // After SQLITE_FULL/IOERR SQLite has rolled the whole transaction back: these then fail,
+    // and there is nothing left to undo.
+    (void)db_->statement("ROLLBACK TO outbox_claim").run();
+    (void)db_->statement("RELEASE outbox_claim").run();
+  };
   const std::string select_one =
       "SELECT " + std::string{kItemColumns} + " FROM outbox_message WHERE id = ?";
   for (auto id : ids) {
@@ -211,13 +252,22 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now
                      "WHERE id = ?")
                   .bind(id)
                   .run();
-    if (!up.ok()) return std::move(up).error();
+    if (!up.ok()) {
+      undo();
+      return std::move(up).error();
+    }
     auto got = db_->statement(select_one).bind(id).for_each([&](const Statement& row) {
       items.push_back(read_item(row));
     });
-    if (!got.ok()) return std::move(got).error();
+    if (!got.ok()) {
+      undo();
+      return std::move(got).error();
+    }
   }
-  if (auto c = tx.value().commit(); !c.ok()) return std::move(c).error();
+  if (auto rel = db_->statement("RELEASE outbox_claim").run(); !rel.ok()) {
+    undo();
+    return std::move(rel).error();
+  }
   return items;
 }
 
@@ -245,10 +295,36 @@ std::string strip_personal_fields(const std::string& body, const std::string& fi
 }
 }  // namespace
 
+// The plain forms: one transaction each; the caller's-transaction forms do the work.
 DbResult<void> Outbox::mark_acked(std::int64_t id, int http_status, std::string_view response_body,
                                   Timestamp now) {
   auto tx = db_->begin();
   if (!tx.ok()) return std::move(tx).error();
+  if (auto r = mark_acked(tx.value(), id, http_status, response_body, now); !r.ok()) return r;
+  return tx.value().commit();
+}
+
+DbResult<void> Outbox::mark_rejected(std::int64_t id, const OutboxRejection& rejection,
+                                     Timestamp now) {
+  auto tx = db_->begin();
+  if (!tx.ok()) return std::move(tx).error();
+  if (auto r = mark_rejected(tx.value(), id, rejection, now); !r.ok()) return r;
+  return tx.value().commit();
+}
+
+DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
+                                  std::string_view error_code, std::optional<int> http_status) {
+  auto tx = db_->begin();
+  if (!tx.ok()) return std::move(tx).error();
+  if (auto r = mark_retry(tx.value(), id, next_attempt_at, error_code, http_status); !r.ok()) {
+    return r;
+  }
+  return tx.value().commit();
+}
+
+DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
+                                  std::string_view response_body, Timestamp now) {
+  if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
   std::optional<OutboxState> state;
   std::string body;
   std::optional<std::string> personal;
@@ -273,15 +349,13 @@ DbResult<void> Outbox::mark_acked(std::int64_t id, int http_status, std::string_
                    "WHERE id = ?")
                 .bind(http_status, response_body, to_ms(now), body, id)
                 .run();
-  if (!up.ok()) return up;
-  return tx.value().commit();
+  return up;
 }
 
-DbResult<void> Outbox::mark_rejected(std::int64_t id, const OutboxRejection& rejection,
-                                     Timestamp now) {
+DbResult<void> Outbox::mark_rejected(Transaction& tx, std::int64_t id,
+                                     const OutboxRejection& rejection, Timestamp now) {
   (void)now;
-  auto tx = db_->begin();
-  if (!tx.ok()) return std::move(tx).error();
+  if (auto c = check(tx, "mark_rejected"); !c.ok()) return c;
   auto state = state_of(*db_, id);
   if (!state.ok()) return std::move(state).error();
   if (state.value() != OutboxState::Sending) {
@@ -293,14 +367,12 @@ DbResult<void> Outbox::mark_rejected(std::int64_t id, const OutboxRejection& rej
                 .bind(sanitize_error_code(rejection.error_code),
                       sanitize_correlation_id(rejection.correlation_id), rejection.http_status, id)
                 .run();
-  if (!up.ok()) return up;
-  return tx.value().commit();
+  return up;
 }
 
-DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
+DbResult<void> Outbox::mark_retry(Transaction& tx, std::int64_t id, Timestamp next_attempt_at,
                                   std::string_view error_code, std::optional<int> http_status) {
-  auto tx = db_->begin();
-  if (!tx.ok()) return std::move(tx).error();
+  if (auto c = check(tx, "mark_retry"); !c.ok()) return c;
   auto state = state_of(*db_, id);
   if (!state.ok()) return std::move(state).error();
   if (state.value() != OutboxState::Sending) {
@@ -311,8 +383,7 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
                    " last_error_code = ?, http_status = ? WHERE id = ?")
                 .bind(to_ms(next_attempt_at), sanitize_error_code(error_code), http_status, id)
                 .run();
-  if (!up.ok()) return up;
-  return tx.value().commit();
+  return up;
 }
 
 DbResult<std::int64_t> Outbox::requeue_sending(Timestamp now) {

@@ -114,6 +114,15 @@ DbResult<void> SnapshotStore::touch(std::string_view key, Timestamp fetchedAt) {
       .run();
 }
 
+DbResult<void> PostingErrors::record(Transaction& tx, std::int64_t outboxId, int httpStatus,
+                                     const ApiError& e, Timestamp at) {
+  if (&tx.database() != db_ || !tx.active()) {
+    return DbError{DbErrorCode::InvalidArgument, 0,
+                   "posting error record needs an active transaction on its database"};
+  }
+  return record(outboxId, httpStatus, e, at);
+}
+
 DbResult<void> PostingErrors::record(std::int64_t outboxId, int httpStatus, const ApiError& e,
                                      Timestamp at) {
   const nlohmann::json detail = {{"errorCode", e.errorCode},   {"message", e.message},
@@ -298,14 +307,15 @@ struct Replicator::Impl {
     if (o.ok()) status.lastSuccessAt = now();
   }
 
-  void mark(Result& r) {
+  // Records one reply in `tx` (the turn's batch). Only a 2xx reply makes an item ACKED.
+  DbResult<void> mark(Transaction& tx, Result& r) {
     const HttpOutcome& o = r.outcome;
     const Timestamp t = now();
     noteReached(o);
     DbResult<void> marked;
     switch (o.outcome) {
       case OutcomeClass::Success: {
-        marked = outbox.mark_acked(r.item.id, static_cast<int>(o.status), o.body, t);
+        marked = outbox.mark_acked(tx, r.item.id, static_cast<int>(o.status), o.body, t);
         std::lock_guard lock(statusMu);
         ++status.acked;
         break;
@@ -314,12 +324,12 @@ struct Replicator::Impl {
       case OutcomeClass::NotFound: {
         ApiError e = o.error.value_or(ApiError{o.code(), "", "", {}, {}, ""});
         if (e.correlationId.empty()) e.correlationId = config.identity(r.item).correlationId;
-        auto recorded = postingErrors.record(r.item.id, static_cast<int>(o.status), e, t);
+        auto recorded = postingErrors.record(tx, r.item.id, static_cast<int>(o.status), e, t);
         if (!recorded.ok())
           spdlog::warn("replicator: posting error not recorded: {}", recorded.error().message);
         marked = outbox.mark_rejected(
-            r.item.id, OutboxRejection{e.errorCode, e.correlationId, static_cast<int>(o.status)},
-            t);
+            tx, r.item.id,
+            OutboxRejection{e.errorCode, e.correlationId, static_cast<int>(o.status)}, t);
         noteError(e.errorCode);
         spdlog::warn("replicator: {} {} refused {} ({}) corr={}", to_string(r.item.kind),
                      r.item.idempotency_key, o.status, sanitize_error_code(e.errorCode),
@@ -329,7 +339,7 @@ struct Replicator::Impl {
       case OutcomeClass::NotModified:
       case OutcomeClass::ConfigurationProblem: {
         marked = outbox.mark_retry(
-            r.item.id, t, o.code(),
+            tx, r.item.id, t, o.code(),
             o.status > 0 ? std::optional<int>(static_cast<int>(o.status)) : std::nullopt);
         {
           std::lock_guard lock(statusMu);
@@ -345,7 +355,7 @@ struct Replicator::Impl {
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
         const auto delay = backoffDelay(config.retry, r.item.attempts, o.retryAfter, unit);
         marked = outbox.mark_retry(
-            r.item.id, t + delay, o.code(),
+            tx, r.item.id, t + delay, o.code(),
             o.status > 0 ? std::optional<int>(static_cast<int>(o.status)) : std::nullopt);
         std::lock_guard lock(statusMu);
         ++status.retried;
@@ -355,11 +365,49 @@ struct Replicator::Impl {
         break;
       }
     }
-    if (config.onOutcome) config.onOutcome(r.item, o);
     if (!marked.ok()) {
       // The item stays SENDING; requeue_sending() at the next start sends it again (same key).
       spdlog::error("replicator: outbox update failed: {}", marked.error().message);
     }
+    return marked;
+  }
+
+  // Marks every reply in `done` and, when claimLimit > 0, claims the next items, all in ONE
+  // transaction: one commit (one fsync under synchronous=FULL) per turn rather than one per item.
+  // If that commit fails, every item of the batch is still SENDING (requeue_sending() at the next
+  // start sends it again with its own key) and the claimed items are not sent. Returns the items
+  // to send.
+  std::vector<OutboxItem> markAndClaim(std::deque<Result>& done, std::size_t claimLimit) {
+    std::vector<OutboxItem> claimed;
+    if (done.empty() && claimLimit == 0) return claimed;
+    auto tx = db.begin();
+    if (!tx.ok()) {
+      spdlog::error("replicator: outbox transaction not started: {}", tx.error().message);
+      noteError("OUTBOX_UNAVAILABLE");
+    } else {
+      for (auto& r : done) (void)mark(tx.value(), r);
+      // After the marks, so the claim sees the items they let through (the next of a stream)
+      // and a configuration problem they recorded stops it.
+      if (claimLimit > 0 && !configurationStopped() && !isStopping()) {
+        auto got = outbox.claim(tx.value(), claimLimit, now());
+        if (!got.ok()) {
+          noteError("OUTBOX_UNAVAILABLE");
+        } else {
+          claimed = std::move(got).value();
+        }
+      }
+      if (auto c = tx.value().commit(); !c.ok()) {
+        spdlog::error("replicator: outbox batch not committed ({} repl(ies), {} claim(s)): {}",
+                      done.size(), claimed.size(), c.error().message);
+        noteError("OUTBOX_UNAVAILABLE");
+        claimed.clear();
+      }
+    }
+    // After the commit: "after each outcome is recorded".
+    if (config.onOutcome) {
+      for (const auto& r : done) config.onOutcome(r.item, r.outcome);
+    }
+    return claimed;
   }
 
   bool configurationStopped() const {
@@ -393,33 +441,21 @@ struct Replicator::Impl {
       woken = false;
       done.swap(results);
     }
-    for (auto& r : done) mark(r);
+    std::size_t free = 0;
+    {
+      std::lock_guard lock(mu);
+      // The replies in `done` are marked below, in the same transaction as the claim.
+      free = config.concurrency - (inFlight - done.size());
+    }
+    auto claimed = markAndClaim(done, free);
+    const bool claimedAny = !claimed.empty();
     {
       std::lock_guard lock(mu);
       inFlight -= done.size();
+      inFlight += claimed.size();
+      for (auto& item : claimed) jobs.push_back(std::move(item));
     }
-    bool claimedAny = false;
-    if (!configurationStopped() && !isStopping()) {
-      std::size_t free = 0;
-      {
-        std::lock_guard lock(mu);
-        free = config.concurrency - inFlight;
-      }
-      if (free > 0) {
-        auto claimed = outbox.claim(free, now());
-        if (!claimed.ok()) {
-          noteError("OUTBOX_UNAVAILABLE");
-        } else if (!claimed.value().empty()) {
-          claimedAny = true;
-          {
-            std::lock_guard lock(mu);
-            inFlight += claimed.value().size();
-            for (auto& item : claimed.value()) jobs.push_back(std::move(item));
-          }
-          workCv.notify_all();
-        }
-      }
-    }
+    if (claimedAny) workCv.notify_all();
     maybePull();
     // The outbox's counts scan the unacked rows: at most a few times a second, and only when
     // nothing is in flight is the emptiness question asked of the database.
@@ -454,7 +490,7 @@ struct Replicator::Impl {
       done.swap(results);
       inFlight -= done.size();
     }
-    for (auto& r : done) mark(r);
+    (void)markAndClaim(done, 0);
   }
 
   void requeueAfterCrash() {

@@ -289,6 +289,96 @@ TEST_F(OutboxTest, QueueCountsReadOnlyTheirIndex) {
   EXPECT_NE(plan.find("COVERING INDEX outbox_pending_state"), std::string::npos) << plan;
 }
 
+// The replicator claims on every turn: it walks the QUEUED items in id order and stops at its
+// limit, rather than reading every due item and sorting them (quadratic over a long drain).
+TEST_F(OutboxTest, ClaimWalksTheQueuedItemsInOrderWithoutASort) {
+  std::string plan;
+  ASSERT_TRUE(
+      db_->statement("EXPLAIN QUERY PLAN SELECT m.id FROM outbox_message AS m "
+                     "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                     "  SELECT 1 FROM outbox_message AS e"
+                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED') "
+                     "ORDER BY m.id LIMIT ?")
+          .for_each([&](const Statement& row) { plan += row.text(3) + "\n"; })
+          .ok());
+  EXPECT_NE(plan.find("outbox_queued_order"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  // And items not yet due are stepped over, not a stop: the next one in order is claimed.
+  const auto early = add("co-1", "early");
+  const auto later = add("co-2", "later");
+  ASSERT_EQ(claim_keys(1, kT0), std::vector<std::string>{"early"});
+  ASSERT_TRUE(outbox_->mark_retry(early, kT0 + 1h, "HTTP_503", 503).ok());
+  EXPECT_EQ(claim_keys(2, kT0), std::vector<std::string>{"later"});
+  EXPECT_EQ(outbox_->find(later).value()->state, OutboxState::Sending);
+}
+
+// The replicator's turn: every reply of a batch marked, and the next items claimed, with one
+// commit. Rolled back (a failed commit), nothing of it happened: the batch is still SENDING and
+// the items it would have claimed are still QUEUED.
+TEST_F(OutboxTest, ABatchOfMarksAndAClaimInOneTransactionIsAllOrNothing) {
+  const auto a1 = add("co-a", "a1");
+  const auto a2 = add("co-a", "a2");  // eligible once a1 is ACKED
+  const auto b = add("co-b", "b");
+  const auto c = add("co-c", "c");
+  const auto d = add("co-d", "d");
+  ASSERT_EQ(claim_keys(4, kT0), (std::vector<std::string>{"a1", "b", "c", "d"}));
+
+  auto state = [&](std::int64_t id) { return outbox_->find(id).value()->state; };
+  {
+    auto tx = db_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(outbox_->mark_acked(tx.value(), a1, 201, R"({"ok":true})", kT0).ok());
+    ASSERT_TRUE(outbox_->mark_retry(tx.value(), b, kT0 + 1s, "HTTP_503", 503).ok());
+    ASSERT_TRUE(
+        outbox_->mark_rejected(tx.value(), c, {"AMOUNT_EXCEEDS_BALANCE", "corr-1", 422}, kT0).ok());
+    auto next = outbox_->claim(tx.value(), 4, kT0);
+    ASSERT_TRUE(next.ok());
+    ASSERT_EQ(next.value().size(), 1U);  // a2, let through by a1's ack in the same transaction
+    EXPECT_EQ(next.value()[0].id, a2);
+    EXPECT_EQ(state(a1), OutboxState::Acked);  // visible inside the transaction
+    // Dropped without commit(): as when the commit fails.
+  }
+  for (auto id : {a1, b, c, d}) EXPECT_EQ(state(id), OutboxState::Sending) << id;
+  EXPECT_EQ(state(a2), OutboxState::Queued);
+  EXPECT_EQ(outbox_->find(a1).value()->attempts, 1);
+  EXPECT_FALSE(outbox_->find(a1).value()->response_body.has_value());
+  EXPECT_EQ(outbox_->find(a2).value()->attempts, 0);
+
+  {  // the same batch committed: all of it
+    auto tx = db_->begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(outbox_->mark_acked(tx.value(), a1, 201, R"({"ok":true})", kT0).ok());
+    ASSERT_TRUE(outbox_->mark_retry(tx.value(), b, kT0 + 1s, "HTTP_503", 503).ok());
+    ASSERT_TRUE(
+        outbox_->mark_rejected(tx.value(), c, {"AMOUNT_EXCEEDS_BALANCE", "corr-1", 422}, kT0).ok());
+    auto next = outbox_->claim(tx.value(), 4, kT0);
+    ASSERT_TRUE(next.ok());
+    ASSERT_EQ(next.value().size(), 1U);
+    ASSERT_TRUE(tx.value().commit().ok());
+  }
+  EXPECT_EQ(state(a1), OutboxState::Acked);
+  EXPECT_EQ(state(a2), OutboxState::Sending);
+  EXPECT_EQ(state(b), OutboxState::Queued);
+  EXPECT_EQ(state(c), OutboxState::Rejected);
+  EXPECT_EQ(state(d), OutboxState::Sending);
+}
+
+TEST_F(OutboxTest, TheTransactionFormsRefuseATransactionOfAnotherDatabase) {
+  const auto id = add("co", "k");
+  ASSERT_EQ(claim_keys(1, kT0).size(), 1U);
+  DatabaseOptions o;
+  o.path = dir_ / "other.db";
+  auto other = Database::open(o, Outbox::migrations());
+  ASSERT_TRUE(other.ok());
+  auto tx = other.value().begin();
+  ASSERT_TRUE(tx.ok());
+  auto r = outbox_->mark_acked(tx.value(), id, 201, "{}", kT0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, DbErrorCode::InvalidArgument);
+  EXPECT_FALSE(outbox_->claim(tx.value(), 1, kT0).ok());
+  EXPECT_EQ(outbox_->find(id).value()->state, OutboxState::Sending);
+}
+
 TEST(OutboxNames, KindsAndStatesRoundTrip) {
   for (int i = 0; i < static_cast<int>(OutboxKind::kCount); ++i) {
     const auto k = static_cast<OutboxKind>(i);

@@ -17,6 +17,12 @@
 // puts it back, and it is sent again with the same idempotency key (the backend answers a
 // repeated key with its first response), never with a new one.
 //
+// Transactions: claim and the marks come in two forms. The plain one is its own transaction
+// (one commit, so one fsync under synchronous=FULL). The one taking a Transaction& writes in the
+// caller's transaction, so a caller can mark a whole batch of replies and claim the next items
+// with one commit: if that commit fails, every item of the batch is still SENDING (healed by
+// requeue_sending() as above), and nothing is half marked.
+//
 // Personal data: fields named in OutboxMessage::personal_fields (a receipt delivery's
 // emailAddress) are removed from the stored body in the same update that marks it ACKED; the
 // connection runs with secure_delete=ON so the old cell is zeroed in its page.
@@ -158,17 +164,27 @@ class Outbox {
   // QUEUED, next attempt due at `now`, and every earlier item of the stream ACKED. At most one
   // item per stream is returned.
   DbResult<std::vector<OutboxItem>> claim(std::size_t limit, Timestamp now);
+  // The same in the caller's transaction (see "Transactions" above): the items are SENDING only
+  // once the caller commits; send them after that. A failure leaves none of them claimed.
+  DbResult<std::vector<OutboxItem>> claim(Transaction& tx, std::size_t limit, Timestamp now);
 
   // SENDING -> ACKED, keeping the backend's response; strips the personal fields. Acking an
   // item already ACKED is a no-op (a late duplicate). Other states: StateConflict.
+  // Call it only once the 2xx reply has arrived.
   DbResult<void> mark_acked(std::int64_t id, int http_status, std::string_view response_body,
                             Timestamp now);
+  DbResult<void> mark_acked(Transaction& tx, std::int64_t id, int http_status,
+                            std::string_view response_body, Timestamp now);
   // SENDING -> REJECTED (needs attention).
   DbResult<void> mark_rejected(std::int64_t id, const OutboxRejection& rejection, Timestamp now);
+  DbResult<void> mark_rejected(Transaction& tx, std::int64_t id, const OutboxRejection& rejection,
+                               Timestamp now);
   // SENDING -> QUEUED, eligible again at next_attempt_at; error_code says why (sanitized),
   // e.g. "HTTP_503", "TIMEOUT".
   DbResult<void> mark_retry(std::int64_t id, Timestamp next_attempt_at, std::string_view error_code,
                             std::optional<int> http_status);
+  DbResult<void> mark_retry(Transaction& tx, std::int64_t id, Timestamp next_attempt_at,
+                            std::string_view error_code, std::optional<int> http_status);
   // After a restart: every SENDING item back to QUEUED (due now). Returns how many.
   DbResult<std::int64_t> requeue_sending(Timestamp now);
 
@@ -185,6 +201,9 @@ class Outbox {
   DbResult<std::optional<OutboxItem>> find_by_idempotency_key(std::string_view key);
 
  private:
+  // InvalidArgument unless tx is an active transaction on this outbox's database.
+  [[nodiscard]] DbResult<void> check(Transaction& tx, std::string_view what) const;
+
   Database* db_;
 };
 

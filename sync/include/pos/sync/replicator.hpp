@@ -21,6 +21,12 @@
 // stream's order holds; `concurrency` worker threads, each with its own HttpClient (keep-alive),
 // send the claimed items. A crash while SENDING is healed at start by requeue_sending(): the
 // item is sent again with the same key and the backend answers with its first response.
+//
+// Commits: each turn of the replicator thread records every reply that came back (the outbox
+// mark, and for a refusal its sync_posting_error row) and claims the next items in ONE
+// transaction, so a drain costs one commit (one fsync) per turn, not one per item. An item is
+// marked ACKED only once its 2xx reply is in hand; if the turn's commit fails, the whole batch is
+// still SENDING and is healed at the next start as above, and the items it claimed are not sent.
 #pragma once
 
 #include <pos/sync/db.hpp>
@@ -98,6 +104,10 @@ class PostingErrors {
   explicit PostingErrors(Database& db) noexcept : db_(&db) {}
   DbResult<void> record(std::int64_t outboxId, int httpStatus, const ApiError& error,
                         Timestamp now);
+  // The same in the caller's transaction (the replicator's batch): committed or rolled back
+  // with the outbox mark that goes with it.
+  DbResult<void> record(Transaction& tx, std::int64_t outboxId, int httpStatus,
+                        const ApiError& error, Timestamp now);
   DbResult<std::optional<PostingError>> find(std::int64_t outboxId, PostingErrorAccess access);
 
  private:
