@@ -15,7 +15,7 @@
 #include <pos/app/contract_mapping.hpp>
 #include <pos/app/offline_cache.hpp>
 #include <pos/checkout/invoice.hpp>
-#include <pos/escpos/encoder.hpp>
+#include <pos/drivers/test_page.hpp>
 #include <pos/ledger/po_lookup.hpp>
 
 namespace pos::app {
@@ -725,12 +725,13 @@ std::optional<CommandResult> CheckoutRun::pay(json& out) {
                   {{"receiptId", receipt->receipt_id.to_string()},
                    {"reason", std::string(drivers::failure_reason_code(printed.outcome.reason))}});
   }
-  if (cmd_.tender == "CASH" && !t_.printerProfile().drawer_pins.empty()) {
-    escpos::Encoder pulse(t_.printerProfile());
-    if (pulse.drawer_pulse(t_.printerProfile().drawer_pins.front()).ok()) {
-      (void)printer_.print(drivers::PrintJob{
-          drivers::JobKind::kDrawerPulse, drivers::Copy::kOriginal,
-          payment->billing_payment_id.to_string(), operator_->str(), "SALE", pulse.take_bytes()});
+  // The cash drawer opens as its own job; the opening itself is in the capture's ledger rows.
+  if (cmd_.tender == "CASH") {
+    if (auto pulse = drivers::build_drawer_pulse(t_.printerProfile()); pulse.ok()) {
+      (void)printer_.print(drivers::PrintJob{drivers::JobKind::kDrawerPulse,
+                                             drivers::Copy::kOriginal,
+                                             payment->billing_payment_id.to_string(),
+                                             operator_->str(), "SALE", std::move(pulse).value()});
     }
   }
   return std::nullopt;

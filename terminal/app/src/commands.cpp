@@ -12,6 +12,7 @@
 #include <pos/app/services.hpp>
 #include <pos/checkout/invoice.hpp>
 #include <pos/drivers/known_printers.hpp>
+#include <pos/drivers/test_page.hpp>
 #include <pos/drivers/usb_transport.hpp>
 #include <pos/escpos/decoder.hpp>
 #include <pos/escpos/encoder.hpp>
@@ -629,22 +630,15 @@ CommandResult printers(Terminal& t, PrinterService& printer) {
 }
 
 CommandResult printTest(Terminal& t, PrinterService& printer) {
-  escpos::Encoder e(t.printerProfile());
-  e.initialize();
-  e.align(escpos::Align::Center).emphasis(escpos::Emphasis::Bold).line(t.config().shop.name);
-  e.emphasis(escpos::Emphasis::None).line("Printer test page");
-  e.align(escpos::Align::Left).rule();
-  e.line("Profile: " + t.config().printer.profile);
-  e.line("Printer: " + printer.describe());
-  e.line("Terminal: " + t.config().terminalId);
-  e.line("Müller Straße · 12,50 € · Łódź · Příliš");
-  e.rule();
-  (void)e.barcode128("TEST-1234");
-  (void)e.qr("pos-terminal test page");
-  e.cut(escpos::Cut::Partial);
-  auto printed = printer.print(drivers::PrintJob{
-      drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
-      "TEST-" + checkout::format_compact_utc(t.clock().now()), "terminal", "TEST", e.take_bytes()});
+  auto page = drivers::build_test_page(
+      t.printerProfile(),
+      drivers::TestPageFacts{printer.describe(), t.config().printer.uri, t.config().terminalId,
+                             localTimeText(t.clock().now())});
+  if (!page.ok()) return dataProblem(page.error().message);
+  auto printed =
+      printer.print(drivers::PrintJob{drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
+                                      "TEST-" + checkout::format_compact_utc(t.clock().now()),
+                                      "terminal", "TEST", std::move(page).value()});
   CommandResult r;
   const bool ok = printed.outcome.result == drivers::JobResult::kPrinted;
   r.json = {{"printed", ok},
