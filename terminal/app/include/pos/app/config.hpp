@@ -99,8 +99,9 @@ using ConfigResult = std::variant<TerminalConfig, ConfigError>;
 ConfigResult parseConfig(std::string_view tomlText, const std::string& origin);
 
 // Resolves which file to read (--config, $POS_TERMINAL_CONFIG, /etc/pos-terminal/terminal.toml
-// if present, <data dir>/terminal.toml if present, else built-in defaults), reads it, applies the overrides and the default data
-// directory ($XDG_DATA_HOME/pos-terminal, else ~/.local/share/pos-terminal).
+// if present, <data dir>/terminal.toml if present, else built-in defaults), reads it, applies the
+// overrides and the default data directory ($XDG_DATA_HOME/pos-terminal, else
+// ~/.local/share/pos-terminal).
 ConfigResult loadConfig(const ConfigOverrides& overrides, const std::filesystem::path& assetsDir);
 
 std::string_view toString(LogLevel level);
