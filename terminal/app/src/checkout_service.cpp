@@ -45,6 +45,23 @@ CommandResult refusedResult(const checkout::Refusal& refusal, const std::string&
   return refusedResult(refusal.code_text(), message, correlationId);
 }
 
+checkout::ApproverLockouts lockoutsFromLedger(ledger::Ledger& ledger,
+                                              const std::vector<checkout::UserId>& approvers,
+                                              checkout::Timestamp now) {
+  checkout::ApproverLockouts lockouts;
+  for (const auto& approver : approvers) {
+    auto state = ledger.approver_pin_state(approver);
+    if (!state.ok()) continue;
+    if (const auto& lock = state.value().latest_lockout)
+      lockouts.apply(checkout::ApproverLockedOut{approver, lock->locked_at, lock->locked_until});
+    for (int i = 0; i < state.value().failures_since_last_success_or_lockout; ++i) {
+      lockouts.apply(checkout::PinAttemptFailed{approver, checkout::ElevationAction::PoOverride,
+                                                state.value().last_failure_at.value_or(now)});
+    }
+  }
+  return lockouts;
+}
+
 std::optional<checkout::SecretText> PinReader::next() {
   std::string line;
   if (!std::getline(in_, line)) return std::nullopt;
@@ -285,21 +302,9 @@ std::optional<CommandResult> CheckoutRun::start(const std::string& invoiceJson) 
     return storageFailure(r.error());
   if (auto r = t_.ledger().append_events(co_->id(), started.value().events); !r.ok())
     return storageFailure(r.error());
-  // Lockouts survive restarts: rebuilt from the ledger for every supervisor on the roster.
-  for (const auto& staff : roster_->staff()) {
-    auto state = t_.ledger().approver_pin_state(staff.user_id);
-    if (!state.ok()) continue;
-    if (state.value().latest_lockout) {
-      lockouts_.apply(checkout::ApproverLockedOut{staff.user_id,
-                                                  state.value().latest_lockout->locked_at,
-                                                  state.value().latest_lockout->locked_until});
-    }
-    for (int i = 0; i < state.value().failures_since_last_success_or_lockout; ++i) {
-      lockouts_.apply(checkout::PinAttemptFailed{staff.user_id,
-                                                 checkout::ElevationAction::PoOverride,
-                                                 state.value().last_failure_at.value_or(now())});
-    }
-  }
+  std::vector<checkout::UserId> everyone;
+  for (const auto& staff : roster_->staff()) everyone.push_back(staff.user_id);
+  lockouts_ = lockoutsFromLedger(t_.ledger(), everyone, now());
   t_.log().info("checkout.started", {{"checkoutId", co_->id().to_string()},
                                      {"invoiceId", co_->invoice().invoice_id.to_string()},
                                      {"workOrderId", cmd_.workOrder},

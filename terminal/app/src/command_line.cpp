@@ -115,7 +115,6 @@ std::variant<ParsedCommandLine, ParseExit> parseCommandLine(int argc, const char
   auto* recCmd = app.add_subcommand("reconcile", "compare the ledger with the backend's payments");
   recCmd->add_option("--from", rec.from, "RFC 3339 time")->required();
   recCmd->add_option("--to", rec.to, "RFC 3339 time")->required();
-  recCmd->add_flag("--markdown", rec.markdown, "Markdown instead of text");
 
   auto* verifyCmd = app.add_subcommand("verify", "database integrity and the ledger's hash chain");
 

@@ -160,11 +160,7 @@ CommandResult receiptPrintOrReprint(Terminal& t, PrinterService& printer, Receip
       if (!approver || !pin)
         return refusedResult("PIN_REQUIRED", "the approver's PIN is expected on standard input",
                              correlation, ExitCode::Usage);
-      auto state = t.ledger().approver_pin_state(*approver);
-      if (state.ok() && state.value().latest_lockout)
-        lockouts.apply(checkout::ApproverLockedOut{*approver,
-                                                   state.value().latest_lockout->locked_at,
-                                                   state.value().latest_lockout->locked_until});
+      lockouts = lockoutsFromLedger(t.ledger(), {*approver}, t.clock().now());
       checkout::VerifyApproverPin verify{*op, *approver, std::move(*pin),
                                          checkout::ElevationAction::ReceiptReprint};
       auto decision = l.checkout.verify_offline_approver(verify, lockouts, ctx);
@@ -587,7 +583,7 @@ CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
   auto rep = sync::reconcile(ours, *theirs.value, cmd.from, cmd.to);
   CommandResult r;
   r.json = json::parse(sync::toJsonText(rep));
-  r.text = cmd.markdown ? sync::toMarkdown(rep) : sync::toMarkdown(rep);
+  r.text = sync::toMarkdown(rep);  // a person reads the report as Markdown; --json for tools
   return r;
 }
 
@@ -595,36 +591,30 @@ CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
 
 CommandResult printers(Terminal& t, PrinterService& printer) {
   json found = json::array();
-  auto created = drivers::UsbContext::create();
-  if (created.context) {
-    auto known =
-        drivers::KnownUsbPrinters::load(drivers::default_known_printers_file(t.config().assetsDir));
-    if (known.table) {
-      for (const auto& p : drivers::find_usb_printers(*created.context, *known.table))
-        found.push_back({{"uri", drivers::to_string(p.uri())},
-                         {"description", p.describe()},
-                         {"profile", p.profile},
-                         {"speaksEscpos", p.speaks_escpos()},
-                         {"problem", p.problem}});
-    }
+  std::ostringstream s;
+  auto snap = printer.freshSnapshot(std::chrono::seconds(2));
+  s << "configured: " << printer.describe() << " (" << t.config().printer.profile << ") "
+    << drivers::readiness_code(snap.readiness) << "\n";
+  for (const auto& p : printer.discover()) {
+    const std::string status =
+        p.status.ok() ? std::string(p.status.status.can_print() ? "READY" : "NOT_READY")
+                      : std::string(drivers::link_error_code(p.status.error));
+    found.push_back({{"uri", drivers::to_string(p.uri)},
+                     {"description", p.description},
+                     {"profile", p.profile},
+                     {"speaksEscpos", p.speaks_escpos},
+                     {"status", status},
+                     {"problem", p.problem}});
+    s << drivers::to_string(p.uri) << "  " << p.description << "  profile "
+      << (p.profile.empty() ? "?" : p.profile) << "  " << status << "  " << p.problem << "\n";
   }
-  printer.snapshot();
-  auto snap = printer.snapshot();
   CommandResult r;
   r.json = {{"configured",
              {{"description", printer.describe()},
               {"profile", t.config().printer.profile},
               {"readiness", std::string(drivers::readiness_code(snap.readiness))},
               {"message", snap.advisor_message}}},
-            {"usb", found}};
-  std::ostringstream s;
-  s << "configured: " << printer.describe() << " (" << t.config().printer.profile << ") "
-    << drivers::readiness_code(snap.readiness) << "\n";
-  if (!created.context) s << "USB: " << created.error << "\n";
-  for (const auto& p : found)
-    s << "usb: " << p["uri"].get<std::string>() << "  " << p["description"].get<std::string>()
-      << "  profile " << p["profile"].get<std::string>() << "  " << p["problem"].get<std::string>()
-      << "\n";
+            {"found", found}};
   r.text = s.str();
   return r;
 }

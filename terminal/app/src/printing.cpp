@@ -1,5 +1,7 @@
 #include <pos/app/printing.hpp>
 
+#include <thread>
+
 #include <pos/drivers/known_printers.hpp>
 #include <pos/drivers/printer_uri.hpp>
 #include <pos/drivers/virtual_printer.hpp>
@@ -146,6 +148,7 @@ std::variant<std::unique_ptr<PrinterService>, StartupError> PrinterService::open
   const bool usb = configured && (std::holds_alternative<drivers::UsbAuto>(*configured) ||
                                   std::holds_alternative<drivers::UsbId>(*configured));
   if (usb) s->environment_.usb = drivers::UsbContext::create().context;
+  s->configured_ = configured;
   auto opened = drivers::open_printer(configured, s->environment_);
   if (auto* dir = std::get_if<drivers::SpoolDirectory>(&opened.uri)) {
     s->spool_ = dir->path;
@@ -184,6 +187,22 @@ PrintResult PrinterService::print(drivers::PrintJob job) {
 
 drivers::PrinterSnapshot PrinterService::snapshot() const {
   return spooler_->snapshot();
+}
+
+drivers::PrinterSnapshot PrinterService::freshSnapshot(std::chrono::milliseconds limit) {
+  const auto before = spooler_->snapshot().checked_at;
+  spooler_->refresh_status();
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    auto snap = spooler_->snapshot();
+    if (snap.checked_at != before || std::chrono::steady_clock::now() >= until) return snap;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::vector<drivers::FoundPrinter> PrinterService::discover() {
+  if (!environment_.usb) environment_.usb = drivers::UsbContext::create().context;
+  return drivers::discover_printers(environment_, configured_);
 }
 std::string PrinterService::describe() const {
   return description_;

@@ -9,8 +9,6 @@
 namespace pos::e2e {
 namespace {
 
-#define ASSERT_RUN(run, code) ASSERT_EQ((run).exitCode, (code)) << (run).describe()
-
 std::int64_t minor(const json& money) {
   return money.at("amountMinor").get<std::int64_t>();
 }

@@ -9,40 +9,8 @@
 namespace pos::e2e {
 namespace {
 
-#define ASSERT_RUN(run, code) ASSERT_EQ((run).exitCode, (code)) << (run).describe()
-
-struct OnlineOverride : ::testing::Test {
-  DemoBackend backend;
-  PosTerminal term;
-  void SetUp() override {
-    term.online(backend);
-    auto pulled = term.run({"pull"});
-    ASSERT_RUN(pulled, 0);
-  }
-};
-
-struct OfflineOverride : ::testing::Test {
-  PosTerminal term;
-  void SetUp() override {
-    auto seeded = term.seedDemo();
-    ASSERT_RUN(seeded, 0);
-  }
-};
-
-std::vector<std::string> overrideArgs(const std::string& wo, const std::string& op,
-                                      const std::string& amount,
-                                      const std::vector<std::string>& approvers,
-                                      const std::string& reason = "ACCOUNT_MANAGER_APPROVED") {
-  std::vector<std::string> a = {"checkout",   "--work-order", wo,        "--operator",  op,
-                                "--override", reason,         "--notes", "PO by Friday"};
-  for (const auto& ap : approvers) {
-    a.push_back("--approver");
-    a.push_back(ap);
-  }
-  for (const auto& s : {"--tender", "CASH", "--amount"}) a.push_back(s);
-  a.push_back(amount);
-  return a;
-}
+struct OnlineOverride : OnlineShop {};
+struct OfflineOverride : OfflineShop {};
 
 // ---------------------------------------------------------------- online
 

@@ -12,8 +12,6 @@
 namespace pos::e2e {
 namespace {
 
-#define ASSERT_RUN(run, code) ASSERT_EQ((run).exitCode, (code)) << (run).describe()
-
 std::string rfc3339(std::chrono::system_clock::time_point tp) {
   const auto t = std::chrono::system_clock::to_time_t(tp);
   std::tm tm{};

@@ -9,8 +9,6 @@
 namespace pos::e2e {
 namespace {
 
-#define ASSERT_RUN(run, code) ASSERT_EQ((run).exitCode, (code)) << (run).describe()
-
 // PINs no file holds by chance.
 constexpr const char* kAnna = "5820461937";
 constexpr const char* kSara = "7391046285";

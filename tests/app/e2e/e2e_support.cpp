@@ -260,4 +260,30 @@ std::string nowRfc3339() {
   return buf;
 }
 
+void OnlineShop::SetUp() {
+  term.online(backend);
+  auto pulled = term.run({"pull"});
+  ASSERT_RUN(pulled, 0);
+}
+
+void OfflineShop::SetUp() {
+  auto seeded = term.seedDemo();
+  ASSERT_RUN(seeded, 0);
+}
+
+std::vector<std::string> overrideArgs(const std::string& wo, const std::string& op,
+                                      const std::string& amount,
+                                      const std::vector<std::string>& approvers,
+                                      const std::string& reason) {
+  std::vector<std::string> a = {"checkout",   "--work-order", wo,        "--operator",  op,
+                                "--override", reason,         "--notes", "PO by Friday"};
+  for (const auto& ap : approvers) {
+    a.push_back("--approver");
+    a.push_back(ap);
+  }
+  for (const auto& s : {"--tender", "CASH", "--amount"}) a.push_back(s);
+  a.push_back(amount);
+  return a;
+}
+
 }  // namespace pos::e2e

@@ -5,6 +5,8 @@
 // the executable with PINs on stdin) · direct calls to the simulator's billing API · files.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -109,5 +111,27 @@ int closedPort();
 // A fresh UUIDv7-shaped id (time-ordered, random tail) for direct calls to the simulator.
 std::string newUuid7();
 std::string nowRfc3339();
+
+// A run's exit code, with what it printed when it is not the expected one.
+#define ASSERT_RUN(run, code) ASSERT_EQ((run).exitCode, (code)) << (run).describe()
+
+// A terminal pulled from a live billing-sim seeded with the demo shop.
+struct OnlineShop : ::testing::Test {
+  DemoBackend backend;
+  PosTerminal term;
+  void SetUp() override;
+};
+
+// A terminal with the demo shop seeded offline (no backend).
+struct OfflineShop : ::testing::Test {
+  PosTerminal term;
+  void SetUp() override;
+};
+
+// `checkout ... --override REASON --notes ... --approver A [--approver B] --tender CASH --amount X`
+std::vector<std::string> overrideArgs(const std::string& wo, const std::string& op,
+                                      const std::string& amount,
+                                      const std::vector<std::string>& approvers,
+                                      const std::string& reason = "ACCOUNT_MANAGER_APPROVED");
 
 }  // namespace pos::e2e

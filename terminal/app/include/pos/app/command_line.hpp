@@ -74,7 +74,6 @@ struct ReportCommand {
 struct ReconcileCommand {
   std::string from;
   std::string to;
-  bool markdown = false;
 };
 struct VerifyCommand {};
 struct UiCommand {};  // no subcommand: the touch UI

@@ -53,6 +53,10 @@ class PrinterService {
   // Submits a job and waits for its outcome (bounded by the spooler's job time-out).
   PrintResult print(drivers::PrintJob job);
   drivers::PrinterSnapshot snapshot() const;
+  // Asks the printer for its status now and waits for the answer, at most `limit`.
+  drivers::PrinterSnapshot freshSnapshot(std::chrono::milliseconds limit);
+  // Printers that can be found now (USB, and the configured TCP printer), with status.
+  std::vector<drivers::FoundPrinter> discover();
   std::string describe() const;
   // Jobs a crash left without an outcome, marked POSSIBLY_PRINTED at start-up.
   const std::vector<drivers::JournalEntry>& interruptedAtStart() const { return interrupted_; }
@@ -62,6 +66,7 @@ class PrinterService {
  private:
   PrinterService() = default;
   drivers::PrinterEnvironment environment_;
+  std::optional<drivers::PrinterUri> configured_;
   std::unique_ptr<LedgerPrintJournal> journal_;
   std::unique_ptr<drivers::Spooler> spooler_;
   std::vector<drivers::JournalEntry> interrupted_;

@@ -47,6 +47,12 @@ class PinReader {
   std::istream& in_;
 };
 
+// Approver lockouts survive restarts (BILL-DEC-010): rebuilt from the ledger's PIN attempts
+// and lockouts for the given supervisors, for every command that checks a PIN offline.
+checkout::ApproverLockouts lockoutsFromLedger(ledger::Ledger& ledger,
+                                              const std::vector<checkout::UserId>& approvers,
+                                              checkout::Timestamp now);
+
 class CheckoutService {
  public:
   CheckoutService(Terminal& terminal, PrinterService& printer, ReceiptRenderer& renderer)
