@@ -286,7 +286,8 @@ TEST(CheckoutPermissions, EveryCommandChecksTheOperatorItself) {
            PermissionRow{"ghost", Command::OverridePo, unknown, ""},
            PermissionRow{"advisor", Command::TakePayment, ok, ""},
            PermissionRow{"cashier", Command::TakePayment, ok, ""},
-           PermissionRow{"viewer", Command::TakePayment, missing, "billing:payment:capture"},
+           // No canonical permission exists for taking a payment: any roster member may.
+           PermissionRow{"viewer", Command::TakePayment, ok, ""},
            PermissionRow{"ghost", Command::TakePayment, unknown, ""},
            PermissionRow{"advisor", Command::Reprint, ok, ""},
            PermissionRow{"cashier", Command::Reprint, missing, "billing:receipt:reprint"},
@@ -342,6 +343,23 @@ TEST(CheckoutPermissions, EveryCommandChecksTheOperatorItself) {
       EXPECT_ACCEPTED(d);
     }
   }
+}
+
+// A shop may configure a stricter rule for taking payments: one of the canonical strings. Off by
+// default (the permission matrix above: a viewer may take a payment).
+TEST(CheckoutPermissions, AShopsStricterPaymentRuleNamesACanonicalPermission) {
+  Counter counter;
+  Checkout checkout = counter.start(invoice_json(), relaxed_evaluation());
+  auto ctx = counter.context();
+  TakePayment viewer = cash(1000, "viewer");
+  viewer.required_permission = Permission::ReceiptDeliver;
+  const Decision refused = checkout.take_payment(viewer, ctx);
+  EXPECT_REFUSED(refused, RefusalCode::PermissionMissing);
+  EXPECT_EQ(refused.refusal->detail, "billing:receipt:deliver");
+  EXPECT_TRUE(refused.events.empty());
+  TakePayment advisor = cash(1000, "advisor");
+  advisor.required_permission = Permission::ReceiptDeliver;
+  EXPECT_ACCEPTED(checkout.take_payment(advisor, ctx));
 }
 
 // ---------------------------------------------------------------------------------------------

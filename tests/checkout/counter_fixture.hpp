@@ -108,13 +108,13 @@ inline std::vector<Staff> make_staff(RandomSource& random) {
     return make_pin_verifier(SecretText{pin}, random, 1, 8192);
   };
   const PermissionSet advisor{Permission::PoCapture,      Permission::PoOverride,
-                              Permission::PaymentCapture, Permission::ReceiptView,
-                              Permission::ReceiptDeliver, Permission::ReceiptReprint};
+                              Permission::ReceiptView,    Permission::ReceiptDeliver,
+                              Permission::ReceiptReprint};
   PermissionSet supervisor = advisor;
   supervisor.grant(Permission::AuthElevate);
   return {
       Staff{user("advisor"), "Ada Advisor", advisor, verifier("1111"), std::nullopt},
-      Staff{user("cashier"), "Cal Cashier", PermissionSet{Permission::PaymentCapture},
+      Staff{user("cashier"), "Cal Cashier", PermissionSet{},
             verifier("2222"), Money{Currencies::USD, 5000}},
       Staff{user("viewer"), "Vi Viewer", PermissionSet{Permission::ReceiptView}, verifier("3333"),
             std::nullopt},
@@ -163,6 +163,7 @@ inline TakePayment cash(std::int64_t minor, std::string_view op = "advisor") {
                      CaptureMode::Online,
                      {},
                      {},
+                     std::nullopt,
                      std::nullopt};
 }
 

@@ -26,7 +26,7 @@ json roster_json(RandomSource& random) {
                      {"paymentLimit", nullptr}},
                     {{"userId", "cashier"},
                      {"displayName", "Cal"},
-                     {"permissions", {"billing:payment:capture"}},
+                     {"permissions", {"billing:receipt:view"}},
                      {"pinVerifier", to_json(v)},
                      {"paymentLimit", testing::money_json("USD", 5000)}}})},
       {"issuedAt", "2026-11-21T08:00:00Z"},

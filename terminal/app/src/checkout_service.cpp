@@ -606,7 +606,8 @@ std::optional<CommandResult> CheckoutRun::pay(json& out) {
       backendUp_ ? checkout::CaptureMode::Online : checkout::CaptureMode::Offline,
       exposure,
       offlineLimits(t_.config()),
-      overLimit};
+      overLimit,
+      std::nullopt};
   auto ctx = context();
   auto decision = co_->take_payment(command, ctx);
   if (!decision.accepted()) {

@@ -486,7 +486,7 @@ std::optional<Refusal> check_offline_limits(const TakePayment& c, Timestamp now)
 }  // namespace
 
 Decision Checkout::take_payment(TakePayment& command, CounterContext& context) {
-  if (auto r = check_operator(command.operator_id, Permission::PaymentCapture, context.roster))
+  if (auto r = check_operator(command.operator_id, command.required_permission, context.roster))
     return {{}, r};
   if (auto r = check_invoice_known()) return {{}, r};
   if (!invoice_.takes_payment() || !balance_due_.is_positive())

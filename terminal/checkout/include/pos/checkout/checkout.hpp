@@ -107,6 +107,9 @@ struct TakePayment {
   OfflineExposure exposure;  // read by the caller from the ledger; used when mode is Offline
   OfflineLimits limits;
   std::optional<Approval> over_limit_approval;  // PAYMENT_OVER_LIMIT elevation
+  // The shop's optional stricter rule (configuration, off by default): the operator must also
+  // hold this canonical permission. Without it any roster member may take a payment.
+  std::optional<Permission> required_permission;
 };
 
 struct ReprintReceipt {
@@ -166,7 +169,9 @@ class Checkout {
   Decision verify_offline_approver(VerifyApproverPin& command, const ApproverLockouts& lockouts,
                                    CounterContext& context);
 
-  // billing:payment:capture. Emits PaymentCaptured and its ReceiptIssued.
+  // Any roster member (BILL-DEC-008 has no permission for taking a payment), within their
+  // payment limit, plus TakePayment::required_permission when the shop configured one. Emits
+  // PaymentCaptured and its ReceiptIssued.
   Decision take_payment(TakePayment& command, CounterContext& context);
 
   // billing:receipt:reprint, within the receipt's reprint policy.

@@ -1,6 +1,12 @@
 // Permissions: the canonical strings of BILL-DEC-008, as a set the checkout checks on every
 // command.
 //
+// The list is closed: a real backend grants nothing else, so the terminal never requires a
+// string of its own invention. The domain has none for taking a counter payment (or opening the
+// drawer): any signed-in roster member may take a payment within their payment limit, and a
+// shop that wants a stricter rule names one of these strings in its configuration
+// (`[counter] payment_permission`, off by default; TakePayment::required_permission).
+//
 // The UI hides what a user may not do, but that is not security: each command of Checkout
 // checks the operator's PermissionSet itself (permission_for() says which one).
 #pragma once
@@ -16,7 +22,6 @@ enum class Permission {
   PoCapture,               // billing:checkout:po:capture
   PoOverride,              // billing:checkout:po:override
   AuthElevate,             // billing:auth:elevate: may approve as a supervisor
-  PaymentCapture,          // billing:payment:capture (the terminal's own: may take payments)
   ReceiptView,             // billing:receipt:view
   ReceiptDeliver,          // billing:receipt:deliver
   ReceiptReprint,          // billing:receipt:reprint
@@ -27,9 +32,9 @@ enum class Permission {
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Permission::kCount)>
     kPermissionNames{
         "billing:checkout:po:capture", "billing:checkout:po:override",
-        "billing:auth:elevate",        "billing:payment:capture",
-        "billing:receipt:view",        "billing:receipt:deliver",
-        "billing:receipt:reprint",     "billing:posting-error:detail:view",
+        "billing:auth:elevate",        "billing:receipt:view",
+        "billing:receipt:deliver",     "billing:receipt:reprint",
+        "billing:posting-error:detail:view",
     };
 static_assert(kPermissionNames.size() == static_cast<std::size_t>(Permission::kCount));
 
