@@ -16,9 +16,8 @@ OverridePo override_request(std::string reason, std::string notes,
 }
 
 const ReasonCodes& reasons() {
-  static const ReasonCodes codes{
-      std::vector<ReasonCode>{{"PO_TO_FOLLOW", "PO to follow", true},
-                              {"FLEET_AGREEMENT", "Fleet agreement", false}}};
+  static const ReasonCodes codes{std::vector<ReasonCode>{
+      {"PO_TO_FOLLOW", "PO to follow", true}, {"FLEET_AGREEMENT", "Fleet agreement", false}}};
   return codes;
 }
 
@@ -38,7 +37,8 @@ TEST(OverrideRequest, EveryCheckThatNeedsNoApproverRunsFirst) {
            Row{"advisor", "NO_SUCH_CODE", "x", RefusalCode::ReasonCodeUnknown},
            Row{"advisor", "", "x", RefusalCode::ReasonCodeRequired},
            Row{"advisor", "PO_TO_FOLLOW", "  ", RefusalCode::NotesRequired},
-           Row{"advisor", "PO_TO_FOLLOW", "card 4111-1111-1111-1111", RefusalCode::CardNumberRefused},
+           Row{"advisor", "PO_TO_FOLLOW", "card 4111-1111-1111-1111",
+               RefusalCode::CardNumberRefused},
        }) {
     SCOPED_TRACE(std::string(row.op) + " " + row.reason);
     OverridePo request = override_request(row.reason, row.notes, row.op);
@@ -81,23 +81,30 @@ TEST(ReprintRequest, CountWindowAndReasonAreCheckedBeforeAnyApprover) {
   const ReprintPolicy open{2, t0() + 24h, true, true};
   EXPECT_FALSE(checkout.check_reprint_request(request(open, "CUSTOMER_COPY", "advisor"),
                                               counter.roster, ctx.now));
-  EXPECT_EQ(checkout.check_reprint_request(request(open, "CUSTOMER_COPY", "cashier"),
-                                           counter.roster, ctx.now)->code,
-            RefusalCode::PermissionMissing);
-  EXPECT_EQ(checkout.check_reprint_request(request(open, "BAD", "advisor"), counter.roster,
-                                           ctx.now)->code,
-            RefusalCode::ReasonCodeUnknown);
-  EXPECT_EQ(checkout.check_reprint_request(request(open, "", "advisor"), counter.roster,
-                                           ctx.now)->code,
-            RefusalCode::ReasonCodeRequired);
-  EXPECT_EQ(checkout.check_reprint_request(request({0, std::nullopt, true, true}, "CUSTOMER_COPY",
-                                                   "advisor"),
-                                           counter.roster, ctx.now)->code,
-            RefusalCode::ReprintNotAllowed);
-  EXPECT_EQ(checkout.check_reprint_request(request({2, t0() - 1h, true, true}, "CUSTOMER_COPY",
-                                                   "advisor"),
-                                           counter.roster, ctx.now)->code,
-            RefusalCode::ReprintWindowClosed);
+  EXPECT_EQ(
+      checkout
+          .check_reprint_request(request(open, "CUSTOMER_COPY", "cashier"), counter.roster, ctx.now)
+          ->code,
+      RefusalCode::PermissionMissing);
+  EXPECT_EQ(
+      checkout.check_reprint_request(request(open, "BAD", "advisor"), counter.roster, ctx.now)
+          ->code,
+      RefusalCode::ReasonCodeUnknown);
+  EXPECT_EQ(
+      checkout.check_reprint_request(request(open, "", "advisor"), counter.roster, ctx.now)->code,
+      RefusalCode::ReasonCodeRequired);
+  EXPECT_EQ(
+      checkout
+          .check_reprint_request(request({0, std::nullopt, true, true}, "CUSTOMER_COPY", "advisor"),
+                                 counter.roster, ctx.now)
+          ->code,
+      RefusalCode::ReprintNotAllowed);
+  EXPECT_EQ(
+      checkout
+          .check_reprint_request(request({2, t0() - 1h, true, true}, "CUSTOMER_COPY", "advisor"),
+                                 counter.roster, ctx.now)
+          ->code,
+      RefusalCode::ReprintWindowClosed);
 }
 
 TEST(PaymentLimits, PerCurrencyLimitsApplyInTheirCurrencyAndAnUnnamedOneNeedsASupervisor) {
@@ -165,7 +172,8 @@ TEST(CardNumbers, DigitRunsAcrossSpacesDashesAndDotsAreCardNumbers) {
 }
 
 TEST(EmailAddress, OnlyPlainAddressesAreAccepted) {
-  for (std::string_view good : {"a@b.co", "jordan.rivera+receipts@example.com", "x_y@mail.ex-ample.org"})
+  for (std::string_view good :
+       {"a@b.co", "jordan.rivera+receipts@example.com", "x_y@mail.ex-ample.org"})
     EXPECT_FALSE(check_email_address(good).has_value()) << good;
   const std::string long_address = std::string(250, 'a') + "@b.co";
   for (std::string_view bad :
