@@ -305,14 +305,15 @@ TEST(DrawerPulse, IsEscPOnTheProfilesPin) {
   EXPECT_FALSE(build_drawer_pulse(no_drawer));
 }
 
-TEST(OpenPrinter, VirtualWhenNothingIsConfiguredOrUsbIsAbsent) {
+TEST(OpenPrinter, VirtualOnlyWhenNothingOrAFolderIsConfigured) {
   PrinterEnvironment env;
   env.default_spool = "/tmp/pos-spool-default";
   auto opened = open_printer(std::nullopt, env);
   EXPECT_EQ(opened.transport->describe(), "virtual printer in /tmp/pos-spool-default");
   EXPECT_FALSE(opened.note.empty());
-  opened = open_printer(PrinterUri{UsbAuto{}}, env);  // no USB context here
-  EXPECT_TRUE(std::holds_alternative<SpoolDirectory>(opened.uri));
+  opened = open_printer(PrinterUri{UsbAuto{}}, env);  // no USB context here: not found
+  EXPECT_TRUE(std::holds_alternative<UsbAuto>(opened.uri));
+  EXPECT_EQ(opened.transport->status(Deadline::in(10ms)).error, LinkError::kNotFound);
   opened = open_printer(PrinterUri{SpoolDirectory{"/tmp/other"}}, env);
   EXPECT_EQ(opened.transport->describe(), "virtual printer in /tmp/other");
   EXPECT_TRUE(opened.note.empty());
