@@ -408,8 +408,8 @@ TEST_F(UsbPrinterTest, DiscoveryListsPrintersWithStatusAndProfileAndGivesUsblpBa
 TEST_F(UsbPrinterTest, OpenPrinterAutoWithNoPrinterIsNotFoundNeverTheVirtualPrinter) {
   // Issue 15: usb://auto with nothing plugged in used to spool to the virtual printer and report
   // PRINTED. It is a USB transport that finds no printer: the job FAILED, nothing spooled.
-  const auto spool = std::filesystem::temp_directory_path() /
-                     ("pos-spool-auto-" + std::to_string(::getpid()));
+  const auto spool =
+      std::filesystem::temp_directory_path() / ("pos-spool-auto-" + std::to_string(::getpid()));
   std::filesystem::remove_all(spool);
   PrinterEnvironment env{context(), shipped_table(), spool, {}, {}, {}};
   auto none = open_printer(PrinterUri{UsbAuto{}}, env);
