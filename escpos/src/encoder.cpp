@@ -95,6 +95,22 @@ std::string sanitize_text(std::string_view in) {
   return out;
 }
 
+std::string clean_outside_text(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    if (b - 0x20U < 0x5FU) {  // printable ASCII, the common case
+      out += in[i++];
+      continue;
+    }
+    const char32_t cp = utf8::next(in, i);
+    if (!utf8::is_control(cp)) utf8::append(out, cp);
+  }
+  return out;
+}
+
 int display_width(std::string_view s) {
   int n = 0;
   for (char c : s) {

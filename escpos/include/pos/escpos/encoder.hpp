@@ -127,6 +127,12 @@ class Encoder {
 // Helpers shared with the decoder and tests.
 // Removes C0/C1 controls and DEL, turns invalid UTF-8 into U+FFFD. Tabs become a space.
 std::string sanitize_text(std::string_view utf8);
+// Text from outside (a backend's invoice number, a customer name, anything typed or received)
+// as it may be STORED: C0 controls (tab and line breaks too), DEL and C1 controls are removed,
+// valid UTF-8 is kept as it is, and each invalid byte (overlong forms, surrogates, truncated
+// sequences, bytes above U+10FFFF) becomes U+FFFD. Call it before storing, so a receipt
+// reference can never carry an ESC or NUL to a later printout, log or export.
+std::string clean_outside_text(std::string_view text);
 // Columns a string occupies: one per code point.
 int display_width(std::string_view utf8);
 
