@@ -97,7 +97,8 @@ struct ReceiptContent {
 // ---- templates --------------------------------------------------------------------------------
 namespace detail {
 struct CompiledTemplate;  // the parsed mustache body, built once by parse_template
-}
+struct LayoutProgram;     // the body compiled into layout operations with slots
+}  // namespace detail
 
 struct ReceiptTemplate {
   std::string id;
@@ -109,6 +110,11 @@ struct ReceiptTemplate {
   // Set by parse_template so rendering does not parse the body again (safe to share between
   // threads: rendering takes its lock). Null: the body is parsed at every render.
   std::shared_ptr<detail::CompiledTemplate> compiled;
+  // Set by parse_template: the body as a program of layout operations with slots, so rendering
+  // fills a receipt in (no mustache text, no parsing). Null for a body using what the program
+  // does not do (partials, set delimiters, unescaped tags, dotted names, a section tag sharing
+  // its line): such a template renders through mustache, with the same result.
+  std::shared_ptr<const detail::LayoutProgram> program;
 };
 
 struct TemplateSource {
