@@ -151,6 +151,25 @@ Expected<std::shared_ptr<const ReceiptTemplate>> TemplateCatalog::latest(
   return best;
 }
 
+// ---- the compact receipt code ------------------------------------------------------------------
+Expected<std::string> compact_receipt_code(std::uint64_t number) {
+  if (number > kMaxCompactReceiptNumber)
+    return Error{ErrorCode::BarcodeInvalid, "receipt number above 12 digits"};
+  std::string digits = std::to_string(number);
+  std::size_t width = std::max<std::size_t>(8, digits.size());
+  width += width % 2;
+  return "R" + std::string(width - digits.size(), '0') + digits;
+}
+
+std::optional<std::uint64_t> parse_compact_receipt_code(std::string_view s) {
+  if (s.size() < 2 || s.size() > kMaxCompactReceiptCodeLength || (s[0] != 'R' && s[0] != 'r'))
+    return std::nullopt;
+  std::uint64_t n = 0;
+  const auto res = std::from_chars(s.data() + 1, s.data() + s.size(), n);
+  if (res.ec != std::errc{} || res.ptr != s.data() + s.size()) return std::nullopt;
+  return n;
+}
+
 // ---- render_receipt ---------------------------------------------------------------------------
 namespace {
 
