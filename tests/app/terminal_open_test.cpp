@@ -181,6 +181,25 @@ TEST(TerminalOpen, ExistingFilesAndFoldersAreTightened) {
   EXPECT_EQ(modeOf(data / "someone-elses.txt"), 0644u);  // not the terminal's: left alone
 }
 
+TEST(TerminalOpen, WritePrivateFileIsPrivateAndNamesWhatFailed) {
+  Umask u(022);
+  TempDir tmp;
+  const std::vector<std::uint8_t> bytes = {0x1b, 0x40, 'h', 'i'};
+  const auto file = tmp.path() / "r.bin";
+  std::ofstream(file) << "older";
+  fs::permissions(file, fs::perms(0644));
+  EXPECT_EQ(writePrivateFile(file, bytes), std::nullopt);
+  EXPECT_EQ(modeOf(file), 0600u);
+  std::ifstream in(file, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "\x1b@hi");
+  EXPECT_EQ(entriesIn(tmp.path()), 1u);  // no temporary left behind
+
+  auto missing = writePrivateFile(tmp.path() / "no" / "such" / "r.bin", bytes);
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_NE(missing->find((tmp.path() / "no" / "such").string()), std::string::npos) << *missing;
+  EXPECT_FALSE(fs::exists(tmp.path() / "no"));
+}
+
 // ---------------------------------------------------------------- read-only data directory
 
 // Runs `body` in a child that cannot write `dir` (made read-only; as root, the child drops to

@@ -723,7 +723,7 @@ ConfigResult loadConfig(const ConfigOverrides& overrides, const std::filesystem:
   if (overrides.tokenFile) cfg.backend.tokenFile = *overrides.tokenFile;
   if (overrides.terminalId) {
     if (!isValidTerminalId(*overrides.terminalId))
-      return ConfigError{"--terminal-id", 0, "--terminal-id", std::string(kTerminalIdRule)};
+      return ConfigError{"command line", 0, "--terminal-id", std::string(kTerminalIdRule)};
     cfg.terminalId = *overrides.terminalId;
   }
   if (overrides.fullscreen) cfg.screen.fullscreen = true;

@@ -12,6 +12,7 @@
 #include <re2/re2.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace pos::app {
@@ -89,19 +90,29 @@ bool routePartsLogTo(const std::filesystem::path& logsDir) {
   static std::once_flag once;
   static bool routed = false;
   std::call_once(once, [&] {
+    std::shared_ptr<spdlog::logger> parts;
     try {
-      makePrivateDir(logsDir);
-      auto parts = std::make_shared<spdlog::logger>(
-          "pos-parts",
-          std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-              (logsDir / "parts.log").string(), 5 * 1024 * 1024, 3, false, privateFiles()));
-      parts->set_level(spdlog::level::info);
-      parts->flush_on(spdlog::level::warn);
-      spdlog::set_default_logger(std::move(parts));
-      routed = true;
-    } catch (const std::exception&) {
-      routed = false;  // the default logger stays; the caller reports the folder
+      // The folder must exist already (Terminal::open makes it 0700); this never creates one,
+      // so a read-only run writes nothing.
+      if (std::filesystem::is_directory(logsDir)) {
+        parts = std::make_shared<spdlog::logger>(
+            "pos-parts",
+            std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+                (logsDir / "parts.log").string(), 5 * 1024 * 1024, 3, false, privateFiles()));
+        parts->set_level(spdlog::level::info);
+        routed = true;
+      }
+    } catch (const spdlog::spdlog_ex&) {
+      routed = false;
     }
+    if (!routed) {
+      // Never stdout (--json promises one object there): warnings and errors on stderr.
+      parts = std::make_shared<spdlog::logger>("pos-parts",
+                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
+      parts->set_level(spdlog::level::warn);
+    }
+    parts->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(std::move(parts));
   });
   return routed;
 }

@@ -105,6 +105,42 @@ void tightenFiles(const std::filesystem::path& dir, bool everyFile) {
 
 }  // namespace
 
+std::optional<std::string> writePrivateFile(const std::filesystem::path& file,
+                                            std::span<const std::uint8_t> bytes) {
+  const auto folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec))
+    return "cannot write " + file.string() + ": no folder " + folder.string();
+  std::string temp = (folder / ("." + file.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkstemp(temp.data());  // mkstemp creates the file 0600
+  if (fd < 0) return "cannot write " + file.string() + ": " + lastError();
+  auto failed = [&](const std::string& what) {
+    const std::string message = "cannot write " + file.string() + ": " + what;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return message;
+  };
+  if (::fchmod(fd, 0600) != 0) return failed(lastError());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return failed(lastError());
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return failed(lastError());
+  if (::close(fd) != 0) {
+    ::unlink(temp.c_str());
+    return "cannot write " + file.string() + ": " + lastError();
+  }
+  if (::rename(temp.c_str(), file.c_str()) != 0) {
+    const std::string message = "cannot write " + file.string() + ": " + lastError();
+    ::unlink(temp.c_str());
+    return message;
+  }
+  return std::nullopt;
+}
+
 std::vector<sync::Migration> Terminal::migrations() {
   std::vector<sync::Migration> all = ledger::Ledger::all_migrations();
   for (const auto& m : sync::SnapshotStore::migrations()) all.push_back(m);
@@ -165,6 +201,7 @@ std::variant<std::unique_ptr<Terminal>, StartupError> Terminal::open(TerminalCon
       }
     }
     if (!t->log_) t->log_ = std::make_unique<EventLog>(cfg.terminalId, cfg.logLevel);
+    routePartsLogTo(canLog ? t->paths_.logs : std::filesystem::path());
   }
 
   auto migrations = Terminal::migrations();

@@ -41,8 +41,9 @@ std::string scrub(std::string_view text);
 // default logger at the same moment, so it must happen before any part's thread starts: call it
 // at process start (main, after the configuration is loaded and the logs folder exists, before
 // the engine starts its threads). Terminal::open (ReadWrite) calls it too, for callers that do
-// not; by call_once a second Terminal never swaps the logger under running threads. Returns
-// false when the file could not be opened (the default logger is then left as it was).
+// not; by call_once a second Terminal never swaps the logger under running threads. The
+// folder must exist (it is never created here). Returns false when the file could not be
+// opened: the parts' warnings and errors then go to stderr, still never stdout.
 bool routePartsLogTo(const std::filesystem::path& logsDir);
 
 class EventLog {

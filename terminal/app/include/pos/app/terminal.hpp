@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 
@@ -52,6 +53,14 @@ struct StartupError {
   int exitCode = 6;
   std::string message;
 };
+
+// Writes `bytes` to `file` the way the terminal writes every file of its own: mode 0600 whatever
+// the umask, through a temporary file in the same folder that is fsync'ed and renamed into
+// place (a reader never sees half a file). nullopt when written; else the message, naming the
+// path and what failed ("no folder /x/y", "Permission denied"). For `receipt render --out` and
+// `--png` (issue 17: a missing folder must not report success) and any export.
+std::optional<std::string> writePrivateFile(const std::filesystem::path& file,
+                                            std::span<const std::uint8_t> bytes);
 
 // What a command does with the data directory.
 //   ReadWrite: creates the folders and database if missing (0700/0600), migrates, logs.
