@@ -21,7 +21,10 @@ std::filesystem::path assetsDir() {
 int main(int argc, char** argv) {
   auto parsed = pos::app::parseCommandLine(argc, argv);
   if (auto* exit = std::get_if<pos::app::ParseExit>(&parsed)) {
-    (exit->code == pos::app::ExitCode::Done ? std::cout : std::cerr) << exit->text;
+    if (exit->json)  // a usage error under --json: the contract's error object
+      std::cout << *exit->json << '\n';
+    else
+      (exit->code == pos::app::ExitCode::Done ? std::cout : std::cerr) << exit->text;
     return static_cast<int>(exit->code);
   }
   try {

@@ -18,6 +18,7 @@
 #include <pos/escpos/decoder.hpp>
 #include <pos/escpos/encoder.hpp>
 #include <pos/escpos/image.hpp>
+#include <pos/ledger/po_lookup.hpp>
 #include <pos/sync/reconciliation.hpp>
 
 #include "counter_commands.hpp"
@@ -104,16 +105,14 @@ CommandResult receiptRender(Terminal& t, ReceiptRenderer& renderer, const Receip
       renderer.render(content, std::stoi(l.record.template_version), escpos::DrawerKick::None);
   if (auto* err = std::get_if<std::string>(&rendered)) return dataProblem(*err);
   const auto& bytes = std::get<RenderedReceiptText>(rendered).bytes;
-  std::ofstream(cmd.outFile, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
+  // Every file written is checked: a missing folder names the path (exit 6), never "done".
+  if (auto failed = writePrivateFile(cmd.outFile, bytes)) return dataProblem(*failed);
   CommandResult r;
   r.json = {{"receiptId", cmd.receiptId}, {"out", cmd.outFile}, {"bytes", bytes.size()}};
   if (cmd.pngFile) {
     auto decoded = escpos::decode(bytes, t.printerProfile());
     auto png = escpos::encode_png(decoded.picture);
-    std::ofstream(*cmd.pngFile, std::ios::binary)
-        .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+    if (auto failed = writePrivateFile(*cmd.pngFile, png)) return dataProblem(*failed);
     r.json["png"] = *cmd.pngFile;
   }
   r.text = "wrote " + cmd.outFile + (cmd.pngFile ? " and " + *cmd.pngFile : "");
@@ -214,11 +213,18 @@ CommandResult queue(Terminal& t, const QueueCommand& cmd) {
     if (*cmd.retryId == "all") {
       (void)t.ledger().outbox().force_retry_all(now);
     } else {
+      std::int64_t id = 0;
       try {
-        (void)t.ledger().outbox().force_retry(std::stoll(*cmd.retryId), now);
+        id = std::stoll(*cmd.retryId);
       } catch (const std::exception&) {
         return refusedResult("USAGE", "--retry takes an item id or all", "", ExitCode::Usage);
       }
+      auto retried = t.ledger().outbox().force_retry(id, now);
+      if (!retried.ok()) return dataProblem(retried.error().message);
+      if (!retried.value())
+        return refusedResult(
+            "QUEUE_ITEM_NOT_FOUND",
+            "no queued or refused item " + *cmd.retryId + " (see `pos-terminal queue`)", "");
     }
   }
   bool ok = false;
@@ -341,7 +347,7 @@ CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand&
   if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
   auto x = t.ledger().x_report(shift.value()->shift_id);
   if (!x.ok()) return dataProblem(x.error().message);
-  auto view = makeReportView(x.value(), {});
+  auto view = makeReportView(x.value(), {}, t.timeZone());
   view.floatCounted = !shift.value()->opening_float.empty();
   CommandResult r;
   r.json = reportJson(view);
@@ -442,7 +448,7 @@ CommandResult printTest(Terminal& t, PrinterService& printer) {
   auto page = drivers::build_test_page(
       t.printerProfile(),
       drivers::TestPageFacts{printer.describe(), t.config().printer.uri, t.config().terminalId,
-                             localTimeText(t.clock().now())});
+                             t.localTimeText(t.clock().now())});
   if (!page.ok()) return dataProblem(page.error().message);
   auto printed =
       printer.print(drivers::PrintJob{drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
@@ -540,6 +546,63 @@ CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& render
 
 }  // namespace
 
+// ---------------------------------------------------------------- invoice show
+
+// `invoice show --work-order WO`: the invoice as this terminal knows it (the backend's copy when
+// online, else the offline cache) and what this terminal has taken on it. Takes no money.
+CommandResult invoiceShow(Terminal& t, const InvoiceShowCommand& cmd) {
+  OfflineCache cache(t.snapshots());
+  std::optional<std::string> body;
+  bool fromBackend = false;
+  if (t.billing()) {
+    auto r = t.billing()->invoiceByWorkOrder(sync::RequestIdentity{}, cmd.workOrder);
+    if (r.outcome.ok()) {
+      body = r.outcome.body;
+      fromBackend = true;
+    } else if (r.outcome.outcome == sync::OutcomeClass::NotFound) {
+      return refusedResult("INVOICE_NOT_FOUND", "no invoice for work order " + cmd.workOrder, "");
+    }
+  }
+  if (!body) body = cache.invoiceByWorkOrder(cmd.workOrder);
+  if (!body)
+    return refusedResult("INVOICE_NOT_FOUND",
+                         "no invoice for work order " + cmd.workOrder + " on this terminal", "");
+  auto invoice = checkout::parse_invoice_text(*body);
+  if (!invoice.ok()) return refusedResult(invoice.error(), "");
+  const auto& inv = invoice.value();
+  auto taken = ledger::payments_taken_on_invoice(t.database(), inv.invoice_id.to_string());
+  if (!taken.ok()) return dataProblem(taken.error().message);
+  json here = json::array();
+  Money balance = inv.balance_due;
+  for (const auto& p : taken.value()) {
+    bool listed = false;
+    for (const auto& known : inv.payments)
+      listed = listed || known.billing_payment_id.to_string() == p.billing_payment_id;
+    here.push_back({{"billingPaymentId", p.billing_payment_id},
+                    {"amount", {{"currency", p.currency}, {"amountMinor", p.amount_minor}}},
+                    {"tender", p.tender},
+                    {"capturedAt", checkout::format_rfc3339(p.captured_at)},
+                    {"knownToBackend", listed}});
+    if (!listed && p.currency == inv.currency.code()) {
+      if (auto less = balance.subtract(Money{inv.currency, p.amount_minor})) balance = *less;
+    }
+  }
+  CommandResult r;
+  r.json = {{"invoiceId", inv.invoice_id.to_string()},
+            {"invoiceNumber", inv.invoice_number},
+            {"workOrderId", inv.work_order_id.str()},
+            {"customerName", inv.customer_name},
+            {"status", inv.status_text},
+            {"grandTotal", checkout::money_to_json(inv.grand_total)},
+            {"balanceDue", checkout::money_to_json(balance)},
+            {"source", fromBackend ? "backend" : "offline-cache"},
+            {"takenHere", here}};
+  r.text = inv.invoice_number + " " + inv.customer_name + " " + inv.status_text + ", balance " +
+           checkout::format(balance, checkout::MoneyFormat::Screen) + " (" +
+           std::to_string(here.size()) + " payment(s) taken here)";
+  return r;
+}
+
 // ---------------------------------------------------------------- dispatch
 
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
@@ -560,7 +623,18 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     return emit(refusedResult("CONFIG_INVALID", e->describe(), "", ExitCode::ConfigOrData),
                 parsed.json, out, err);
   }
-  auto opened = Terminal::open(std::get<TerminalConfig>(std::move(config)));
+  // Commands that only read open the data directory read-only (IT may run them beside a
+  // running terminal, or on a directory that cannot be written).
+  const auto* queueCmd = std::get_if<QueueCommand>(&parsed.command);
+  const auto* reportCmd = std::get_if<ReportCommand>(&parsed.command);
+  const auto* receiptCmd = std::get_if<ReceiptCommand>(&parsed.command);
+  const bool readOnly = std::holds_alternative<VerifyCommand>(parsed.command) ||
+                        std::holds_alternative<InvoiceShowCommand>(parsed.command) ||
+                        (queueCmd && !queueCmd->retryId && !queueCmd->resolveId) ||
+                        (reportCmd && reportCmd->kind == ReportKind::X && !reportCmd->print) ||
+                        (receiptCmd && receiptCmd->action == ReceiptAction::Show);
+  auto opened = Terminal::open(std::get<TerminalConfig>(std::move(config)),
+                               readOnly ? OpenMode::ReadOnly : OpenMode::ReadWrite);
   if (auto* e = std::get_if<StartupError>(&opened)) {
     return emit(refusedResult("STARTUP_FAILED", e->message, "", static_cast<ExitCode>(e->exitCode)),
                 parsed.json, out, err);
@@ -568,14 +642,18 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   auto& terminal = *std::get<std::unique_ptr<Terminal>>(opened);
   if (std::holds_alternative<VerifyCommand>(parsed.command))
     return emit(verify(terminal), parsed.json, out, err);
-  if (const auto* q = std::get_if<QueueCommand>(&parsed.command))
-    return emit(queue(terminal, *q), parsed.json, out, err);
+  if (queueCmd && !queueCmd->resolveId)
+    return emit(queue(terminal, *queueCmd), parsed.json, out, err);
   if (std::holds_alternative<PullCommand>(parsed.command))
     return emit(pull(terminal), parsed.json, out, err);
   if (const auto* s = std::get_if<SyncCommand>(&parsed.command))
     return emit(syncNow(terminal, *s), parsed.json, out, err);
   if (const auto* rc = std::get_if<ReconcileCommand>(&parsed.command))
     return emit(reconcile(terminal, *rc), parsed.json, out, err);
+  if (const auto* inv = std::get_if<InvoiceShowCommand>(&parsed.command))
+    return emit(invoiceShow(terminal, *inv), parsed.json, out, err);
+  if (receiptCmd && receiptCmd->action == ReceiptAction::Show)
+    return emit(receiptShow(terminal, *receiptCmd), parsed.json, out, err);
 
   auto printerOpened = PrinterService::open(terminal);
   if (auto* e = std::get_if<StartupError>(&printerOpened)) {
@@ -613,10 +691,21 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
       case ReceiptAction::Reprint:
         result = runReprint(*counter(), *r, pins);
         break;
+      case ReceiptAction::Email:
+        result = runReceiptEmail(*counter(), *r, pins);
+        break;
     }
   } else if (const auto* rep = std::get_if<ReportCommand>(&parsed.command)) {
     result = rep->kind == ReportKind::X ? reportX(terminal, printer, *rep)
                                         : runCloseShift(*counter(), *rep, pins);
+  } else if (queueCmd && queueCmd->resolveId) {
+    result = runResolve(*counter(), *queueCmd, pins);
+  } else if (const auto* so = std::get_if<ShiftOpenCommand>(&parsed.command)) {
+    result = runShiftOpen(*counter(), *so, pins);
+  } else if (const auto* drawer = std::get_if<DrawerOpenCommand>(&parsed.command)) {
+    result = runDrawerOpen(*counter(), *drawer, pins);
+  } else if (const auto* cm = std::get_if<CashMovementCommand>(&parsed.command)) {
+    result = runCashMovement(*counter(), *cm, pins);
   } else if (std::holds_alternative<PrintersCommand>(parsed.command)) {
     result = printers(terminal, printer);
   } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {

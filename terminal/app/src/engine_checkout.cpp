@@ -81,20 +81,6 @@ std::string money(const Money& m) {
 
 }  // namespace
 
-checkout::OfflineLimits offlineLimitsOf(const TerminalConfig& cfg) {
-  checkout::OfflineLimits limits;
-  limits.max_unsynced_age = std::chrono::seconds(cfg.offlineLimits.maxUnsyncedAgeSeconds);
-  for (const auto& c : cfg.offlineLimits.perCurrency) {
-    auto currency = checkout::Currency::from_code(c.currency);
-    if (!currency) continue;
-    if (auto m = checkout::parse_amount(c.maxSinglePayment, *currency); m.ok())
-      limits.max_single_payment.push_back(m.value());
-    if (auto m = checkout::parse_amount(c.maxUnsyncedTotal, *currency); m.ok())
-      limits.max_unsynced_total.push_back(m.value());
-  }
-  return limits;
-}
-
 // Approver and operator lock-outs survive restarts (BILL-DEC-010): rebuilt from the ledger's PIN
 // attempts and lockouts. A failed read refuses the PIN check (fail closed), never skips it.
 std::optional<checkout::ApproverLockouts> lockoutsFromLedger(
@@ -908,9 +894,9 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
                                           : checkout::ReceiptDelivery::Print,
       backendUp ? checkout::CaptureMode::Online : checkout::CaptureMode::Offline,
       exposure,
-      offlineLimitsOf(t.config()),  // MERGE-CLI: the parsed limits
+      t.config().offlineLimitsParsed(),
       overLimit,
-      std::nullopt,  // MERGE-CLI: [counter] payment_permission
+      checkout::permission_from_string(t.config().counter.paymentPermission),
       accountCharges};
   if (i.checkOnly) {
     if (auto refusal = open->co.check_payment_entry(command, *roster, now())) refuse(*refusal);

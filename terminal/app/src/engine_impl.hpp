@@ -197,8 +197,8 @@ struct CounterEngine::Impl {
 // Shared helpers.
 std::string tenderText(const checkout::TenderDetails& tender);
 std::optional<std::vector<Money>> parseMoneyList(std::string_view text);
-checkout::OfflineLimits offlineLimitsOf(const TerminalConfig& config);
 // A shift report as shown and printed (the command line's `report x` reads it too).
-ReportView makeReportView(const ledger::ShiftReport& report, std::vector<std::string> approvals);
+ReportView makeReportView(const ledger::ShiftReport& report, std::vector<std::string> approvals,
+                          const ShopTimeZone& zone);
 
 }  // namespace pos::app

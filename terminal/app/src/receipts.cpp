@@ -32,16 +32,6 @@ std::string tenderName(checkout::TenderKind k) {
 
 }  // namespace
 
-std::string localTimeText(checkout::Timestamp t) {
-  const std::time_t secs = static_cast<std::time_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-  return buf;
-}
-
 std::string ReceiptRenderer::staffName(const checkout::UserId& user) const {
   OfflineCache cache(terminal_.snapshots());
   auto roster = cache.roster();
@@ -86,8 +76,8 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   // Every tender in capture order: the invoice's earlier payments, then this checkout's, up to
   // and including this receipt's payment.
   for (const auto& earlier : inv.payments) {
-    c.tenders.push_back(
-        {earlier.tender, totalText(earlier.amount), "paid " + localTimeText(earlier.captured_at)});
+    c.tenders.push_back({earlier.tender, totalText(earlier.amount),
+                         "paid " + terminal_.localTimeText(earlier.captured_at)});
   }
   for (const auto& p : co.payments()) {
     std::string detail;
@@ -104,7 +94,7 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   if (payment) {
     c.payment_id = payment->billing_payment_id.to_string();
     c.cashier = staffName(payment->captured_by);
-    c.local_time = localTimeText(payment->at);
+    c.local_time = terminal_.localTimeText(payment->at);
     if (payment->tender.amount_tendered)
       c.cash_tendered = totalText(*payment->tender.amount_tendered);
     if (payment->tender.change_given) c.change = totalText(*payment->tender.change_given);
@@ -119,7 +109,7 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   }
   if (copy) {
     c.copy = escpos::ReceiptCopyMark{
-        copy->mark, localTimeText(copy->at),
+        copy->mark, terminal_.localTimeText(copy->at),
         staffName(
             checkout::UserId::parse(copy->user).value_or(checkout::UserId::parse("-").value())),
         copy->reason};

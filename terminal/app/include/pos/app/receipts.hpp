@@ -27,8 +27,6 @@ struct RenderedReceiptText {
   int templateVersion = 0;
 };
 
-// "2026-11-21 10:15:00 PST": the shop's local time with its zone abbreviation.
-std::string localTimeText(checkout::Timestamp t);
 
 class ReceiptRenderer {
  public:
