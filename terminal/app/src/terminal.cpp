@@ -149,7 +149,8 @@ std::vector<sync::Migration> Terminal::migrations() {
 }
 
 std::variant<std::unique_ptr<Terminal>, StartupError> Terminal::open(TerminalConfig config,
-                                                                     OpenMode mode) {
+                                                                     OpenMode mode,
+                                                                     checkout::Clock* clock) {
   // Everything that can be checked without writing is checked first: a refused terminal id
   // leaves no folder, database or shift row behind (issue 15).
   if (!isValidTerminalId(config.terminalId))
@@ -157,6 +158,10 @@ std::variant<std::unique_ptr<Terminal>, StartupError> Terminal::open(TerminalCon
                                std::string(kTerminalIdRule) + " (--terminal-id or [terminal] id)"};
 
   std::unique_ptr<Terminal> t(new Terminal());
+  if (clock) {
+    t->clock_ = clock;
+    t->ids_ = std::make_unique<checkout::UuidV7Generator>(*clock, t->random_);
+  }
   t->config_ = std::move(config);
   t->mode_ = mode;
   const auto& cfg = t->config_;

@@ -71,8 +71,10 @@ enum class OpenMode { ReadWrite, ReadOnly };
 
 class Terminal {
  public:
+  // `clock`: the system clock unless a test hands in its own (it must outlive the Terminal and
+  // be safe to read from the engine's and the spooler's threads).
   static std::variant<std::unique_ptr<Terminal>, StartupError> open(
-      TerminalConfig config, OpenMode mode = OpenMode::ReadWrite);
+      TerminalConfig config, OpenMode mode = OpenMode::ReadWrite, checkout::Clock* clock = nullptr);
   ~Terminal();
   Terminal(const Terminal&) = delete;
   Terminal& operator=(const Terminal&) = delete;
@@ -88,9 +90,9 @@ class Terminal {
   ledger::Ledger& ledger() { return *ledger_; }
   sync::Database& database() { return *db_; }
   sync::SnapshotStore& snapshots() { return *snapshots_; }
-  checkout::Clock& clock() { return clock_; }
+  checkout::Clock& clock() { return *clock_; }
   checkout::RandomSource& random() { return random_; }
-  checkout::UuidV7Generator& ids() { return ids_; }
+  checkout::UuidV7Generator& ids() { return *ids_; }
   const escpos::ProfileCatalog& profiles() const { return *profiles_; }
   const escpos::PrinterProfile& printerProfile() const { return *profile_; }
   std::shared_ptr<const escpos::PrinterProfile> sharedPrinterProfile() const { return profile_; }
@@ -117,9 +119,11 @@ class Terminal {
   std::unique_ptr<sync::Database> db_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<sync::SnapshotStore> snapshots_;
-  SystemClock clock_;
+  SystemClock systemClock_;
+  checkout::Clock* clock_ = &systemClock_;
   checkout::SodiumRandomSource random_;
-  checkout::UuidV7Generator ids_{clock_, random_};
+  std::unique_ptr<checkout::UuidV7Generator> ids_ =
+      std::make_unique<checkout::UuidV7Generator>(*clock_, random_);
   std::unique_ptr<escpos::ProfileCatalog> profiles_;
   std::shared_ptr<const escpos::PrinterProfile> profile_;
   std::unique_ptr<escpos::TemplateCatalog> templates_;
