@@ -133,9 +133,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.com/pos-terminal")
 # Libraries from dpkg-shlibdeps; the kiosk's runtime by name: the compositor and its seat
-# daemon, the UI's font, and Mesa's DRI drivers (llvmpipe) that SDL's EGL needs on Wayland.
+# daemon, Xwayland (cage 0.1.4 exits 1 without it, and does not even recommend it), the UI's font, and Mesa's DRI drivers (llvmpipe) that SDL's EGL needs on Wayland.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, cage, seatd, fonts-dejavu-core, libgl1-mesa-dri")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, cage, xwayland, seatd, fonts-dejavu-core, libgl1-mesa-dri")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${_pos_src}/debian/conffiles;${_pos_pkg}/preinst;${_pos_src}/debian/postinst;${_pos_src}/debian/prerm;${_pos_src}/debian/postrm")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
@@ -161,4 +161,11 @@ if(POS_BUILD_TESTS)
            COMMAND "${PROJECT_SOURCE_DIR}/tests/package/upgrade_cycle.sh")
   set_tests_properties(package.upgrade_cycle PROPERTIES LABELS package TIMEOUT 1800
     ENVIRONMENT "POS_BILLING_SIM=$<TARGET_FILE:billing-sim>")
+endif()
+
+# The kiosk session test's stand-in for the touch UI (tests/package/kiosk_session.sh).
+if(POS_BUILD_TESTS AND POS_BUILD_UI)
+  add_executable(pos-kiosk-standin "${PROJECT_SOURCE_DIR}/tests/package/kiosk_standin.cpp")
+  target_link_libraries(pos-kiosk-standin PRIVATE pos::app SDL2::SDL2)
+  pos_target_defaults(pos-kiosk-standin)
 endif()
