@@ -120,6 +120,7 @@ arm64() {
   new_root "$tar" "$broot"
   mkdir -p "$broot/src" "$broot/ccache"
   # The source tree and ccache bound in; everything vanishes with the mount namespace.
+  local rc=0
   unshare --mount --propagation private -- sh -c '
     set -e
     broot=$1 repo=$2 suites=$3
@@ -141,8 +142,7 @@ arm64() {
         dpkg-deb -f \$f Architecture Depends
         dpkg-deb --fsys-tarfile \$f | tar -xO ./usr/bin/pos-terminal > /tmp/pt && file /tmp/pt | grep -q aarch64
         dpkg-deb -x \$f /tmp/x && qemu-aarch64-static -L /usr/aarch64-linux-gnu /tmp/x/usr/bin/pos-terminal --help >/dev/null
-      "' sh "$broot" "$repo" "$(echo $ARM64_SUITES)"
-  local rc=$?
+      "' sh "$broot" "$repo" "$(echo $ARM64_SUITES)" || rc=$?
   rm -rf "$broot"
   return $rc
 }
