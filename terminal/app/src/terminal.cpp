@@ -145,6 +145,15 @@ std::vector<sync::Migration> Terminal::migrations() {
   std::vector<sync::Migration> all = ledger::Ledger::all_migrations();
   for (const auto& m : sync::SnapshotStore::migrations()) all.push_back(m);
   for (const auto& m : ledger::PrintJobLog::migrations()) all.push_back(m);
+#ifdef POS_TEST_EXTRA_MIGRATION
+  // The package upgrade test's "next release" (tests/package/upgrade_cycle.sh): one more step
+  // of an existing component, so the release before it must refuse the database.
+  int next = 1;
+  for (const auto& m : all)
+    if (m.component == "print_jobs") next = m.version + 1;
+  all.push_back({"print_jobs", next, "package upgrade test: one more schema step",
+                 "CREATE TABLE package_upgrade_probe (id INTEGER PRIMARY KEY)"});
+#endif
   return all;
 }
 
