@@ -22,6 +22,7 @@
 #include <pos/sync/reconciliation.hpp>
 
 #include "counter_commands.hpp"
+#include "ledger_lookups.hpp"
 
 namespace pos::app {
 
@@ -53,6 +54,19 @@ struct LoadedReceipt {
 
 std::variant<LoadedReceipt, CommandResult> loadReceipt(Terminal& t, const std::string& idText) {
   auto id = checkout::ReceiptId::parse(idText);
+  // A scanned receipt barcode (the compact code) names the receipt too.
+  if (!id) {
+    if (auto prefix = receiptIdPrefixFor(idText)) {
+      auto found = receiptsWithIdPrefix(t.database(), *prefix);
+      if (!found.ok()) return dataProblem(found.error().message);
+      if (found.value().size() > 1)
+        return refusedResult("RECEIPT_AMBIGUOUS",
+                             "that code names " + std::to_string(found.value().size()) +
+                                 " receipts: use the receipt id",
+                             "");
+      if (found.value().size() == 1) id = found.value().front();
+    }
+  }
   if (!id) return refusedResult("RECEIPT_NOT_FOUND", "not a receipt id: " + idText, "");
   auto found = t.ledger().find_receipt(*id);
   if (!found.ok()) return dataProblem(found.error().message);
@@ -77,6 +91,8 @@ CommandResult receiptShow(Terminal& t, const ReceiptCommand& cmd) {
                             {"reason", s.reason}});
   }
   auto reprints = t.ledger().reprint_count(l.record.receipt_id);
+  // What the backend answered to the latest delivery it acknowledged (a bounced e-mail).
+  auto backend = backendDeliveryStatus(t.database(), l.record.receipt_id.to_string());
   CommandResult r;
   r.json = {{"receiptId", l.record.receipt_id.to_string()},
             {"receiptReference", l.record.receipt_reference},
@@ -91,6 +107,10 @@ CommandResult receiptShow(Terminal& t, const ReceiptCommand& cmd) {
             {"createdAt", checkout::format_rfc3339(l.record.created_at)},
             {"reprintCount", reprints.ok() ? reprints.value() : 0},
             {"deliveries", deliveries},
+            {"deliveryStatus", backend.ok() && backend.value() ? json(*backend.value())
+                               : deliveries.empty()            ? json("PENDING")
+                                                               : deliveries.back()["status"]},
+            {"compactCode", compactReceiptCode(l.record.receipt_id)},
             {"printText", l.record.print_text}};
   r.text = l.record.print_text;
   return r;
@@ -666,6 +686,9 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     terminal.log().warn("print.interrupted_job", {{"reference", job.record.reference}});
   }
   ReceiptRenderer renderer(terminal);
+  if (!renderer.problem().empty())
+    return emit(refusedResult("CONFIG_INVALID", renderer.problem(), "", ExitCode::ConfigOrData),
+                parsed.json, out, err);
   PinReader pins(in);
 
   CommandResult result;

@@ -182,8 +182,8 @@ void CounterEngine::Impl::openCheckout(const intent::OpenCheckout& i) {
     refuse("WORK_ORDER_INVALID", "Type or scan a work order number.");
     return;
   }
-  // A scanned receipt barcode opens that receipt.
-  if (code.rfind("RCP-", 0) == 0) {
+  // A scanned receipt barcode (or a typed receipt reference) opens that receipt.
+  if (code.rfind("RCP-", 0) == 0 || receiptIdPrefixFor(code)) {
     findReceipts(intent::FindReceipts{code});
     return;
   }
@@ -266,8 +266,11 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
   // The invoice's copy does not show the payments this terminal took and has not synced yet:
   // they are added, with the balance lowered, so the same money is never taken twice and each
   // receipt of the invoice gets its own sequence number.
-  std::vector<PaymentView> earlier;
   auto invoice = json::parse(invoiceJson, nullptr, false);
+  if (!invoice.is_discarded()) {
+    cleanOutsideStrings(invoice);  // the receipt reference and the stored text stay clean
+    invoiceJson = invoice.dump();
+  }
   if (!invoice.is_discarded() && invoice.is_object() && invoice.contains("invoiceId") &&
       invoice["invoiceId"].is_string()) {
     auto taken =
@@ -1195,6 +1198,15 @@ ReceiptView CounterEngine::Impl::receiptView(const ledger::ReceiptRecord& record
     v.outcome = outcomeOf(last.status);
     v.channel = std::string(ledger::to_string(last.delivery.channel));
     v.failureReason = last.reason;
+  }
+  // The backend's word on the latest delivery it acknowledged wins: a bounced e-mail shows as
+  // BOUNCED (print or re-send), never as PENDING.
+  if (auto backend = backendDeliveryStatus(t.database(), record.receipt_id.to_string());
+      backend.ok() && backend.value()) {
+    if (*backend.value() == "BOUNCED")
+      v.outcome = ReceiptOutcome::Bounced;
+    else if (*backend.value() == "SENT" && v.outcome == ReceiptOutcome::Pending)
+      v.outcome = ReceiptOutcome::Sent;
   }
   if (auto n = t.ledger().reprint_count(record.receipt_id); n.ok())
     v.reprintCount = static_cast<int>(n.value());

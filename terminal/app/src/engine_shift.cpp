@@ -446,7 +446,9 @@ void CounterEngine::Impl::findReceipts(const intent::FindReceipts& i) {
   const auto collect = [&](const sync::Statement& row) {
     if (auto id = checkout::ReceiptId::parse(row.text(0))) ids.push_back(*id);
   };
-  if (query.empty()) {
+  if (auto prefix = receiptIdPrefixFor(query)) {
+    if (auto found = receiptsWithIdPrefix(db, *prefix); found.ok()) ids = found.value();
+  } else if (query.empty()) {
     if (!view.shift) return;
     auto& st = db.statement(
         "SELECT r.receipt_id FROM receipt AS r JOIN checkout AS c ON c.checkout_id = r.checkout_id "

@@ -1,11 +1,47 @@
 #include <pos/app/receipts.hpp>
 
+#include <cstdio>
+
 #include <ctime>
 
 #include <pos/app/offline_cache.hpp>
 #include <pos/escpos/decoder.hpp>
+#include <pos/escpos/profile_files.hpp>
 
 namespace pos::app {
+
+namespace {
+constexpr std::int64_t kCompactCodeEpochMs = 1'577'836'800'000;  // 2020-01-01T00:00:00Z
+}  // namespace
+
+std::string compactReceiptCode(const checkout::ReceiptId& receipt) {
+  const std::int64_t ms = receipt.uuid().unix_millis() - kCompactCodeEpochMs;
+  auto code = escpos::compact_receipt_code(static_cast<std::uint64_t>(ms < 0 ? 0 : ms));
+  return code.ok() ? code.value() : std::string();
+}
+
+ReceiptRenderer::ReceiptRenderer(Terminal& terminal) : terminal_(terminal) {
+  const auto& logo = terminal.config().receipt.logo;
+  if (logo.empty()) return;
+  auto loaded = escpos::load_receipt_logo(logo, terminal.printerProfile(), 256);
+  if (loaded.ok())
+    logo_ = loaded.value();
+  else
+    problem_ = "the receipt logo " + logo.string() + " cannot be used: " + loaded.error().message;
+}
+
+std::optional<std::string> receiptIdPrefixFor(std::string_view scanned) {
+  while (!scanned.empty() &&
+         (scanned.back() == '\r' || scanned.back() == '\n' || scanned.back() == ' '))
+    scanned.remove_suffix(1);
+  auto number = escpos::parse_compact_receipt_code(scanned);
+  if (!number) return std::nullopt;
+  const auto ms = static_cast<std::uint64_t>(kCompactCodeEpochMs) + *number;
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%012llx",
+                static_cast<unsigned long long>(ms & 0xffffffffffffULL));
+  return std::string(hex, 8) + "-" + std::string(hex + 8, 4);
+}
 
 namespace {
 
@@ -47,6 +83,7 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   const auto& cfg = terminal_.config();
   const auto& inv = co.invoice();
   escpos::ReceiptContent c;
+  c.logo = logo_;
   c.shop_name = cfg.shop.name;
   if (!cfg.shop.address.empty()) c.shop_lines.push_back(cfg.shop.address);
   if (!cfg.shop.phone.empty()) c.shop_lines.push_back("Tel " + cfg.shop.phone);
@@ -101,7 +138,8 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   }
   if (receipt) {
     c.receipt_reference = receipt->receipt_reference;
-    c.barcode = receipt->receipt_reference;
+    c.barcode = compactReceiptCode(receipt->receipt_id);
+    c.qr = receipt->receipt_reference;  // where the template asks for it: scans to the receipt
     c.payment_state = receipt->payment_type == checkout::PaymentType::PaidInFull
                           ? escpos::PaymentState::PaidInFull
                           : escpos::PaymentState::PartialPayment;
