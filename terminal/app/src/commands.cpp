@@ -429,6 +429,9 @@ CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
   CommandResult r;
   r.json = json::parse(sync::toJsonText(rep));
   r.text = sync::toMarkdown(rep);  // a person reads the report as Markdown; --json for tools
+  // Discrepancies are a finding, not a failure to run: their own exit code (8), so a script
+  // can tell "clean" from "look at this" (issue 15).
+  if (!rep.discrepancies.empty()) r.code = ExitCode::Discrepancies;
   return r;
 }
 
