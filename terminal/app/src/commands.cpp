@@ -251,7 +251,14 @@ CommandResult queue(Terminal& t, const QueueCommand& cmd) {
   CommandResult r;
   r.json = queueJson(t, ok);
   if (!ok) return dataProblem("cannot read the outbox");
+  if (auto notice = inFlightNotice(t)) {
+    r.json["inFlight"] = {{"checkoutId", notice->checkoutId},
+                          {"billingPaymentId", notice->billingPaymentId},
+                          {"receiptReference", notice->receiptReference},
+                          {"text", notice->text}};
+  }
   std::ostringstream s;
+  if (r.json.contains("inFlight")) s << r.json["inFlight"]["text"].get<std::string>() << "\n";
   s << "depth " << r.json["depth"].get<std::int64_t>() << "\n";
   for (const auto& i : r.json["items"])
     s << i["id"].get<std::int64_t>() << "  " << i["kind"].get<std::string>() << "  "
@@ -275,16 +282,24 @@ CommandResult pull(Terminal& t) {
   const auto now = t.clock().now();
   json pulled = json::object();
   auto roster = b->roster(terminalIdentity());
+  if (roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem)
+    // The words send IT to the right place: the backend answered and refused this terminal.
+    return refusedResult(roster.outcome.code(),
+                         "the backend refused the terminal's credentials (" +
+                             std::string(roster.outcome.code()) + "): check the token file " +
+                             t.config().backend.tokenFile.string(),
+                         "", ExitCode::ConfigOrData);
   if (roster.outcome.outcome == sync::OutcomeClass::Retryable ||
-      roster.outcome.outcome == sync::OutcomeClass::Ambiguous ||
-      roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem)
+      roster.outcome.outcome == sync::OutcomeClass::Ambiguous)
     return refusedResult(roster.outcome.code(), "the backend could not be reached", "",
-                         roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem
-                             ? ExitCode::ConfigOrData
-                             : ExitCode::Unreachable);
-  if (roster.outcome.ok())
+                         ExitCode::Unreachable);
+  bool rosterRefused = false;
+  if (roster.outcome.ok()) {
+    // A roster that does not parse and validate never replaces the good one (issue 12).
     pulled["roster"] =
         cache.putRoster(json::parse(roster.outcome.body, nullptr, false), now, roster.etag);
+    rosterRefused = !pulled["roster"].get<bool>();
+  }
   for (auto [category, name] :
        {std::pair{ReasonCategory::PoOverride, sync::ReasonCategory::PoOverride},
         std::pair{ReasonCategory::Reprint, sync::ReasonCategory::Reprint}}) {
@@ -317,8 +332,11 @@ CommandResult pull(Terminal& t) {
   pulled["rules"] = rules;
   CommandResult r;
   r.json = pulled;
-  r.text = "pulled roster, reason codes, " + std::to_string(invoices) + " invoices, " +
-           std::to_string(rules) + " account rules";
+  r.text = std::string(rosterRefused ? "the backend's roster was malformed and was refused (the "
+                                       "previous one is kept); pulled "
+                                     : "pulled roster, ") +
+           "reason codes, " + std::to_string(invoices) + " invoices, " + std::to_string(rules) +
+           " account rules";
   return r;
 }
 

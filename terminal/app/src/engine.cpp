@@ -64,6 +64,7 @@ CounterEngine::Impl::Impl(Terminal& terminal, PrinterService& printerService,
   refreshRecent();
   refreshReasonCodes();
   refreshStatus();
+  view.recovered = inFlightNotice(t);
   publish();
   if (options.backgroundSync && t.online()) {
     if (auto conn = t.openConnection(); conn.ok()) {

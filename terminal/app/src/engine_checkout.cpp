@@ -16,6 +16,9 @@
 #include <pos/drivers/test_page.hpp>
 #include <pos/ledger/po_lookup.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "engine_impl.hpp"
 #include "ledger_lookups.hpp"
 
@@ -154,6 +157,12 @@ void CounterEngine::Impl::signIn(intent::SignIn& i) {
   s.idleSignOutAt = at + idleSignOut;
   view.user = s;
   view.signIn = SignInView{};
+  if (view.recovered) {  // a person has now been told: the notice is kept in the event log
+    t.log().warn("checkout.in_flight_at_start", {{"checkoutId", view.recovered->checkoutId},
+                                                 {"billingPaymentId", view.recovered->billingPaymentId}});
+    std::error_code ec;
+    std::filesystem::remove(t.paths().data / kInFlightFile, ec);
+  }
   refreshShift();
   refreshRecent();
   refreshReasonCodes();
@@ -962,6 +971,22 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
       {paymentMessage(*payment), receiptMessage(*receipt, open->co.id(), receiptText.templateId,
                                                 receiptText.templateVersion, receiptText.text)},
       {*payment, *receipt}};
+  // The checkout in flight, written before the money is recorded and removed once the advisor
+  // has been told: a process killed in between leaves it, and the next start says what the
+  // ledger holds of it, so nobody takes the money again (issue 12).
+  const auto inFlight = t.paths().data / kInFlightFile;
+  const std::string inFlightText =
+      json{{"checkoutId", open->co.id().to_string()},
+                     {"invoiceNumber", inv.invoice_number},
+                     {"workOrderId", open->workOrder},
+                     {"billingPaymentId", payment->billing_payment_id.to_string()},
+                     {"receiptId", receipt->receipt_id.to_string()},
+                     {"amount", checkout::money_to_json(payment->amount)},
+                     {"at", checkout::format_rfc3339(payment->at)}}
+          .dump();
+  (void)writePrivateFile(
+      inFlight, std::span(reinterpret_cast<const std::uint8_t*>(inFlightText.data()),
+                          inFlightText.size()));
   auto captured = t.ledger().record_capture(capture);
   if (!captured.ok()) {
     // After a storage error the outcome is looked up, never guessed: a payment that was
@@ -1046,6 +1071,44 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
   }
   refreshCheckoutView();
   refreshRecent();
+  std::error_code ec;
+  std::filesystem::remove(inFlight, ec);
+}
+
+// What a killed process left in flight, as the next start tells it (the counter's first
+// screen and `queue`).
+std::optional<InFlightNotice> inFlightNotice(Terminal& t) {
+  const auto file = t.paths().data / kInFlightFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto j = json::parse(text.str(), nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  InFlightNotice n;
+  n.checkoutId = j.value("checkoutId", "");
+  n.invoiceNumber = j.value("invoiceNumber", "");
+  n.billingPaymentId = j.value("billingPaymentId", "");
+  const auto receiptId = checkout::ReceiptId::parse(j.value("receiptId", ""));
+  std::optional<ledger::ReceiptRecord> recorded;
+  if (receiptId) {
+    if (auto found = t.ledger().find_receipt(*receiptId); found.ok()) recorded = found.value();
+  }
+  std::string amount;
+  if (auto m = checkout::money_from_json(j.value("amount", json())); m.ok())
+    amount = checkout::format(m.value(), checkout::MoneyFormat::Screen);
+  if (recorded) {
+    n.receiptReference = recorded->receipt_reference;
+    n.text = "The terminal stopped during a checkout of " + n.invoiceNumber + ": the payment of " +
+             amount + " WAS recorded (receipt " + recorded->receipt_reference +
+             "). Do not take it again; reprint the receipt if the customer has none.";
+  } else {
+    n.text = "The terminal stopped during a checkout of " + n.invoiceNumber +
+             ": the payment of " + amount +
+             " was NOT recorded. Check with the customer before taking it.";
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------- receipt delivery

@@ -194,6 +194,10 @@ struct CounterEngine::Impl {
   std::chrono::steady_clock::time_point lastStatus{};
 };
 
+// The file naming the checkout in flight (the data directory), and what it means at start.
+inline constexpr const char* kInFlightFile = "in-flight.json";
+std::optional<InFlightNotice> inFlightNotice(Terminal& t);
+
 // Shared helpers.
 std::string tenderText(const checkout::TenderDetails& tender);
 std::optional<std::vector<Money>> parseMoneyList(std::string_view text);
