@@ -189,7 +189,7 @@ struct ChainRow {
   std::int64_t seq = 0;
   std::string key, body;
   std::vector<std::byte> body_digest, link, redacted_digest;
-  bool redacted = false;
+  std::int64_t redacted = 0;  // 0 or 1; anything else is damage
   std::string state;
 };
 
@@ -209,7 +209,7 @@ ChainRow read_chain_row(const Statement& row) {
   r.body = row.text(7);
   r.body_digest = row.blob(8);
   r.link = row.blob(9);
-  r.redacted = row.int64(10) != 0;
+  r.redacted = row.is_null(10) ? -1 : row.int64(10);
   r.redacted_digest = row.blob(11);
   r.state = row.text(12);
   return r;
@@ -237,8 +237,9 @@ Digest link_of(std::string_view previous, std::string_view kind, std::string_vie
 std::optional<std::string> chain_problem(const ChainRow& r, std::string_view previous_link) {
   if (r.body_digest.size() != 32) return "body digest missing or damaged";
   if (r.link.size() != 32) return "link missing or damaged";
+  if (r.redacted != 0 && r.redacted != 1) return "redacted flag damaged";
   const Digest body = body_digest_of(r.body);
-  if (r.redacted) {
+  if (r.redacted == 1) {
     // Personal fields are stripped only from an ACKED item: a redacted body is never sent.
     if (r.state != "ACKED") return "personal fields stripped from an item that is not ACKED";
     if (bytes_text(r.redacted_digest) != as_text(body)) {

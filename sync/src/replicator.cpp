@@ -425,6 +425,7 @@ struct Replicator::Impl {
   struct Result {
     OutboxItem item;
     HttpOutcome outcome;
+    AckVerdict verdict;  // for a 2xx: judged on the worker's thread, off the loop's
   };
 
   std::mutex mu;
@@ -510,9 +511,11 @@ struct Replicator::Impl {
       req.idempotencyKey = item.idempotency_key;  // always the item's own key
       req.identity = config.identity(item);
       HttpOutcome outcome = client.send(req);
+      AckVerdict verdict;
+      if (outcome.ok()) verdict = checkAcknowledgement(item, outcome.body);
       {
         std::lock_guard lock(mu);
-        results.push_back({std::move(item), std::move(outcome)});
+        results.push_back({std::move(item), std::move(outcome), std::move(verdict)});
       }
       resultCv.notify_all();
     }
@@ -555,7 +558,7 @@ struct Replicator::Impl {
     DbResult<void> marked;
     switch (o.outcome) {
       case OutcomeClass::Success: {
-        const AckVerdict verdict = checkAcknowledgement(r.item, o.body);
+        const AckVerdict& verdict = r.verdict;
         if (verdict.acknowledged) {
           marked = outbox.mark_acked(tx, r.item.id, static_cast<int>(o.status), o.body, t);
           std::lock_guard lock(statusMu);
