@@ -506,6 +506,13 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
 DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
                                   std::string_view response_body, Timestamp now) {
   if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
+  // The common case in one statement: SENDING, nothing personal to strip.
+  auto& fast = db_->statement(
+      "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
+      " acked_at_ms = ?, last_error_code = NULL"
+      " WHERE id = ? AND state = 'SENDING' AND personal_fields IS NULL");
+  if (auto f = fast.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
+  if (fast.changes() == 1) return {};
   std::optional<OutboxState> state;
   std::string body;
   std::optional<std::string> personal;

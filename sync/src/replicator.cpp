@@ -662,6 +662,9 @@ struct Replicator::Impl {
                       done.size(), claimed.size(), c.error().message);
         noteError("OUTBOX_UNAVAILABLE");
         claimed.clear();
+      } else {
+        std::lock_guard lock(statusMu);
+        ++status.commits;
       }
     }
     // After the commit: "after each outcome is recorded".

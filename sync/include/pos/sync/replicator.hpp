@@ -244,7 +244,8 @@ struct ReplicatorStatus {
   std::optional<Timestamp> lastErrorAt;
   std::optional<Timestamp> lastSuccessAt;
   std::optional<Timestamp> lastPullAt;
-  std::int64_t acked = 0;  // counts since start
+  std::int64_t acked = 0;    // counts since start
+  std::int64_t commits = 0;  // outbox transactions committed (acks are grouped into few)
   std::int64_t retried = 0;
   std::int64_t ambiguous = 0;
 };
