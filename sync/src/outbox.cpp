@@ -254,32 +254,6 @@ std::optional<std::string> chain_problem(const ChainRow& r, std::string_view pre
   return std::nullopt;
 }
 
-DbResult<std::string> previous_link(Database& db, std::int64_t id) {
-  std::string prev;
-  auto r = db.statement("SELECT link FROM outbox_message WHERE id < ? ORDER BY id DESC LIMIT 1")
-               .bind(id)
-               .for_each([&](const Statement& row) {
-                 const auto b = row.blob(0);
-                 prev.assign(reinterpret_cast<const char*>(b.data()), b.size());
-               });
-  if (!r.ok()) return std::move(r).error();
-  return prev;
-}
-
-// One row against its predecessor: nullopt when it holds (or does not exist).
-DbResult<std::optional<std::string>> check_one(Database& db, std::int64_t id) {
-  std::optional<ChainRow> row;
-  auto r =
-      db.statement("SELECT " + std::string{kChainColumns} + " FROM outbox_message WHERE id = ?")
-          .bind(id)
-          .for_each([&](const Statement& st) { row = read_chain_row(st); });
-  if (!r.ok()) return std::move(r).error();
-  if (!row) return std::optional<std::string>{};
-  auto prev = previous_link(db, id);
-  if (!prev.ok()) return std::move(prev).error();
-  return chain_problem(*row, prev.value());
-}
-
 // Migration step 4: chains the rows written before the chain existed, in id order.
 DbResult<void> chain_existing_rows(Database& db) {
   std::vector<ChainRow> rows;
@@ -380,22 +354,51 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now
 
 DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t limit, Timestamp now) {
   if (auto c = check(tx, "claim"); !c.ok()) return std::move(c).error();
-  std::vector<std::int64_t> ids;
+  // One read gives the items, their digests and the previous row's link (for the chain check).
   // The unary + keeps the planner off outbox_due (all due items, then a sort): it walks
   // outbox_queued_order in id order and stops after `limit` eligible items.
-  auto sel = db_->statement(
-                    "SELECT m.id FROM outbox_message AS m "
-                    "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
-                    "  SELECT 1 FROM outbox_message AS e"
-                    "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED'"
-                    "  AND e.released = 0) "
-                    "ORDER BY m.id LIMIT ?")
-                 .bind(to_ms(now), static_cast<std::int64_t>(limit))
-                 .for_each([&](const Statement& row) { ids.push_back(row.int64(0)); });
+  struct Candidate {
+    OutboxItem item;
+    std::optional<std::string> problem;
+  };
+  std::vector<Candidate> found;
+  auto sel =
+      db_->statement("SELECT " + std::string{kItemColumns} +
+                     ", body_digest, link, redacted, redacted_digest,"
+                     " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
+                     "  ORDER BY p.id DESC LIMIT 1)"
+                     " FROM outbox_message AS m "
+                     "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                     "  SELECT 1 FROM outbox_message AS e"
+                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED'"
+                     "  AND e.released = 0) "
+                     "ORDER BY m.id LIMIT ?")
+          .bind(to_ms(now), static_cast<std::int64_t>(limit))
+          .for_each([&](const Statement& row) {
+            Candidate c{read_item(row), std::nullopt};
+            ChainRow chain;
+            chain.id = c.item.id;
+            chain.method = c.item.method;
+            chain.path = c.item.path;
+            chain.stream = c.item.stream;
+            chain.seq = c.item.sequence;
+            chain.key = c.item.idempotency_key;
+            chain.body = c.item.body;
+            chain.body_digest = row.blob(17);
+            chain.link = row.blob(18);
+            chain.redacted = row.is_null(19) ? -1 : row.int64(19);
+            chain.redacted_digest = row.blob(20);
+            chain.state = "QUEUED";
+            // The kind as stored: a damaged kind text must not pass as a known one.
+            chain.kind = row.text(3);
+            const auto prev = row.blob(21);
+            c.problem = chain_problem(chain, bytes_text(prev));
+            found.push_back(std::move(c));
+          });
   if (!sel.ok()) return std::move(sel).error();
   std::vector<OutboxItem> items;
-  if (ids.empty()) return items;
-  items.reserve(ids.size());
+  if (found.empty()) return items;
+  items.reserve(found.size());
   // Several updates in the caller's transaction: a savepoint makes them all-or-nothing, so a
   // failure never leaves an item SENDING that the caller was not given (and will not send).
   if (auto sp = db_->statement("SAVEPOINT outbox_claim").run(); !sp.ok()) {
@@ -407,43 +410,27 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t lim
     (void)db_->statement("ROLLBACK TO outbox_claim").run();
     (void)db_->statement("RELEASE outbox_claim").run();
   };
-  const std::string select_one =
-      "SELECT " + std::string{kItemColumns} + " FROM outbox_message WHERE id = ?";
-  for (auto id : ids) {
+  for (auto& c : found) {
     // Only what the chain vouches for is sent: a row that does not verify needs attention.
-    auto problem = check_one(*db_, id);
-    if (!problem.ok()) {
-      undo();
-      return std::move(problem).error();
-    }
-    if (problem.value()) {
-      auto bad = db_->statement(
-                        "UPDATE outbox_message SET state = 'REJECTED', last_error_code = ?,"
-                        " http_status = NULL, correlation_id = NULL WHERE id = ?")
-                     .bind(std::string_view{kOutboxTampered}, id)
-                     .run();
-      if (!bad.ok()) {
-        undo();
-        return std::move(bad).error();
-      }
-      continue;
-    }
-    auto up = db_->statement(
-                     "UPDATE outbox_message SET state = 'SENDING', attempts = attempts + 1 "
-                     "WHERE id = ?")
-                  .bind(id)
-                  .run();
+    auto up = c.problem
+                  ? db_->statement(
+                           "UPDATE outbox_message SET state = 'REJECTED', last_error_code = ?,"
+                           " http_status = NULL, correlation_id = NULL WHERE id = ?")
+                        .bind(std::string_view{kOutboxTampered}, c.item.id)
+                        .run()
+                  : db_->statement(
+                           "UPDATE outbox_message SET state = 'SENDING', attempts = attempts + 1 "
+                           "WHERE id = ?")
+                        .bind(c.item.id)
+                        .run();
     if (!up.ok()) {
       undo();
       return std::move(up).error();
     }
-    auto got = db_->statement(select_one).bind(id).for_each([&](const Statement& row) {
-      items.push_back(read_item(row));
-    });
-    if (!got.ok()) {
-      undo();
-      return std::move(got).error();
-    }
+    if (c.problem) continue;
+    c.item.state = OutboxState::Sending;
+    c.item.attempts += 1;
+    items.push_back(std::move(c.item));
   }
   if (auto rel = db_->statement("RELEASE outbox_claim").run(); !rel.ok()) {
     undo();
