@@ -513,11 +513,16 @@ struct Replicator::Impl {
       HttpOutcome outcome = client.send(req);
       AckVerdict verdict;
       if (outcome.ok()) verdict = checkAcknowledgement(item, outcome.body);
+      bool wake = false;
       {
         std::lock_guard lock(mu);
         results.push_back({std::move(item), std::move(outcome), std::move(verdict)});
+        // Wake the loop only when it can act: the first reply of a batch, a full batch, or the
+        // workers running low (see turn()); every other reply would only be a context switch.
+        wake = results.size() == 1 || results.size() >= inFlightLimit / 2 ||
+               jobs.size() < config.concurrency || stopping;
       }
-      resultCv.notify_all();
+      if (wake) resultCv.notify_all();
     }
   }
 
