@@ -455,7 +455,7 @@ struct Replicator::Impl {
     if (!config.identity) config.identity = defaultIdentity;
     config.concurrency = std::max<std::size_t>(1, config.concurrency);
     inFlightLimit = config.inFlightLimit > 0 ? std::max(config.inFlightLimit, config.concurrency)
-                                             : 16 * config.concurrency;
+                                             : 32 * config.concurrency;
     if (config.leaseFile.empty()) config.leaseFile = SyncLease::lock_file_for(db.path());
   }
 
