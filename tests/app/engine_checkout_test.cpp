@@ -568,9 +568,11 @@ TEST_F(EngineShop, OfflineThenSyncSendsThePaymentExactlyOnce) {
   EXPECT_TRUE(s->allowance.paymentsStopAt);
   EXPECT_GT(s->queue.depth, 0);
   const std::string paymentId = s->checkout->payments[0].billingPaymentId;
-  const auto body = json::parse(e2e::sqlite(
-      term.database(), "SELECT body FROM outbox_message WHERE kind='payment' AND "
-                       "idempotency_key='" + paymentId + "'"));
+  const auto body =
+      json::parse(e2e::sqlite(term.database(),
+                              "SELECT body FROM outbox_message WHERE kind='payment' AND "
+                              "idempotency_key='" +
+                                  paymentId + "'"));
 
   backend.sim().start();
   s = c->step(in::RetrySync{});

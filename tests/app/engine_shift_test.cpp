@@ -32,7 +32,7 @@ TEST_F(EngineShop, ShiftFloatPaidOutNoSaleXAndAZOverTheToleranceApproved) {
   EXPECT_EQ(refusalCode(*c->step(in::CashMovement{app::CashDirection::PaidOut, usd(2000), ""})),
             "REASON_REQUIRED");
   EXPECT_EQ(refusalCode(*c->step(in::CashMovement{app::CashDirection::PaidOut, usd(2000),
-                                                   "card 4111-1111-1111-1111"})),
+                                                  "card 4111-1111-1111-1111"})),
             "REASON_REQUIRED");
   EXPECT_EQ(refusalCode(*c->step(in::CashMovement{app::CashDirection::PaidOut, usd(0), "x"})),
             "AMOUNT_NOT_POSITIVE");
@@ -176,8 +176,7 @@ TEST_F(EngineShop, ANoSaleNeedsASupervisorWhenTheShopSaysSo) {
       "0\n");
   s = c->step(in::SubmitApproval{user("sup-sara"), pin(e2e::kSaraPin)});
   ASSERT_FALSE(s->refusal) << refusalCode(*s);
-  EXPECT_EQ(e2e::sqlite(term.database(),
-                        "SELECT note FROM drawer_opening WHERE reason='NO_SALE'"),
+  EXPECT_EQ(e2e::sqlite(term.database(), "SELECT note FROM drawer_opening WHERE reason='NO_SALE'"),
             "customer needs change (approved by sup-sara)\n");
 }
 

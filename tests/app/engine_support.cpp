@@ -19,9 +19,8 @@ Counter::Counter(const std::string& dataDir, TestClock& clock, const CounterOpti
   auto config = app::loadConfig(o, POS_ASSETS_DIR);
   if (auto* e = std::get_if<app::ConfigError>(&config))
     throw std::runtime_error("config: " + e->describe());
-  auto opened =
-      app::Terminal::open(std::get<app::TerminalConfig>(std::move(config)),
-                          app::OpenMode::ReadWrite, &clock);
+  auto opened = app::Terminal::open(std::get<app::TerminalConfig>(std::move(config)),
+                                    app::OpenMode::ReadWrite, &clock);
   if (auto* e = std::get_if<app::StartupError>(&opened))
     throw std::runtime_error("open: " + e->message);
   terminal_ = std::move(std::get<std::unique_ptr<app::Terminal>>(opened));
