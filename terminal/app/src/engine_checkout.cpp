@@ -828,7 +828,7 @@ void CounterEngine::Impl::finishOverride(std::vector<checkout::Approval> approva
 // ---------------------------------------------------------------- payment
 
 void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
-                                      std::optional<checkout::Approval> overLimit) {
+                                      std::optional<checkout::Approval> overLimit, int attempt) {
   if (!open) {
     refuse("NO_CHECKOUT", "Open a work order first.");
     return;
@@ -992,6 +992,22 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
     // After a storage error the outcome is looked up, never guessed: a payment that was
     // committed is reported as taken (with its ids), so nobody takes the money again.
     auto found = t.ledger().find_receipt(receipt->receipt_id);
+    // Another process on this data directory took a payment on the same invoice in the same
+    // second: its receipt holds this reference (the ledger's UNIQUE refused ours, nothing was
+    // written). The invoice is opened again, so its balance and the receipt's sequence count
+    // that payment, and the payment is taken again from the top (bounded).
+    const bool referenceTaken =
+        found.ok() && !found.value() &&
+        captured.error().message.find("receipt_reference") != std::string::npos;
+    if (referenceTaken && attempt < 3) {
+      const std::string workOrder = open->workOrder;
+      t.log().warn("ledger.receipt_reference_taken", {{"correlationId", correlation()}});
+      open.reset();
+      if (openInvoice(workOrder)) takePayment(i, overLimit, attempt + 1);
+      std::error_code ec;
+      std::filesystem::remove(inFlight, ec);
+      return;
+    }
     if (!found.ok() || !found.value()) {
       const bool unknown = !found.ok();
       if (auto events = t.ledger().load_events(open->co.id()); events.ok()) {

@@ -117,7 +117,8 @@ struct CounterEngine::Impl {
   void requestOverride(const intent::RequestOverride& i);
   void submitApproval(intent::SubmitApproval& i);
   void cancelApproval();
-  void takePayment(const intent::TakePayment& i, std::optional<checkout::Approval> overLimit);
+  void takePayment(const intent::TakePayment& i, std::optional<checkout::Approval> overLimit,
+                   int attempt = 0);
   void retryPrint(const intent::RetryPrint& i);
   void emailReceipt(const intent::EmailReceipt& i);
   void printOriginal(const intent::PrintReceipt& i);

@@ -477,8 +477,8 @@ void CounterEngine::Impl::retrySync(const intent::RetrySync& i) {
   const auto at = now();
   if (i.item) {
     auto r = t.ledger().outbox().force_retry(*i.item, at);
-    if (!r.ok()) {
-      refuse("QUEUE_ITEM_NOT_FOUND", "No such queue item.");
+    if (!r.ok() || !r.value()) {
+      refuse("QUEUE_ITEM_NOT_FOUND", "No queued or refused item with that number.");
       return;
     }
   } else {
