@@ -220,7 +220,21 @@ json queueJson(Terminal& t, bool& ok) {
                      {"correlationId", e.correlation_id ? json(*e.correlation_id) : json()},
                      {"idempotencyKey", e.idempotency_key}});
   }
+  json attention = json::array();
+  if (auto needs = t.ledger().outbox().needs_attention(); needs.ok()) {
+    for (const auto& a : needs.value()) {
+      json held = json::array();
+      for (const auto& h : a.held) held.push_back(h.id);
+      attention.push_back(
+          {{"id", a.item.id},
+           {"kind", std::string(sync::to_string(a.item.kind))},
+           {"errorCode", a.item.last_error_code ? json(*a.item.last_error_code) : json()},
+           {"correlationId", a.item.correlation_id ? json(*a.item.correlation_id) : json()},
+           {"held", held}});
+    }
+  }
   return {{"items", items},
+          {"needsAttention", attention},
           {"depth", stats.value().depth},
           {"oldestQueuedAt", stats.value().oldest_queued_at
                                  ? json(checkout::format_rfc3339(*stats.value().oldest_queued_at))
@@ -349,28 +363,59 @@ CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
   sync::ReplicatorConfig rc;
   rc.http = t.httpConfig();
   rc.pull = sync::SnapshotPull::Off;
+  if (cmd.untilEmpty) rc.leaseWait = sync::LeaseWait::UntilDeadline;
   sync::ReplicatorStatus status;
-  bool empty = false;
+  sync::DrainResult drained = sync::DrainResult::Unfinished;
   {
     sync::Replicator replicator(std::move(conn).value(), rc);
     const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
         (cmd.untilEmpty ? cmd.timeoutSeconds : std::min(cmd.timeoutSeconds, 10.0)) * 1000));
-    empty = replicator.runUntilEmpty(timeout);
+    drained = replicator.drain(timeout);
     status = replicator.status();
   }
+  const bool empty = drained == sync::DrainResult::Empty;
   bool ok = false;
   CommandResult r;
   r.json = queueJson(t, ok);
   r.json["online"] = status.online;
   r.json["empty"] = empty;
+  r.json["drain"] = std::string(sync::toString(drained));
   if (status.configurationProblem) r.json["configurationProblem"] = *status.configurationProblem;
   if (status.lastError) r.json["lastError"] = *status.lastError;
-  r.text = std::string(empty ? "outbox empty" : "items still queued") + " (depth " +
-           std::to_string(r.json.value("depth", 0)) + ")";
-  if (status.configurationProblem) {
-    r.code = ExitCode::ConfigOrData;
-  } else if (!empty) {
-    r.code = status.online ? ExitCode::Refused : ExitCode::Unreachable;
+  const auto depth = r.json.value("depth", std::int64_t{0});
+  const auto attention = r.json.value("needsAttention", json::array()).size();
+  // Say what is left and why, never "empty" while something remains.
+  switch (drained) {
+    case sync::DrainResult::Empty:
+      r.text = "outbox empty";
+      break;
+    case sync::DrainResult::NeedsAttention:
+      r.code = ExitCode::NeedsAttention;
+      r.text = std::to_string(attention) + " item(s) refused by the backend need a supervisor (" +
+               std::to_string(depth) + " left in all, the rest held behind them): see " +
+               "`pos-terminal queue`, then `queue --resolve`";
+      break;
+    case sync::DrainResult::AnotherProcessSyncing:
+      r.code = ExitCode::Unreachable;
+      r.text =
+          "another process is syncing this terminal; " + std::to_string(depth) + " item(s) left";
+      break;
+    case sync::DrainResult::ConfigurationProblem:
+      r.code = ExitCode::ConfigOrData;
+      r.text = "the backend refused this terminal (" + status.configurationProblem.value_or("?") +
+               "): check the token file " + t.config().backend.tokenFile.string();
+      break;
+    case sync::DrainResult::StorageProblem:
+      r.code = ExitCode::ConfigOrData;
+      r.text = "the terminal's database or its sync lock could not be used";
+      break;
+    case sync::DrainResult::Unreachable:
+    case sync::DrainResult::Unfinished:
+      r.code = ExitCode::Unreachable;
+      r.text = std::to_string(depth) + " item(s) still queued: the backend " +
+               (drained == sync::DrainResult::Unreachable ? "could not be reached"
+                                                          : "did not take them all in time");
+      break;
   }
   return r;
 }
@@ -515,22 +560,34 @@ CommandResult verify(Terminal& t) {
   if (!v.ok()) return dataProblem(v.error().message);
   CommandResult r;
   const auto& res = v.value();
+  auto outbox = t.ledger().outbox().verify();
+  auto snapshots = t.snapshots().verify();
+  const bool outboxSound = outbox.ok() && outbox.value().sound();
+  const bool snapshotsSound = snapshots.ok() && snapshots.value().sound();
+  const bool sound = res.sound() && outboxSound && snapshotsSound;
   r.json = {{"integrityCheck", res.integrity_check},
             {"linksChecked", res.links_checked},
-            {"sound", res.sound()}};
+            {"outboxSound", outboxSound},
+            {"snapshotsSound", snapshotsSound},
+            {"sound", sound}};
+  if (outbox.ok() && outbox.value().first_broken_id)
+    r.json["outboxFirstBroken"] = *outbox.value().first_broken_id;
+  if (snapshots.ok()) r.json["brokenSnapshots"] = snapshots.value().broken_keys;
   if (res.first_break) {
     r.json["firstBreak"] = {{"sequence", res.first_break->sequence},
                             {"table", res.first_break->table},
                             {"kind", std::string(ledger::to_string(res.first_break->kind))}};
   }
-  r.code = res.sound() ? ExitCode::Done : ExitCode::ConfigOrData;
-  r.text = res.sound() ? "database and ledger chain are sound (" +
-                             std::to_string(res.links_checked) + " links)"
-                       : "NOT SOUND: integrity " + res.integrity_check +
-                             (res.first_break ? ", first broken link " +
-                                                    std::to_string(res.first_break->sequence) +
-                                                    " in " + res.first_break->table
-                                              : "");
+  r.code = sound ? ExitCode::Done : ExitCode::ConfigOrData;
+  r.text = sound ? "database, ledger chain, outbox and snapshots are sound (" +
+                       std::to_string(res.links_checked) + " links)"
+                 : "NOT SOUND: integrity " + res.integrity_check +
+                       (res.first_break
+                            ? ", first broken link " + std::to_string(res.first_break->sequence) +
+                                  " in " + res.first_break->table
+                            : "") +
+                       (outboxSound ? "" : ", the outbox was changed or damaged") +
+                       (snapshotsSound ? "" : ", cached snapshots were changed or damaged");
   return r;
 }
 

@@ -158,8 +158,9 @@ void CounterEngine::Impl::signIn(intent::SignIn& i) {
   view.user = s;
   view.signIn = SignInView{};
   if (view.recovered) {  // a person has now been told: the notice is kept in the event log
-    t.log().warn("checkout.in_flight_at_start", {{"checkoutId", view.recovered->checkoutId},
-                                                 {"billingPaymentId", view.recovered->billingPaymentId}});
+    t.log().warn("checkout.in_flight_at_start",
+                 {{"checkoutId", view.recovered->checkoutId},
+                  {"billingPaymentId", view.recovered->billingPaymentId}});
     std::error_code ec;
     std::filesystem::remove(t.paths().data / kInFlightFile, ec);
   }
@@ -975,18 +976,18 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
   // has been told: a process killed in between leaves it, and the next start says what the
   // ledger holds of it, so nobody takes the money again (issue 12).
   const auto inFlight = t.paths().data / kInFlightFile;
-  const std::string inFlightText =
-      json{{"checkoutId", open->co.id().to_string()},
-                     {"invoiceNumber", inv.invoice_number},
-                     {"workOrderId", open->workOrder},
-                     {"billingPaymentId", payment->billing_payment_id.to_string()},
-                     {"receiptId", receipt->receipt_id.to_string()},
-                     {"amount", checkout::money_to_json(payment->amount)},
-                     {"at", checkout::format_rfc3339(payment->at)}}
-          .dump();
+  const std::string inFlightText = json{
+      {"checkoutId", open->co.id().to_string()},
+      {"invoiceNumber", inv.invoice_number},
+      {"workOrderId", open->workOrder},
+      {"billingPaymentId", payment->billing_payment_id.to_string()},
+      {"receiptId", receipt->receipt_id.to_string()},
+      {"amount", checkout::money_to_json(payment->amount)},
+      {"at", checkout::format_rfc3339(
+                 payment->at)}}.dump();
   (void)writePrivateFile(
-      inFlight, std::span(reinterpret_cast<const std::uint8_t*>(inFlightText.data()),
-                          inFlightText.size()));
+      inFlight,
+      std::span(reinterpret_cast<const std::uint8_t*>(inFlightText.data()), inFlightText.size()));
   auto captured = t.ledger().record_capture(capture);
   if (!captured.ok()) {
     // After a storage error the outcome is looked up, never guessed: a payment that was
@@ -1120,9 +1121,8 @@ std::optional<InFlightNotice> inFlightNotice(Terminal& t) {
              amount + " WAS recorded (receipt " + recorded->receipt_reference +
              "). Do not take it again; reprint the receipt if the customer has none.";
   } else {
-    n.text = "The terminal stopped during a checkout of " + n.invoiceNumber +
-             ": the payment of " + amount +
-             " was NOT recorded. Check with the customer before taking it.";
+    n.text = "The terminal stopped during a checkout of " + n.invoiceNumber + ": the payment of " +
+             amount + " was NOT recorded. Check with the customer before taking it.";
   }
   return n;
 }

@@ -509,6 +509,47 @@ void CounterEngine::Impl::resolveQueueItem(const intent::ResolveQueueItem& i,
                   ApprovalPurpose{ApprovalPurpose::ResolveQueue{i.item, i.resolution, i.notes}});
     return;
   }
+  // The billing domain's policy for a payment the backend refuses (409/422): the money was
+  // taken at the counter, so it stays in the ledger as taken, needs attention, and a supervisor
+  // settles it: RETRY once the backend is fixed, or ADJUSTED with the refund given as a new
+  // adjustment row (never an edit of the payment).
+  auto item = t.ledger().outbox().find(i.item);
+  if (!item.ok() || !item.value()) {
+    refuse("QUEUE_ITEM_NOT_FOUND", "No queue item with that number.");
+    return;
+  }
+  sync::OutboxResolution resolution{i.resolution == QueueResolution::Retry
+                                        ? sync::OutboxResolutionKind::Retry
+                                        : sync::OutboxResolutionKind::Adjusted,
+                                    approvers.front().str(), now(), std::nullopt};
+  if (i.resolution == QueueResolution::Adjusted) {
+    const auto& it = *item.value();
+    auto body = json::parse(it.body, nullptr, false);
+    auto paymentId = checkout::BillingPaymentId::parse(it.idempotency_key);
+    auto amount =
+        body.is_object() && body.contains("amount")
+            ? checkout::money_from_json(body["amount"])
+            : checkout::Result<Money, std::string>(checkout::fail(std::string("no amount")));
+    if (it.kind != sync::OutboxKind::Payment || !paymentId || !amount.ok()) {
+      refuse("ADJUSTMENT_NOT_POSSIBLE", "Only a refused payment can be settled by an adjustment.");
+      return;
+    }
+    const auto adjustment = t.ids().next_id<ledger::AdjustmentId>();
+    auto negated = amount.value().negated();
+    if (auto r = t.ledger().record_adjustment(
+            ledger::PaymentAdjustment{adjustment, *paymentId, negated ? *negated : amount.value(),
+                                      "REFUND_AFTER_REFUSAL", approvers.front(), now()});
+        !r.ok()) {
+      storageFailure(r.error());
+      return;
+    }
+    resolution.adjustment_id = adjustment.to_string();
+  }
+  auto resolved = t.ledger().outbox().resolve(i.item, resolution);
+  if (!resolved.ok() || resolved.value() != sync::ResolveOutcome::Resolved) {
+    refuse("QUEUE_ITEM_NOT_NEEDING_ATTENTION", "That item does not need a supervisor.");
+    return;
+  }
   (void)t.ledger().record_audit(ledger::AuditEvent{
       t.ids().next_id<checkout::EventId>(), std::nullopt, "QUEUE_ITEM_RESOLVED",
       approvers.front().str(),

@@ -185,3 +185,50 @@ TEST_F(OfflineShop, InvoiceShowTellsWhatThisTerminalTookWithoutTakingMoney) {
 
 }  // namespace
 }  // namespace pos::e2e
+
+namespace pos::e2e {
+namespace {
+
+// Issue 12: a payment the backend refuses never sticks the queue: it needs a supervisor's
+// attention (sync exits 7), what waits behind it is held, other checkouts flow, and a
+// supervisor settles it with an adjustment (the refund given), never by deleting it.
+TEST(NeedsAttention, ARefusedPaymentWaitsForASupervisorAndIsSettledByAnAdjustment) {
+  DemoBackend backend;
+  PosTerminal first, second;
+  for (auto* t : {&first, &second}) {
+    t->online(backend);
+    ASSERT_RUN(t->run({"pull"}), 0);
+    t->offline();
+  }
+  second.setTerminalId("T-E2E-2");
+  // Both counters take WO-1001 in full while the backend cannot be reached.
+  for (auto* t : {&first, &second}) {
+    ASSERT_RUN(t->run({"checkout", "--work-order", "WO-1001", "--operator", "adv-anna", "--tender",
+                       "CASH", "--amount", "101.36"},
+                      pins({kAnnaPin})),
+               0);
+  }
+  first.online(backend);
+  second.online(backend);
+  ASSERT_RUN(first.run({"sync", "--until-empty", "--timeout", "20"}), 0);
+  auto stuck = second.run({"sync", "--until-empty", "--timeout", "20"});
+  ASSERT_RUN(stuck, 7);
+  EXPECT_EQ(stuck.json["drain"], "NEEDS_ATTENTION") << stuck.out;
+  ASSERT_EQ(stuck.json["needsAttention"].size(), 1u) << stuck.out;
+  const auto item = stuck.json["needsAttention"][0]["id"].get<std::int64_t>();
+  EXPECT_FALSE(stuck.json["needsAttention"][0]["held"].empty()) << stuck.out;  // its receipt
+  // The advisor cannot settle it alone; a supervisor settles it as refunded.
+  auto refused = second.run({"queue", "--resolve", std::to_string(item), "--resolution", "ADJUSTED",
+                             "--operator", "adv-anna", "--approver", "adv-anna"},
+                            pins({kAnnaPin, kAnnaPin}));
+  EXPECT_NE(refused.exitCode, 0) << refused.describe();
+  auto settled = second.run({"queue", "--resolve", std::to_string(item), "--resolution", "ADJUSTED",
+                             "--operator", "adv-anna", "--approver", "sup-sara"},
+                            pins({kAnnaPin, kSaraPin}));
+  ASSERT_RUN(settled, 0);
+  EXPECT_EQ(backend.acceptedOf("payment").size(), 1u);
+  ASSERT_RUN(second.run({"verify"}), 0);
+}
+
+}  // namespace
+}  // namespace pos::e2e
