@@ -467,7 +467,9 @@ json toJson(const ContractMoney& m) {
   return {{"currency", m.currency}, {"amountMinor", m.amountMinor}};
 }
 json toJson(const EvaluateRequest& r) {
-  return {{"invoiceId", r.invoiceId}, {"accountId", r.accountId}};
+  return {{"invoiceId", r.invoiceId},
+          {"accountId", r.accountId},
+          {"chargeAmount", r.chargeAmount ? toJson(*r.chargeAmount) : json()}};
 }
 json toJson(const PoCaptureRequest& r) {
   return {{"poNumber", r.poNumber},

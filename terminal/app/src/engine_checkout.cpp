@@ -383,15 +383,18 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
 
 // ---------------------------------------------------------------- evaluation
 
-bool CounterEngine::Impl::evaluate() {
+bool CounterEngine::Impl::evaluate(std::optional<Money> chargeAmount) {
   setBusy(Busy::Evaluating);
   const auto& inv = open->co.invoice();
   auto rules = cache.rules(inv.customer_account_id.str());
   std::optional<checkout::BillingRuleEvaluation> evaluation;
   if (backendUp && t.billing()) {
-    auto r = t.billing()->evaluate(
-        who(), open->co.id().to_string(),
-        sync::EvaluateRequest{inv.invoice_id.to_string(), inv.customer_account_id.str()});
+    sync::EvaluateRequest request{inv.invoice_id.to_string(), inv.customer_account_id.str(),
+                                  std::nullopt};
+    if (chargeAmount)
+      request.chargeAmount = sync::ContractMoney{std::string(chargeAmount->currency().code()),
+                                                 chargeAmount->minor_units()};
+    auto r = t.billing()->evaluate(who(), open->co.id().to_string(), request);
     noteOutcome(r.outcome);
     if (r.outcome.ok()) {
       auto body = json::parse(r.outcome.body, nullptr, false);
@@ -887,6 +890,11 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
   for (const auto& c : unsynced.value().by_currency) (void)exposure.unsynced_total.add(c.total);
   exposure.oldest_unsynced_at = unsynced.value().oldest_captured_at;
   std::optional<Money> accountCharges;
+  if (i.tender == checkout::TenderKind::Account && backendUp && t.billing() && !i.checkOnly) {
+    // Online, the backend judges the credit for the amount being charged (chargeAmount), not
+    // for the whole balance: a partial charge that fits is taken (issue 17).
+    if (!evaluate(amount.value())) return;
+  }
   if (i.tender == checkout::TenderKind::Account) {
     auto charged =
         unsyncedAccountCharges(t.database(), inv.customer_account_id.str(), inv.currency);

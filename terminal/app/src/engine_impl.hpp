@@ -123,7 +123,7 @@ struct CounterEngine::Impl {
   void emailReceipt(const intent::EmailReceipt& i);
   void printOriginal(const intent::PrintReceipt& i);
   bool openInvoice(const std::string& workOrder);
-  bool evaluate();
+  bool evaluate(std::optional<Money> chargeAmount = std::nullopt);
   bool persist(const std::vector<checkout::CheckoutEvent>& events,
                std::vector<sync::OutboxMessage> overrideMessages = {});
   void finishOverride(std::vector<checkout::Approval> approvals,

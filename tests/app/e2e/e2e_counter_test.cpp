@@ -232,3 +232,35 @@ TEST(NeedsAttention, ARefusedPaymentWaitsForASupervisorAndIsSettledByAnAdjustmen
 
 }  // namespace
 }  // namespace pos::e2e
+
+namespace pos::e2e {
+namespace {
+
+// Issue 17: online, a partial charge to account that fits the credit is taken: the terminal
+// asks the backend about the amount being charged (`chargeAmount` on evaluate), not the whole
+// balance. The account holds 2,400.00 of 2,500.00; the invoice is 562.90.
+TEST(AccountCredit, APartialChargeThatFitsIsTakenOnline) {
+  DemoBackend backend("e2e-token-7c1d9a0b", {}, [](json& seed) {
+    for (auto& rule : seed["rules"])
+      if (rule.value("accountId", "") == "ACC-HARBOR-CHARGE")
+        rule["accountBalance"] = {{"currency", "USD"}, {"amountMinor", 240000}};
+  });
+  PosTerminal term;
+  term.online(backend);
+  ASSERT_RUN(term.run({"pull"}), 0);
+  const auto charge = [&](const std::string& amount) {
+    return term.run({"checkout", "--work-order", "WO-1012", "--operator", "adv-anna", "--tender",
+                     "ACCOUNT", "--amount", amount},
+                    pins({kAnnaPin}));
+  };
+  auto fits = charge("50.00");
+  ASSERT_RUN(fits, 0);
+  EXPECT_EQ(fits.json["paymentType"], "PARTIAL_PAYMENT");
+  auto over = charge("200.00");
+  ASSERT_RUN(over, 3);
+  EXPECT_EQ(over.json["errorCode"], "CREDIT_LIMIT_EXCEEDED");
+  EXPECT_EQ(backend.acceptedOf("payment").size(), 1u);
+}
+
+}  // namespace
+}  // namespace pos::e2e
