@@ -312,7 +312,9 @@ void CounterEngine::Impl::refreshStatus() {
   // The link: the replicator's last exchange, or this engine's own calls.
   if (replicator) {
     const auto status = replicator->status();
-    if (status.online && !backendUp) backendUp = true;
+    // The replicator's last exchange says whether the link is up, both ways (a failed send
+    // after the backend stopped is "offline", not only a failed call of the engine's own).
+    if (status.lastErrorAt || status.lastSuccessAt) backendUp = status.online;
     view.connectivity.configurationProblem = status.configurationProblem;
   }
   if (backendUp) {
