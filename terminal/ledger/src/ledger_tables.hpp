@@ -3,10 +3,13 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
 #include <pos/sync/db.hpp>
+
+struct sqlite3_stmt;
 
 namespace pos::ledger {
 
@@ -38,6 +41,8 @@ class ChainWriter {
   }
 
   [[nodiscard]] const ChainHash& head() const noexcept { return prev_; }
+  // Links in the chain including those appended here (the anchor's length after commit).
+  [[nodiscard]] std::int64_t length() const noexcept { return next_seq_ - 1; }
 
  private:
   sync::DbResult<void> link(std::string_view table);
@@ -53,5 +58,20 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
                                     std::string_view table, std::int64_t seq, bool& row_found);
 
 std::string to_hex(const ChainHash& h);
+
+// The link hash of the row `stmt` stands on (a `SELECT * FROM table` statement), the same bytes
+// as hash_link: verify walks each table once in chain_seq order with it.
+ChainHash hash_row(const ChainHash& prev, std::string_view table, sqlite3_stmt* stmt);
+
+// The anchor file (ledger_anchor.cpp). read: the newest whole copy, nullopt when there is no
+// file; error when the file exists but no copy is whole. write: keeps the larger length.
+struct AnchorRecord {
+  std::int64_t length = 0;
+  ChainHash head{};
+};
+enum class AnchorRead { Missing, Unreadable, Found };
+AnchorRead read_anchor(const std::filesystem::path& path, AnchorRecord& out) noexcept;
+bool write_anchor(const std::filesystem::path& path, const AnchorRecord& record,
+                  bool durable) noexcept;
 
 }  // namespace pos::ledger
