@@ -77,10 +77,10 @@ AtStart open_at_start(const Files& f) {
     if (!open.ok()) out.capture_error = open.error().code;
   }
   if (!out.capture_error && shift) {
-    auto r = shop.ledger().record_checkout(CheckoutRecord{
-        shop.id<checkout::CheckoutId>(), *shift, shop.id<checkout::InvoiceId>(), "INV-9", "WO-9",
-        "ACC-1", Currencies::USD, shop.id<checkout::CorrelationId>(), test::user("advisor-1"),
-        shop.tick()});
+    auto r = shop.ledger().record_checkout(
+        CheckoutRecord{shop.id<checkout::CheckoutId>(), *shift, shop.id<checkout::InvoiceId>(),
+                       "INV-9", "WO-9", "ACC-1", Currencies::USD,
+                       shop.id<checkout::CorrelationId>(), test::user("advisor-1"), shop.tick()});
     if (!r.ok()) out.capture_error = r.error().code;
   }
   if (shift) out.reads_work = out.reads_work && shop.ledger().x_report(*shift).ok();
@@ -368,10 +368,9 @@ TEST(PinAttempts, FiveFailuresLockOutAndASuccessStartsTheCountAgain) {
   EXPECT_EQ(ledger.approver_pin_state(sup).value().failures_since_last_success_or_lockout, 4);
   auto ok = ledger.begin_pin_attempt(sup, "SIGN_IN", now);
   ASSERT_EQ(std::get<PinAttemptTicket>(ok.value()).failures_before, 4);
-  ASSERT_TRUE(ledger
-                  .finish_pin_attempt(std::get<PinAttemptTicket>(ok.value()),
-                                      PinOutcome::Succeeded, now)
-                  .ok());
+  ASSERT_TRUE(
+      ledger.finish_pin_attempt(std::get<PinAttemptTicket>(ok.value()), PinOutcome::Succeeded, now)
+          .ok());
   EXPECT_EQ(ledger.approver_pin_state(sup).value().failures_since_last_success_or_lockout, 0);
   // Online, offline and sign-in failures are one count.
   const char* purposes[] = {"APPROVAL_ONLINE", "APPROVAL_OFFLINE", "SIGN_IN", "SIGN_IN",
@@ -380,9 +379,8 @@ TEST(PinAttempts, FiveFailuresLockOutAndASuccessStartsTheCountAgain) {
   for (const char* purpose : purposes) {
     auto t = ledger.begin_pin_attempt(sup, purpose, now);
     ASSERT_TRUE(std::holds_alternative<PinAttemptTicket>(t.value()));
-    lock =
-        ledger.finish_pin_attempt(std::get<PinAttemptTicket>(t.value()), PinOutcome::Failed, now)
-            .value();
+    lock = ledger.finish_pin_attempt(std::get<PinAttemptTicket>(t.value()), PinOutcome::Failed, now)
+               .value();
   }
   ASSERT_TRUE(lock);
   EXPECT_EQ(lock->locked_until, now + checkout::kApproverLockoutDuration);
@@ -430,14 +428,13 @@ TEST(Verify, ReportsProgressUpToTheTotal) {
   const auto shift = shop.open_shift();
   const auto co = shop.new_checkout(shift);
   for (int i = 0; i < 2100; ++i) {
-    ASSERT_TRUE(
-        shop.ledger().record_capture(shop.capture(co, Money{Currencies::USD, 5}, Tender::Check))
-            .ok());
+    ASSERT_TRUE(shop.ledger()
+                    .record_capture(shop.capture(co, Money{Currencies::USD, 5}, Tender::Check))
+                    .ok());
   }
   std::vector<std::pair<std::int64_t, std::int64_t>> calls;
-  auto v = shop.ledger().verify([&](std::int64_t done, std::int64_t total) {
-    calls.emplace_back(done, total);
-  });
+  auto v = shop.ledger().verify(
+      [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
   ASSERT_TRUE(v.value().sound());
   ASSERT_GE(calls.size(), 2U);
   for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
@@ -457,10 +454,11 @@ TEST(Verify, AnEditedRunningSumIsFound) {
   // The running sums are chained with their row: an edited sum is a broken link (and a chain
   // re-hashed around it would still fail verify's check of the sums against the rows).
   const auto seq = test::scalar(db, "SELECT MAX(chain_seq) FROM payment");
-  ASSERT_TRUE(db.exec("DROP TRIGGER payment_no_update; "
-                      "UPDATE payment SET run_total_minor = run_total_minor + 1 WHERE chain_seq = " +
-                      std::to_string(seq))
-                  .ok());
+  ASSERT_TRUE(
+      db.exec("DROP TRIGGER payment_no_update; "
+              "UPDATE payment SET run_total_minor = run_total_minor + 1 WHERE chain_seq = " +
+              std::to_string(seq))
+          .ok());
   auto v = shop.ledger().verify();
   ASSERT_TRUE(v.value().first_break);
   EXPECT_EQ(v.value().first_break->sequence, seq);  // the hash catches it first

@@ -38,13 +38,18 @@ static_assert(kDeliveryStatuses.size() == static_cast<std::size_t>(DeliveryStatu
 constexpr std::array<std::string_view, 4> kDrawerReasons = {"SALE", "NO_SALE", "PAID_OUT",
                                                             "CASH_COUNT"};
 static_assert(kDrawerReasons.size() == static_cast<std::size_t>(DrawerReason::kCount));
-constexpr std::array<std::string_view, 11> kErrorNames = {
-    "STORAGE",           "ID_CONFLICT",           "ALREADY_RECORDED",
-    "SHIFT_NOT_OPEN",    "SHIFT_ALREADY_OPEN",    "NOT_FOUND",
-    "INCONSISTENT",      "CURRENCY_MISMATCH",     "AMOUNT_EXCEEDS_BALANCE",
-    "RECEIPT_REFERENCE_TAKEN", "LEDGER_NOT_SOUND"};
-constexpr std::array<std::string_view, 3> kCaptureStates = {"RECORDED", "NOT_RECORDED",
-                                                            "UNKNOWN"};
+constexpr std::array<std::string_view, 11> kErrorNames = {"STORAGE",
+                                                          "ID_CONFLICT",
+                                                          "ALREADY_RECORDED",
+                                                          "SHIFT_NOT_OPEN",
+                                                          "SHIFT_ALREADY_OPEN",
+                                                          "NOT_FOUND",
+                                                          "INCONSISTENT",
+                                                          "CURRENCY_MISMATCH",
+                                                          "AMOUNT_EXCEEDS_BALANCE",
+                                                          "RECEIPT_REFERENCE_TAKEN",
+                                                          "LEDGER_NOT_SOUND"};
+constexpr std::array<std::string_view, 3> kCaptureStates = {"RECORDED", "NOT_RECORDED", "UNKNOWN"};
 static_assert(kErrorNames.size() == static_cast<std::size_t>(LedgerErrorCode::kCount));
 
 template <class E, std::size_t N>
@@ -345,88 +350,93 @@ LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events e
 LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
                                              std::span<const sync::OutboxMessage> messages,
                                              Events events) {
-  return in_write<Done>(*this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    // A retry of the same capture (unknown commit outcome) is a no-op; another PO is refused.
-    std::optional<std::string> existing;
-    auto r = db_->statement("SELECT po_number FROM po_capture WHERE checkout_id = ?")
-                 .bind(p.checkout_id.to_string())
-                 .for_each([&](const sync::Statement& row) { existing = row.text(0); });
-    if (!r.ok()) return fail(storage(std::move(r).error()));
-    if (existing) {
-      if (*existing == p.po_number) return Done{};
-      return fail(error(LedgerErrorCode::AlreadyRecorded,
-                        "checkout " + p.checkout_id.to_string() + " already has its PO"));
-    }
-    POS_LEDGER_WRITE(chain.append("po_capture",
-                                  "INSERT INTO po_capture (chain_seq, checkout_id, po_number, "
-                                  "captured_by, captured_at_ms) VALUES (?, ?, ?, ?, ?)",
-                                  p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
-                                  ms(p.captured_at)),
-                     "PO capture");
-    POS_LEDGER_WRITE(insert_events(*db_, chain, p.checkout_id, events), "checkout events");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        // A retry of the same capture (unknown commit outcome) is a no-op; another PO is refused.
+        std::optional<std::string> existing;
+        auto r = db_->statement("SELECT po_number FROM po_capture WHERE checkout_id = ?")
+                     .bind(p.checkout_id.to_string())
+                     .for_each([&](const sync::Statement& row) { existing = row.text(0); });
+        if (!r.ok()) return fail(storage(std::move(r).error()));
+        if (existing) {
+          if (*existing == p.po_number) return Done{};
+          return fail(error(LedgerErrorCode::AlreadyRecorded,
+                            "checkout " + p.checkout_id.to_string() + " already has its PO"));
+        }
+        POS_LEDGER_WRITE(chain.append("po_capture",
+                                      "INSERT INTO po_capture (chain_seq, checkout_id, po_number, "
+                                      "captured_by, captured_at_ms) VALUES (?, ?, ?, ?, ?)",
+                                      p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
+                                      ms(p.captured_at)),
+                         "PO capture");
+        POS_LEDGER_WRITE(insert_events(*db_, chain, p.checkout_id, events), "checkout events");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
                                               std::span<const sync::OutboxMessage> messages,
                                               Events events) {
-  return in_write<Done>(*this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    std::optional<std::string> existing;
-    auto r = db_->statement("SELECT override_id FROM po_override WHERE checkout_id = ?")
-                 .bind(o.checkout_id.to_string())
-                 .for_each([&](const sync::Statement& row) { existing = row.text(0); });
-    if (!r.ok()) return fail(storage(std::move(r).error()));
-    if (existing) {
-      if (*existing == o.override_id.to_string()) return Done{};
-      return fail(error(LedgerErrorCode::AlreadyRecorded,
-                        "checkout " + o.checkout_id.to_string() + " already has an override"));
-    }
-    POS_LEDGER_WRITE(
-        chain.append("po_override",
-                     "INSERT INTO po_override (chain_seq, override_id, checkout_id, reason_code, "
-                     "notes, requested_by, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     o.override_id.to_string(), o.checkout_id.to_string(), o.reason_code, o.notes,
-                     o.requested_by.str(), ms(o.created_at)),
-        "PO override");
-    for (const auto& a : o.approvals) {
-      std::optional<std::string> grant;
-      if (a.offline_grant_id) grant = a.offline_grant_id->to_string();
-      POS_LEDGER_WRITE(
-          chain.append(
-              "override_approval",
-              "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
-              "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-              o.override_id.to_string(), a.approver.str(),
-              a.method == ApprovalMethod::OfflineGrant ? "OFFLINE_GRANT" : "ELEVATION_TOKEN", grant,
-              ms(a.approved_at)),
-          "override approval");
-    }
-    POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        std::optional<std::string> existing;
+        auto r = db_->statement("SELECT override_id FROM po_override WHERE checkout_id = ?")
+                     .bind(o.checkout_id.to_string())
+                     .for_each([&](const sync::Statement& row) { existing = row.text(0); });
+        if (!r.ok()) return fail(storage(std::move(r).error()));
+        if (existing) {
+          if (*existing == o.override_id.to_string()) return Done{};
+          return fail(error(LedgerErrorCode::AlreadyRecorded,
+                            "checkout " + o.checkout_id.to_string() + " already has an override"));
+        }
+        POS_LEDGER_WRITE(
+            chain.append(
+                "po_override",
+                "INSERT INTO po_override (chain_seq, override_id, checkout_id, reason_code, "
+                "notes, requested_by, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                o.override_id.to_string(), o.checkout_id.to_string(), o.reason_code, o.notes,
+                o.requested_by.str(), ms(o.created_at)),
+            "PO override");
+        for (const auto& a : o.approvals) {
+          std::optional<std::string> grant;
+          if (a.offline_grant_id) grant = a.offline_grant_id->to_string();
+          POS_LEDGER_WRITE(
+              chain.append(
+                  "override_approval",
+                  "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
+                  "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                  o.override_id.to_string(), a.approver.str(),
+                  a.method == ApprovalMethod::OfflineGrant ? "OFFLINE_GRANT" : "ELEVATION_TOKEN",
+                  grant, ms(a.approved_at)),
+              "override approval");
+        }
+        POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
                                                 std::span<const sync::OutboxMessage> messages,
                                                 Events events) {
-  return in_write<Done>(*this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    std::optional<std::string> checkout;
-    if (g.checkout_id) checkout = g.checkout_id->to_string();
-    POS_LEDGER_WRITE(
-        chain.append("offline_grant",
-                     "INSERT INTO offline_grant (chain_seq, grant_id, approver_id, checkout_id, "
-                     "action, terminal_id, granted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     g.grant_id.to_string(), g.approver.str(), checkout, g.action, g.terminal_id,
-                     ms(g.granted_at)),
-        "offline grant");
-    if (!events.empty()) {
-      if (!g.checkout_id)
-        return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
-      POS_LEDGER_WRITE(insert_events(*db_, chain, *g.checkout_id, events), "checkout events");
-    }
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        std::optional<std::string> checkout;
+        if (g.checkout_id) checkout = g.checkout_id->to_string();
+        POS_LEDGER_WRITE(
+            chain.append(
+                "offline_grant",
+                "INSERT INTO offline_grant (chain_seq, grant_id, approver_id, checkout_id, "
+                "action, terminal_id, granted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                g.grant_id.to_string(), g.approver.str(), checkout, g.action, g.terminal_id,
+                ms(g.granted_at)),
+            "offline grant");
+        if (!events.empty()) {
+          if (!g.checkout_id)
+            return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
+          POS_LEDGER_WRITE(insert_events(*db_, chain, *g.checkout_id, events), "checkout events");
+        }
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p, Events events) {
@@ -583,8 +593,9 @@ LedgerResult<Done> check_balance(sync::Database& db, const PaymentRecord& p,
                });
   if (!q.ok()) return fail(storage(std::move(q).error()));
   if (other_currency) {
-    return fail(error(LedgerErrorCode::CurrencyMismatch, "the invoice has payments in another "
-                                                         "currency"));
+    return fail(error(LedgerErrorCode::CurrencyMismatch,
+                      "the invoice has payments in another "
+                      "currency"));
   }
   std::int64_t after = 0;
   if (overflow || __builtin_add_overflow(unsynced, p.amount.minor_units(), &after) ||
@@ -828,65 +839,69 @@ LedgerResult<Done> Ledger::record_adjustment(const PaymentAdjustment& a) {
 
 LedgerResult<Done> Ledger::record_delivery(const ReceiptDelivery& d,
                                            std::span<const sync::OutboxMessage> messages) {
-  return in_write<Done>(*this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_WRITE(
-        chain.append("receipt_delivery",
-                     "INSERT INTO receipt_delivery (chain_seq, delivery_id, receipt_id, "
-                     "channel, requested_by, requested_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                     d.delivery_id.to_string(), d.receipt_id.to_string(), to_string(d.channel),
-                     d.requested_by.str(), ms(d.requested_at)),
-        "receipt delivery");
-    POS_LEDGER_WRITE(chain.append("delivery_outcome",
-                                  "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
-                                  "reason, at_ms) VALUES (?, ?, 'PENDING', '', ?)",
-                                  d.delivery_id.to_string(), ms(d.requested_at)),
-                     "delivery outcome");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        POS_LEDGER_WRITE(
+            chain.append("receipt_delivery",
+                         "INSERT INTO receipt_delivery (chain_seq, delivery_id, receipt_id, "
+                         "channel, requested_by, requested_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                         d.delivery_id.to_string(), d.receipt_id.to_string(), to_string(d.channel),
+                         d.requested_by.str(), ms(d.requested_at)),
+            "receipt delivery");
+        POS_LEDGER_WRITE(
+            chain.append("delivery_outcome",
+                         "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
+                         "reason, at_ms) VALUES (?, ?, 'PENDING', '', ?)",
+                         d.delivery_id.to_string(), ms(d.requested_at)),
+            "delivery outcome");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
                                                    std::span<const sync::OutboxMessage> messages) {
-  return in_write<Done>(*this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_WRITE(
-        chain.append("delivery_outcome",
-                     "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
-                     "reason, at_ms) VALUES (?, ?, ?, ?, ?)",
-                     o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
-        "delivery outcome");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        POS_LEDGER_WRITE(
+            chain.append("delivery_outcome",
+                         "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
+                         "reason, at_ms) VALUES (?, ?, ?, ?, ?)",
+                         o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
+            "delivery outcome");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
                                           std::span<const sync::OutboxMessage> messages,
                                           Events events) {
-  return in_write<Done>(*this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_TRY(require_open_shift(*db_, r.shift_id));
-    std::optional<std::string> approver;
-    if (r.approver) approver = r.approver->str();
-    POS_LEDGER_WRITE(
-        chain.append("reprint",
-                     "INSERT INTO reprint (chain_seq, reprint_id, receipt_id, shift_id, "
-                     "reprint_number, reason_code, requested_by, approver_id, reprinted_at_ms) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     r.reprint_id.to_string(), r.receipt_id.to_string(), r.shift_id.to_string(),
-                     r.reprint_number, r.reason_code, r.requested_by.str(), approver,
-                     ms(r.reprinted_at)),
-        "reprint");
-    if (!events.empty()) {
-      std::optional<std::string> checkout;
-      auto q = db_->statement("SELECT checkout_id FROM receipt WHERE receipt_id = ?")
-                   .bind(r.receipt_id.to_string())
-                   .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
-      if (!q.ok()) return fail(storage(std::move(q).error()));
-      if (!checkout)
-        return fail(error(LedgerErrorCode::NotFound, "receipt " + r.receipt_id.to_string()));
-      POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
-                       "checkout events");
-    }
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        POS_LEDGER_TRY(require_open_shift(*db_, r.shift_id));
+        std::optional<std::string> approver;
+        if (r.approver) approver = r.approver->str();
+        POS_LEDGER_WRITE(
+            chain.append("reprint",
+                         "INSERT INTO reprint (chain_seq, reprint_id, receipt_id, shift_id, "
+                         "reprint_number, reason_code, requested_by, approver_id, reprinted_at_ms) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         r.reprint_id.to_string(), r.receipt_id.to_string(), r.shift_id.to_string(),
+                         r.reprint_number, r.reason_code, r.requested_by.str(), approver,
+                         ms(r.reprinted_at)),
+            "reprint");
+        if (!events.empty()) {
+          std::optional<std::string> checkout;
+          auto q = db_->statement("SELECT checkout_id FROM receipt WHERE receipt_id = ?")
+                       .bind(r.receipt_id.to_string())
+                       .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
+          if (!q.ok()) return fail(storage(std::move(q).error()));
+          if (!checkout)
+            return fail(error(LedgerErrorCode::NotFound, "receipt " + r.receipt_id.to_string()));
+          POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
+                           "checkout events");
+        }
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_audit(const AuditEvent& a) {
@@ -1180,7 +1195,6 @@ LedgerResult<std::vector<PaymentRecord>> Ledger::payments_between(Timestamp from
     return out;
   });
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // 8. PIN attempts, one count per person

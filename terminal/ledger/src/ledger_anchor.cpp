@@ -140,8 +140,8 @@ bool write_anchor(const std::filesystem::path& path, const AnchorRecord& record,
   const int best = newest(buf.data(), got > 0 ? static_cast<std::size_t>(got) : 0, current);
   // Never backwards: another process may have anchored a longer chain meanwhile.
   if (best >= 0 && current.length >= record.length) {
-    if (current.length > record.length || sodium_memcmp(current.head.data(), record.head.data(),
-                                                        record.head.size()) == 0) {
+    if (current.length > record.length ||
+        sodium_memcmp(current.head.data(), record.head.data(), record.head.size()) == 0) {
       return !durable || ::fdatasync(f.fd) == 0;
     }
   }

@@ -3,7 +3,7 @@
 // Sections: 1. hashing a link  2. ChainWriter  3. verify
 #include <pos/ledger/ledger.hpp>
 
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -22,14 +22,13 @@ namespace pos::ledger {
 
 namespace {
 
-void put(crypto_hash_sha256_state& st, std::string_view s) {
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+void put(Sha256& st, std::string_view s) {
+  st.update(s.data(), s.size());
 }
 
 // Length-prefixed so that no two different rows serialise to the same bytes. The head is made
 // on the stack (this runs for every link verify checks).
-void put_field(crypto_hash_sha256_state& st, std::string_view name, char type,
-               std::string_view value) {
+void put_field(Sha256& st, std::string_view name, char type, std::string_view value) {
   char head[128];
   char* p = head;
   char* const end = head + sizeof head;
@@ -50,7 +49,7 @@ void put_field(crypto_hash_sha256_state& st, std::string_view name, char type,
   put(st, value);
 }
 
-void put_int_field(crypto_hash_sha256_state& st, std::string_view name, std::int64_t v) {
+void put_int_field(Sha256& st, std::string_view name, std::int64_t v) {
   char digits[24];
   const auto e = std::to_chars(digits, digits + sizeof digits, v).ptr;
   put_field(st, name, 'i', std::string_view{digits, static_cast<std::size_t>(e - digits)});
@@ -61,6 +60,23 @@ bool known_table(std::string_view table) {
 }
 
 }  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {}
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(ctx_);
+}
+void Sha256::start() {
+  (void)EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+}
+void Sha256::update(const void* data, std::size_t n) {
+  (void)EVP_DigestUpdate(ctx_, data, n);
+}
+ChainHash Sha256::finish() {
+  ChainHash out{};
+  unsigned int len = 0;
+  (void)EVP_DigestFinal_ex(ctx_, out.data(), &len);
+  return out;
+}
 
 std::string to_hex(const ChainHash& h) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -79,9 +95,9 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
   if (!known_table(table)) {
     return sync::DbError{sync::DbErrorCode::InvalidArgument, 0, "not a ledger table"};
   }
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, prev.data(), prev.size());
+  Sha256 st;
+  st.start();
+  st.update(prev.data(), prev.size());
   put(st, table);
   put(st, std::string_view{"\0", 1});
   const std::string sql = "SELECT * FROM " + std::string{table} + " WHERE chain_seq = ?";
@@ -107,15 +123,12 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
     }
   });
   if (!r.ok()) return std::move(r).error();
-  ChainHash out{};
-  crypto_hash_sha256_final(&st, out.data());
-  return out;
+  return st.finish();
 }
 
-ChainHash hash_row(const ChainHash& prev, std::string_view table, sqlite3_stmt* stmt) {
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, prev.data(), prev.size());
+ChainHash hash_row(Sha256& st, const ChainHash& prev, std::string_view table, sqlite3_stmt* stmt) {
+  st.start();
+  st.update(prev.data(), prev.size());
   put(st, table);
   put(st, std::string_view{"\0", 1});
   const int n = sqlite3_column_count(stmt);
@@ -141,9 +154,7 @@ ChainHash hash_row(const ChainHash& prev, std::string_view table, sqlite3_stmt* 
       }
     }
   }
-  ChainHash out{};
-  crypto_hash_sha256_final(&st, out.data());
-  return out;
+  return st.finish();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,8 +404,9 @@ LedgerResult<StartupCheck> Ledger::startup_check(std::int64_t tail_links) {
   std::int64_t expected = first;
   std::optional<sync::DbError> failure;
   if (!out.first_break && length > 0) {
-    auto walk = db_->statement("SELECT seq, table_name, hash FROM ledger_chain WHERE seq >= ?"
-                               " ORDER BY seq")
+    auto walk = db_->statement(
+                       "SELECT seq, table_name, hash FROM ledger_chain WHERE seq >= ?"
+                       " ORDER BY seq")
                     .bind(first)
                     .for_each([&](const sync::Statement& row) {
                       if (out.first_break || failure) return;
@@ -433,23 +445,39 @@ namespace {
 // chain is walked on this one (it is most of verify's time on a big file, and the terminal has
 // two cores). Only on the platform's VFS: a test's fault-injecting VFS is single-threaded, so
 // there it runs on the caller's connection afterwards.
+// A read-only connection of verify's own on the same file: one thread uses it (no mutex on
+// every column read) and reads the file through mmap (no copy per page). nullptr when the
+// caller's connection is on a test's VFS (single-threaded) or has no file.
+sqlite3* open_side_connection(sync::Database& db) {
+  sqlite3_vfs* vfs = nullptr;
+  if (sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
+      vfs == nullptr || vfs != sqlite3_vfs_find(nullptr) || db.path().empty()) {
+    return nullptr;
+  }
+  sqlite3* conn = nullptr;
+  if (sqlite3_open_v2(db.path().c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    sqlite3_close(conn);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(conn, 5000);
+  (void)sqlite3_exec(conn, "PRAGMA mmap_size = 4294967296", nullptr, nullptr, nullptr);
+  return conn;
+}
+
+struct SideConnection {
+  sqlite3* conn;
+  explicit SideConnection(sync::Database& db) : conn(open_side_connection(db)) {}
+  ~SideConnection() { sqlite3_close(conn); }
+  SideConnection(const SideConnection&) = delete;
+  SideConnection& operator=(const SideConnection&) = delete;
+};
+
 class ParallelIntegrityCheck {
  public:
   explicit ParallelIntegrityCheck(sync::Database& db) {
-    sqlite3_vfs* vfs = nullptr;
-    if (sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
-        vfs == nullptr || vfs != sqlite3_vfs_find(nullptr) || db.path().empty()) {
-      return;
-    }
-    sqlite3* conn = nullptr;
-    if (sqlite3_open_v2(db.path().c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      sqlite3_close(conn);
-      return;
-    }
-    sqlite3_busy_timeout(conn, 5000);
-    conn_ = conn;
-    worker_ = std::thread([this] { run(); });
+    conn_ = open_side_connection(db);
+    if (conn_ != nullptr) worker_ = std::thread([this] { run(); });
   }
   ~ParallelIntegrityCheck() {
     if (worker_.joinable()) worker_.join();
@@ -510,7 +538,20 @@ LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
   // Each table is read once in chain_seq order, beside the chain: a link's row is its table's
   // next row. A row skipped over is in no link (inserted around the ledger); a link whose
   // table has no such row names a row that is gone.
-  sqlite3* raw = db_->handle();
+  // The walk reads through a connection of its own when it can (see open_side_connection),
+  // in one read transaction of that connection.
+  SideConnection side(*db_);
+  sqlite3* raw = side.conn != nullptr ? side.conn : db_->handle();
+  struct SideRead {
+    sqlite3* conn;
+    ~SideRead() {
+      if (conn != nullptr) (void)sqlite3_exec(conn, "COMMIT", nullptr, nullptr, nullptr);
+    }
+  } side_read{nullptr};
+  if (side.conn != nullptr &&
+      sqlite3_exec(side.conn, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) {
+    side_read.conn = side.conn;
+  }
   std::vector<TableCursor> cursors;
   cursors.reserve(kChainedTables.size());
   for (auto table : kChainedTables) {
@@ -530,6 +571,7 @@ LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
     return nullptr;
   };
   std::optional<ChainBreak> unchained;
+  Sha256 hasher;
   ChainHash prev{};
   std::int64_t expected_seq = 1;
   RawStmt links(raw, "SELECT seq, table_name, hash FROM ledger_chain ORDER BY seq");
@@ -556,7 +598,8 @@ LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
       break;
     }
     while (c->has_row && c->seq < seq) {  // rows no link named
-      if (!unchained) unchained = ChainBreak{0, std::string{c->table}, ChainBreakKind::UnchainedRows};
+      if (!unchained)
+        unchained = ChainBreak{0, std::string{c->table}, ChainBreakKind::UnchainedRows};
       c->step();
     }
     if (c->failed()) return storage(sync::db_error_from_sqlite(c->rc, raw, "verify"));
@@ -564,7 +607,7 @@ LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
       out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
       break;
     }
-    if (!equal_hash(stored, hash_row(prev, table, c->rows->stmt))) {
+    if (!equal_hash(stored, hash_row(hasher, prev, table, c->rows->stmt))) {
       out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::HashMismatch};
       break;
     }

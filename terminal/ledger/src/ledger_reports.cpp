@@ -153,12 +153,12 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
     std::vector<std::string> shift_currencies;
     for (;;) {
       std::optional<std::string> next;
-      POS_REPORT_READ(db_->statement("SELECT currency FROM payment INDEXED BY payment_by_shift"
-                                     " WHERE shift_id = ? AND currency > ?"
-                                     " ORDER BY currency LIMIT 1")
-                          .bind(sid, shift_currencies.empty() ? std::string{}
-                                                              : shift_currencies.back())
-                          .for_each([&](const sync::Statement& r) { next = r.text(0); }));
+      POS_REPORT_READ(
+          db_->statement("SELECT currency FROM payment INDEXED BY payment_by_shift"
+                         " WHERE shift_id = ? AND currency > ?"
+                         " ORDER BY currency LIMIT 1")
+              .bind(sid, shift_currencies.empty() ? std::string{} : shift_currencies.back())
+              .for_each([&](const sync::Statement& r) { next = r.text(0); }));
       if (!next) break;
       shift_currencies.push_back(*next);
     }
@@ -169,35 +169,33 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
         bool have = false;
         bool summed = false;
         std::int64_t count = 0, total = 0, tendered = 0, change = 0;
-        POS_REPORT_READ(
-            db_->statement("SELECT run_count, run_total_minor, run_tendered_minor,"
-                           " run_change_minor FROM payment INDEXED BY payment_by_shift"
-                           " WHERE shift_id = ? AND currency = ? AND tender = ?"
-                           " ORDER BY chain_seq DESC LIMIT 1")
-                .bind(sid, code, tender_name)
-                .for_each([&](const sync::Statement& r) {
-                  have = true;
-                  if (r.is_null(0)) return;
-                  summed = true;
-                  count = r.int64(0);
-                  total = r.int64(1);
-                  tendered = r.int64(2);
-                  change = r.int64(3);
-                }));
+        POS_REPORT_READ(db_->statement("SELECT run_count, run_total_minor, run_tendered_minor,"
+                                       " run_change_minor FROM payment INDEXED BY payment_by_shift"
+                                       " WHERE shift_id = ? AND currency = ? AND tender = ?"
+                                       " ORDER BY chain_seq DESC LIMIT 1")
+                            .bind(sid, code, tender_name)
+                            .for_each([&](const sync::Statement& r) {
+                              have = true;
+                              if (r.is_null(0)) return;
+                              summed = true;
+                              count = r.int64(0);
+                              total = r.int64(1);
+                              tendered = r.int64(2);
+                              change = r.int64(3);
+                            }));
         if (!have) continue;
         if (!summed) {
-          POS_REPORT_READ(
-              db_->statement("SELECT COUNT(*), SUM(amount_minor),"
-                             " SUM(COALESCE(amount_tendered_minor, amount_minor)),"
-                             " SUM(COALESCE(change_given_minor, 0)) FROM payment"
-                             " WHERE shift_id = ? AND currency = ? AND tender = ?")
-                  .bind(sid, code, tender_name)
-                  .for_each([&](const sync::Statement& r) {
-                    count = r.int64(0);
-                    total = r.int64(1);
-                    tendered = r.int64(2);
-                    change = r.int64(3);
-                  }));
+          POS_REPORT_READ(db_->statement("SELECT COUNT(*), SUM(amount_minor),"
+                                         " SUM(COALESCE(amount_tendered_minor, amount_minor)),"
+                                         " SUM(COALESCE(change_given_minor, 0)) FROM payment"
+                                         " WHERE shift_id = ? AND currency = ? AND tender = ?")
+                              .bind(sid, code, tender_name)
+                              .for_each([&](const sync::Statement& r) {
+                                count = r.int64(0);
+                                total = r.int64(1);
+                                tendered = r.int64(2);
+                                change = r.int64(3);
+                              }));
         }
         auto& f = by_currency[code];
         f.tenders[tender] = {count, total};

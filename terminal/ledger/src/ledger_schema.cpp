@@ -237,8 +237,7 @@ const std::string& v1_sql() {
 std::span<const sync::Migration> Ledger::migrations() noexcept {
   static const sync::Migration steps[] = {
       {"ledger", 1, "append-only ledger tables, hash chain", v1_sql()},
-      {"ledger", 2, "indexes the queries need, per-shift running sums, pending PIN attempts",
-       kV2},
+      {"ledger", 2, "indexes the queries need, per-shift running sums, pending PIN attempts", kV2},
   };
   return steps;
 }

@@ -10,6 +10,7 @@
 #include <pos/sync/db.hpp>
 
 struct sqlite3_stmt;
+struct evp_md_ctx_st;
 
 namespace pos::ledger {
 
@@ -24,6 +25,22 @@ inline constexpr std::array<std::string_view, 21> kChainedTables = {
 };
 
 using ChainHash = std::array<unsigned char, 32>;
+
+// SHA-256 (OpenSSL's, which uses the CPU's SHA instructions: verify hashes every row). One
+// object is reused for many hashes: start, update..., finish.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void start();
+  void update(const void* data, std::size_t n);
+  ChainHash finish();
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+};
 
 // Appends rows as links of the chain, inside the caller's transaction.
 class ChainWriter {
@@ -61,7 +78,8 @@ std::string to_hex(const ChainHash& h);
 
 // The link hash of the row `stmt` stands on (a `SELECT * FROM table` statement), the same bytes
 // as hash_link: verify walks each table once in chain_seq order with it.
-ChainHash hash_row(const ChainHash& prev, std::string_view table, sqlite3_stmt* stmt);
+ChainHash hash_row(Sha256& hasher, const ChainHash& prev, std::string_view table,
+                   sqlite3_stmt* stmt);
 
 // The anchor file (ledger_anchor.cpp). read: the newest whole copy, nullopt when there is no
 // file; error when the file exists but no copy is whole. write: keeps the larger length.
