@@ -6,6 +6,7 @@
 
 #include <pos/checkout/elevation.hpp>
 
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -122,6 +123,7 @@ LedgerError not_sound_error() {
 template <class T, class F>
 LedgerResult<T> in_write(Ledger& self, F&& body) {
   if (LedgerAccess::not_sound(self)) return fail(not_sound_error());
+  LedgerAccess::commit_failed(self, false);
   sync::Database& db = LedgerAccess::db(self);
   auto tx = db.begin();
   if (!tx.ok()) return fail(storage(std::move(tx).error()));
@@ -136,7 +138,10 @@ LedgerResult<T> in_write(Ledger& self, F&& body) {
     }
   }();
   if (!r.ok()) return r;  // tx dropped: rolled back
-  if (auto c = tx.value().commit(); !c.ok()) return fail(storage(std::move(c).error()));
+  if (auto c = tx.value().commit(); !c.ok()) {
+    LedgerAccess::commit_failed(self, true);
+    return fail(storage(std::move(c).error()));
+  }
   LedgerAccess::committed(self, chain, before);
   return r;
 }
@@ -612,11 +617,15 @@ LedgerResult<Done> check_balance(sync::Database& db, const PaymentRecord& p,
 
 LedgerResult<CaptureOutcome> Ledger::record_capture(const PaymentCapture& c) {
   auto r = capture_once(c);
-  if (!r.ok() && r.error().code == LedgerErrorCode::Storage && r.error().cause) {
+  if (!r.ok() && r.error().code == LedgerErrorCode::Storage && r.error().cause &&
+      last_commit_failed_) {
     const auto code = r.error().cause->code;
-    // Busy and a full disk leave nothing behind; any other storage failure may have left the
-    // commit on the disk.
-    if (code != sync::DbErrorCode::Busy && code != sync::DbErrorCode::DiskFull) {
+    // Busy, a full disk and a failed write of a WAL frame leave no whole commit frame behind
+    // (a torn frame fails its checksum and recovery stops there); a failed sync, or anything
+    // else on COMMIT, may have left the commit on the disk. (Before COMMIT nothing is
+    // written at all: WAL pages go out at commit.)
+    const bool write_failed = r.error().cause->sqlite_code == SQLITE_IOERR_WRITE;
+    if (code != sync::DbErrorCode::Busy && code != sync::DbErrorCode::DiskFull && !write_failed) {
       ambiguous_captures_.push_back(c.payment.payment_id.to_string());
     }
   }

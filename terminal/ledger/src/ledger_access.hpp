@@ -12,6 +12,7 @@ namespace pos::ledger {
 struct LedgerAccess {
   static sync::Database& db(Ledger& l) { return *l.db_; }
   static bool not_sound(const Ledger& l) { return l.not_sound_; }
+  static void commit_failed(Ledger& l, bool failed) { l.last_commit_failed_ = failed; }
   static void committed(Ledger& l, const ChainWriter& chain, std::int64_t length_before) {
     if (chain.length() > length_before) l.advance_anchor(chain.length(), chain.head());
   }

@@ -4,7 +4,7 @@
 //   1. LedgerError, LedgerResult
 //   2. PaymentCapture          the one-transaction write of a payment, receipt, audit, outbox
 //   3. reports                 ShiftReport (X and Z), UnsyncedPayments, ...
-//   4. verification            ChainVerification: integrity_check + the hash chain
+//   4. verification            ChainVerification: integrity_check + the hash chain + anchor
 //   5. rebuilding              CheckoutHistory, ApproverPinState
 //   6. Ledger                  the API
 //
@@ -19,11 +19,19 @@
 //   never created.
 // - Payment, receipt (and every other ledger) rows are never updated or deleted: triggers refuse
 //   it. A correction is a PaymentAdjustment row.
-// - Tamper evidence: every row of every ledger table is a link of one SHA-256 chain
-//   (libsodium): hash = SHA-256(previous hash || table || the row's non-NULL columns). verify()
-//   names the first broken link. (A chain cannot show that its newest links were cut off;
-//   print the head hash on the Z report to anchor it on paper.)
-// - Reports are computed from the rows with SQL sums each time; no counter is kept on the side.
+// - Tamper evidence: every row of every ledger table is a link of one SHA-256 chain:
+//   hash = SHA-256(previous hash || table || the row's non-NULL columns). verify() names the
+//   first broken link. A chain alone cannot show that its newest links were cut off: the
+//   anchor file (the chain's length and head, rewritten after each commit, apart from the
+//   database) does, at start (startup_check) and in verify; the Z report prints the head on
+//   paper too. A ledger found unsound is not written on through that Ledger.
+// - Reports come from the rows, never from a counter kept on the side: each payment row carries
+//   the running count and sums of its (shift, currency, tender) including itself, written in
+//   the capture's transaction from the group's previous row, chained with the row, and checked
+//   by verify() against the rows' own sums (TallyMismatch). A report reads one row per group.
+// - Two processes on one file: every write is BEGIN IMMEDIATE, so what a capture reads inside
+//   its transaction (the invoice's payments for a BalanceGuard, the receipt reference, the
+//   running sums, a person's PIN count) cannot change before its commit.
 #pragma once
 
 #include <array>
@@ -421,10 +429,11 @@ class Ledger {
   sync::Outbox outbox_;
   std::filesystem::path anchor_path_;  // empty: no anchor
   bool not_sound_ = false;             // set by startup_check / verify: writes are refused
-  // Payments whose capture failed with an I/O error: the commit may still be on the disk (a
-  // WAL frame past the published end is found again by recovery), so capture_state says
-  // Unknown for them rather than NotRecorded.
+  // Payments whose capture's COMMIT failed with an I/O error: the commit may still be on the
+  // disk (a WAL frame past the published end is found again by recovery), so capture_state
+  // says Unknown for them rather than NotRecorded. (An error before COMMIT leaves nothing.)
   std::vector<std::string> ambiguous_captures_;
+  bool last_commit_failed_ = false;  // the last write's error came from its COMMIT
 };
 
 }  // namespace pos::ledger
