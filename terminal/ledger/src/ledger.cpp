@@ -138,6 +138,7 @@ LedgerResult<T> in_write(Ledger& self, F&& body) {
     }
   }();
   if (!r.ok()) return r;  // tx dropped: rolled back
+  if (auto f = chain.flush(); !f.ok()) return fail(storage(std::move(f).error()));
   if (auto c = tx.value().commit(); !c.ok()) {
     LedgerAccess::commit_failed(self, true);
     return fail(storage(std::move(c).error()));

@@ -182,12 +182,54 @@ sync::DbResult<void> ChainWriter::link(std::string_view table) {
   if (!h.ok()) return std::move(h).error();
   if (!found)
     return sync::DbError{sync::DbErrorCode::Other, 0, "chain: the row just written is gone"};
-  auto r = db_->statement("INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?)")
-               .bind(next_seq_, table, sync::Blob{std::as_bytes(std::span{h.value()})})
-               .run();
-  if (!r.ok()) return r;
+  // The table name must outlive the transaction: keep the constant, not the caller's view.
+  const auto known = std::find(kChainedTables.begin(), kChainedTables.end(), table);
+  pending_.push_back(Pending{next_seq_, *known, h.value()});
   prev_ = h.value();
   ++next_seq_;
+  return {};
+}
+
+sync::DbResult<void> ChainWriter::flush() {
+  std::size_t i = 0;
+  auto blob = [&](std::size_t k) {
+    return sync::Blob{std::as_bytes(std::span{pending_[i + k].hash})};
+  };
+  auto seq = [&](std::size_t k) { return pending_[i + k].seq; };
+  auto tab = [&](std::size_t k) { return pending_[i + k].table; };
+  while (i < pending_.size()) {
+    const auto left = pending_.size() - i;
+    sync::DbResult<void> r;
+    if (left >= 4) {
+      r = db_->statement(
+                 "INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?), (?, ?, ?), "
+                 "(?, ?, ?), (?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0), seq(1), tab(1), blob(1), seq(2), tab(2), blob(2),
+                    seq(3), tab(3), blob(3))
+              .run();
+      i += 4;
+    } else if (left == 3) {
+      r = db_->statement(
+                 "INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?), (?, ?, ?), "
+                 "(?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0), seq(1), tab(1), blob(1), seq(2), tab(2), blob(2))
+              .run();
+      i += 3;
+    } else if (left == 2) {
+      r = db_->statement(
+                 "INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?), (?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0), seq(1), tab(1), blob(1))
+              .run();
+      i += 2;
+    } else {
+      r = db_->statement("INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0))
+              .run();
+      i += 1;
+    }
+    if (!r.ok()) return r;
+  }
+  pending_.clear();
   return {};
 }
 

@@ -119,6 +119,7 @@ LedgerResult<ShiftReport> Ledger::close_shift(const ShiftClosing& c) {
       return fail(storage(std::move(w).error()));
     }
   }
+  POS_REPORT_READ(chain.flush());  // the report prints the head: the links must be in the table
   auto report = build_report(c.shift_id, ReportKind::Z);
   if (!report.ok()) return report;
   if (auto done = tx.value().commit(); !done.ok()) return fail(storage(std::move(done).error()));

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <pos/sync/db.hpp>
 
@@ -57,15 +58,25 @@ class ChainWriter {
     return link(table);
   }
 
+  // Writes the links appended since the last flush with one INSERT statement per (up to) four
+  // links: call before COMMIT, and before reading ledger_chain in the same transaction.
+  sync::DbResult<void> flush();
+
   [[nodiscard]] const ChainHash& head() const noexcept { return prev_; }
   // Links in the chain including those appended here (the anchor's length after commit).
   [[nodiscard]] std::int64_t length() const noexcept { return next_seq_ - 1; }
 
  private:
   sync::DbResult<void> link(std::string_view table);
+  struct Pending {
+    std::int64_t seq;
+    std::string_view table;  // one of kChainedTables
+    ChainHash hash;
+  };
   sync::Database* db_;
   std::int64_t next_seq_ = 1;
   ChainHash prev_{};
+  std::vector<Pending> pending_;
 };
 
 // The hash of one link: SHA-256(prev || table || 0 || canonical row). The canonical row is
