@@ -413,8 +413,9 @@ LedgerResult<AnchorCheck> Ledger::check_anchor() {
     return out;
   }
   out.finding = AnchorFinding::Matches;
-  // The anchor may lag (a power cut, another build): bring it up to the chain that holds it.
-  if (out.db_length > anchor.length) (void)write_anchor(anchor_path_, head.value(), false);
+  // The anchor may lag (a power cut, another build): bring it up to the chain that holds it,
+  // and make it durable (the per-commit updates are not synced: ledger_anchor.cpp says why).
+  (void)write_anchor(anchor_path_, head.value(), true);
   return out;
 }
 
