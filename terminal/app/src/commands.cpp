@@ -555,8 +555,15 @@ CommandResult printTest(Terminal& t, PrinterService& printer) {
 
 // ---------------------------------------------------------------- verify
 
-CommandResult verify(Terminal& t) {
-  auto v = t.ledger().verify();
+CommandResult verify(Terminal& t, const VerifyCommand& cmd, std::ostream& err) {
+  int lastTenth = -1;
+  auto v = t.ledger().verify([&](std::int64_t done, std::int64_t total) {
+    if (!cmd.progress || total <= 0) return;
+    const int tenth = static_cast<int>(done * 10 / total);
+    if (tenth == lastTenth) return;
+    lastTenth = tenth;
+    err << "verify: " << done << " / " << total << " links\n" << std::flush;
+  });
   if (!v.ok()) return dataProblem(v.error().message);
   CommandResult r;
   const auto& res = v.value();
@@ -567,6 +574,10 @@ CommandResult verify(Terminal& t) {
   const bool sound = res.sound() && outboxSound && snapshotsSound;
   r.json = {{"integrityCheck", res.integrity_check},
             {"linksChecked", res.links_checked},
+            {"anchor",
+             {{"finding", std::string(ledger::to_string(res.anchor.finding))},
+              {"anchorLength", res.anchor.anchor_length},
+              {"dbLength", res.anchor.db_length}}},
             {"outboxSound", outboxSound},
             {"snapshotsSound", snapshotsSound},
             {"sound", sound}};
@@ -579,15 +590,22 @@ CommandResult verify(Terminal& t) {
                             {"kind", std::string(ledger::to_string(res.first_break->kind))}};
   }
   r.code = sound ? ExitCode::Done : ExitCode::ConfigOrData;
-  r.text = sound ? "database, ledger chain, outbox and snapshots are sound (" +
-                       std::to_string(res.links_checked) + " links)"
-                 : "NOT SOUND: integrity " + res.integrity_check +
-                       (res.first_break
-                            ? ", first broken link " + std::to_string(res.first_break->sequence) +
-                                  " in " + res.first_break->table
-                            : "") +
-                       (outboxSound ? "" : ", the outbox was changed or damaged") +
-                       (snapshotsSound ? "" : ", cached snapshots were changed or damaged");
+  r.text = sound
+               ? "database, ledger chain, outbox and snapshots are sound (" +
+                     std::to_string(res.links_checked) + " links)"
+               : "NOT SOUND: integrity " + res.integrity_check +
+                     (res.first_break
+                          ? ", first broken link " + std::to_string(res.first_break->sequence) +
+                                " in " + res.first_break->table
+                          : "") +
+                     (res.anchor.sound()
+                          ? ""
+                          : ", the database does not match its anchor (" +
+                                std::string(ledger::to_string(res.anchor.finding)) + ": " +
+                                std::to_string(res.anchor.db_length) + " links, the anchor says " +
+                                std::to_string(res.anchor.anchor_length) + ")") +
+                     (outboxSound ? "" : ", the outbox was changed or damaged") +
+                     (snapshotsSound ? "" : ", cached snapshots were changed or damaged");
   return r;
 }
 
@@ -738,8 +756,8 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
                 parsed.json, out, err);
   }
   auto& terminal = *std::get<std::unique_ptr<Terminal>>(opened);
-  if (std::holds_alternative<VerifyCommand>(parsed.command))
-    return emit(verify(terminal), parsed.json, out, err);
+  if (const auto* v = std::get_if<VerifyCommand>(&parsed.command))
+    return emit(verify(terminal, *v, err), parsed.json, out, err);
   if (queueCmd && !queueCmd->resolveId)
     return emit(queue(terminal, *queueCmd), parsed.json, out, err);
   if (std::holds_alternative<PullCommand>(parsed.command))

@@ -65,6 +65,7 @@ CounterEngine::Impl::Impl(Terminal& terminal, PrinterService& printerService,
   refreshReasonCodes();
   refreshStatus();
   view.recovered = inFlightNotice(t);
+  if (!t.ledgerProblem().empty()) view.capturesRefused = t.ledgerProblem();
   publish();
   if (options.backgroundSync && t.online()) {
     if (auto conn = t.openConnection(); conn.ok()) {

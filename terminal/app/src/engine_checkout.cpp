@@ -104,6 +104,46 @@ std::optional<checkout::ApproverLockouts> lockoutsFromLedger(
 
 // ---------------------------------------------------------------- sign-in and lock-out
 
+CounterEngine::Impl::PinCheck CounterEngine::Impl::checkPin(const UserId& who,
+                                                            std::string_view purpose,
+                                                            const std::function<bool()>& verifier) {
+  PinCheck out;
+  if (!t.ledgerProblem().empty()) {
+    // The ledger failed its start-up check and takes no writes: a person may still sign in to
+    // read (reports, the queue) with the lock-out honoured, and nothing is recorded.
+    auto locks = lockoutsFromLedger(t.ledger(), {who}, now());
+    if (!locks) return out;
+    if (locks->locked_out(who, now())) {
+      out.result = PinResult::LockedOut;
+      out.lockedUntil = locks->locked_until(who);
+      return out;
+    }
+    out.result = verifier() ? PinResult::Right : PinResult::Wrong;
+    out.triesLeft = checkout::kWrongPinsBeforeLockout - locks->wrong_pins_in_a_row(who);
+    return out;
+  }
+  auto start = t.ledger().begin_pin_attempt(who, purpose, now());
+  if (!start.ok()) return out;  // fail closed: no verifier runs without the count
+  if (const auto* locked = std::get_if<ledger::PinLockedOut>(&start.value())) {
+    out.result = PinResult::LockedOut;
+    out.lockedUntil = locked->until;
+    return out;
+  }
+  const auto ticket = std::get<ledger::PinAttemptTicket>(start.value());
+  const bool right = verifier();
+  auto finished = t.ledger().finish_pin_attempt(
+      ticket, right ? ledger::PinOutcome::Succeeded : ledger::PinOutcome::Failed, now());
+  out.result = right ? PinResult::Right : PinResult::Wrong;
+  out.triesLeft = right
+                      ? checkout::kWrongPinsBeforeLockout
+                      : std::max(0, checkout::kWrongPinsBeforeLockout - ticket.failures_before - 1);
+  if (finished.ok() && finished.value()) {
+    out.lockedUntil = finished.value()->locked_until;
+    out.triesLeft = 0;
+  }
+  return out;
+}
+
 void CounterEngine::Impl::signIn(intent::SignIn& i) {
   setBusy(Busy::SigningIn);
   if (!loadRoster(true)) {
@@ -112,38 +152,31 @@ void CounterEngine::Impl::signIn(intent::SignIn& i) {
   }
   view.signIn = SignInView{i.user, checkout::kWrongPinsBeforeLockout, std::nullopt,
                            view.signIn.wrongPinCount};
-  auto locks = lockoutsFromLedger(t.ledger(), {i.user}, now());
-  if (!locks) {
-    refuse("STORAGE_FAILED", "The terminal could not read the sign-in state; try again.");
-    return;
-  }
-  if (locks->locked_out(i.user, now())) {
-    view.signIn.triesLeft = 0;
-    view.signIn.lockedUntil = locks->locked_until(i.user);
-    refuse("SIGN_IN_LOCKED_OUT", "Too many wrong PINs. Sign-in is locked for a while.");
-    return;
-  }
   const auto* staff = roster->find(i.user);
-  const bool right = staff && checkout::pin_matches(staff->pin_verifier, i.pin);
+  const auto check = checkPin(i.user, "SIGN_IN", [&] {
+    return staff && checkout::pin_matches(staff->pin_verifier, i.pin);
+  });
   i.pin.wipe();
   const auto at = now();
-  if (!right) {
-    // One count for every PIN this user types here (sign-in, approvals online and offline).
-    (void)t.ledger().record_pin_attempt(
-        ledger::PinAttempt{i.user, std::nullopt, ledger::PinOutcome::Failed, at});
-    const int wrong = locks->wrong_pins_in_a_row(i.user) + 1;
-    if (wrong >= checkout::kWrongPinsBeforeLockout) {
-      (void)t.ledger().record_lockout(
-          ledger::ApproverLockout{i.user, at, at + checkout::kApproverLockoutDuration});
-      view.signIn.lockedUntil = at + checkout::kApproverLockoutDuration;
-    }
-    view.signIn.triesLeft = std::max(0, checkout::kWrongPinsBeforeLockout - wrong);
-    ++view.signIn.wrongPinCount;
-    refuse("SIGN_IN_DENIED", "The operator or PIN is not right.");
-    return;
+  switch (check.result) {
+    case PinResult::Right:
+      break;
+    case PinResult::Unavailable:
+      refuse("STORAGE_FAILED", "The terminal could not read the sign-in state; try again.", {},
+             RefusalKind::Storage);
+      return;
+    case PinResult::LockedOut:
+      view.signIn.triesLeft = 0;
+      view.signIn.lockedUntil = check.lockedUntil;
+      refuse("SIGN_IN_LOCKED_OUT", "Too many wrong PINs. Sign-in is locked for a while.");
+      return;
+    case PinResult::Wrong:
+      view.signIn.triesLeft = check.triesLeft;
+      view.signIn.lockedUntil = check.lockedUntil;
+      ++view.signIn.wrongPinCount;
+      refuse("SIGN_IN_DENIED", "The operator or PIN is not right.");
+      return;
   }
-  (void)t.ledger().record_pin_attempt(
-      ledger::PinAttempt{i.user, std::nullopt, ledger::PinOutcome::Succeeded, at});
   user = i.user;
   lastActivity = at;
   SignedIn s;
@@ -241,6 +274,10 @@ std::optional<ledger::ShiftId> CounterEngine::Impl::ensureShift() {
 }
 
 bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
+  if (!t.ledgerProblem().empty()) {
+    refuse("LEDGER_NOT_SOUND", t.ledgerProblem(), {}, RefusalKind::Storage);
+    return false;
+  }
   setBusy(Busy::LoadingInvoice);
   std::string invoiceJson;
   bool found = false;
@@ -277,9 +314,19 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
   // they are added, with the balance lowered, so the same money is never taken twice and each
   // receipt of the invoice gets its own sequence number.
   auto invoice = json::parse(invoiceJson, nullptr, false);
+  std::optional<Money> backendBalance;
+  std::vector<checkout::BillingPaymentId> backendListed;
   if (!invoice.is_discarded()) {
     cleanOutsideStrings(invoice);  // the receipt reference and the stored text stay clean
     invoiceJson = invoice.dump();
+    if (invoice.is_object() && invoice.contains("balanceDue"))
+      if (auto b = checkout::money_from_json(invoice["balanceDue"]); b.ok())
+        backendBalance = b.value();
+    if (invoice.is_object() && invoice.contains("payments") && invoice["payments"].is_array())
+      for (const auto& p : invoice["payments"])
+        if (p.is_object() && p.contains("billingPaymentId") && p["billingPaymentId"].is_string())
+          if (auto id = checkout::BillingPaymentId::parse(p["billingPaymentId"].get<std::string>()))
+            backendListed.push_back(*id);
   }
   if (!invoice.is_discarded() && invoice.is_object() && invoice.contains("invoiceId") &&
       invoice["invoiceId"].is_string()) {
@@ -345,9 +392,10 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
   }
 
   if (resumed) {
-    open.emplace(Open{std::move(*resumed), workOrder, *shift, {}, {}, {}, {}});
+    open.emplace(Open{std::move(*resumed), workOrder, *shift, {}, {}, {}, {}, {}, {}});
   } else {
-    open.emplace(Open{std::move(started.value().checkout), workOrder, *shift, {}, {}, {}, {}});
+    open.emplace(
+        Open{std::move(started.value().checkout), workOrder, *shift, {}, {}, {}, {}, {}, {}});
     if (auto r = t.ledger().record_checkout(checkoutRecord(open->co, *shift, *user, now()),
                                             started.value().events);
         !r.ok()) {
@@ -356,6 +404,8 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
       return false;
     }
   }
+  open->backendBalance = backendBalance;
+  open->backendListed = backendListed;
   for (const auto& p : open->co.invoice().payments) {
     PaymentView v;
     v.billingPaymentId = p.billing_payment_id.to_string();
@@ -610,115 +660,119 @@ void CounterEngine::Impl::submitApproval(intent::SubmitApproval& i) {
     co = open ? &open->co : nullptr;
   }
 
-  bool approved = false;
-  if (co) {
-    // Online: the backend checks the PIN and returns a single-use token held in memory only.
-    if (p.shown.online && backendUp && t.billing()) {
+  // Checks that need no PIN first: they never count as a wrong PIN.
+  const auto* approverStaff = roster->find(i.approver);
+  if (!approverStaff || !approverStaff->permissions.has(checkout::Permission::AuthElevate)) {
+    i.pin.wipe();
+    refuse("ELEVATION_DENIED", "That person cannot approve.");
+    return;
+  }
+  const bool online = co && p.shown.online && backendUp && t.billing();
+  if (co && !online) {
+    const auto& evaluation = co->evaluation();
+    if (!evaluation || !evaluation->offline_elevation_allowed) {
+      i.pin.wipe();
+      refuse(checkout::refuse(checkout::RefusalCode::OfflineElevationNotAllowed));
+      return;
+    }
+    if (!roster->fresh_at(now())) {
+      i.pin.wipe();
+      refuse(checkout::refuse(checkout::RefusalCode::RosterStale));
+      return;
+    }
+  }
+
+  // The PIN itself: counted before it is checked, online or offline (one count, one lock-out).
+  std::optional<RefusalView> wrong;
+  const auto verifier = [&]() -> bool {
+    if (!co) return checkout::pin_matches(approverStaff->pin_verifier, i.pin);
+    if (online) {
+      // Online: the backend checks the PIN and returns a single-use token held in memory only.
       sync::ElevateRequest request{i.approver.str(), sync::SecretToken(std::string(i.pin.reveal())),
                                    co->id().to_string(), syncAction(p.shown.action)};
       auto r = t.billing()->elevate(who(), request);
       noteOutcome(r.outcome);
       if (r.ok()) {
-        i.pin.wipe();
         auto expires = checkout::parse_rfc3339(r.value->expiresAt);
         checkout::OnlineElevation& e = p.elevations.emplace_back(checkout::OnlineElevation{
             i.approver, co->id(), p.shown.action, expires.value_or(now()), now(),
             checkout::SecretText(r.value->elevationToken.reveal()), false});
         p.approvals.emplace_back(std::ref(e));
-        (void)t.ledger().record_pin_attempt(
-            ledger::PinAttempt{i.approver, co->id(), ledger::PinOutcome::Succeeded, now()});
-        approved = true;
-      } else if (r.outcome.outcome == sync::OutcomeClass::BusinessRefusal) {
-        i.pin.wipe();
-        // One count for online and offline: a wrong PIN online counts here too.
-        if (r.outcome.code() == "ELEVATION_DENIED") {
-          const auto at = now();
-          (void)t.ledger().record_pin_attempt(
-              ledger::PinAttempt{i.approver, co->id(), ledger::PinOutcome::Failed, at});
-          lockouts.apply(checkout::PinAttemptFailed{i.approver, p.shown.action, at});
-          if (lockouts.wrong_pins_in_a_row(i.approver) >= checkout::kWrongPinsBeforeLockout) {
-            (void)t.ledger().record_lockout(
-                ledger::ApproverLockout{i.approver, at, at + checkout::kApproverLockoutDuration});
-            lockouts.apply(checkout::ApproverLockedOut{i.approver, at,
-                                                       at + checkout::kApproverLockoutDuration});
-          }
-          ++p.shown.wrongPinCount;
-        }
-        markLockout();
-        refuse(r.outcome.code(), r.outcome.code() == "APPROVER_LOCKED_OUT"
-                                     ? "This supervisor is locked out after too many wrong PINs."
-                                     : "The supervisor's approval was refused.");
-        return;
-      } else {
-        p.shown.online = false;  // unreachable: the same PIN is checked offline below
+        return true;
       }
+      if (r.outcome.outcome == sync::OutcomeClass::BusinessRefusal) {
+        RefusalView v;
+        v.code = r.outcome.code();
+        v.text = r.outcome.code() == "APPROVER_LOCKED_OUT"
+                     ? "This supervisor is locked out after too many wrong PINs."
+                     : "The supervisor's approval was refused.";
+        wrong = v;
+        return false;
+      }
+      p.shown.online = false;  // unreachable: the same PIN is checked offline, same count
     }
-    if (!approved) {
-      checkout::VerifyApproverPin verify{*user, i.approver, std::move(i.pin), p.shown.action};
-      auto ctx = context();
-      auto decision = co->verify_offline_approver(verify, lockouts, ctx);
-      // The attempts and grant are written to the checkout's log (a reprint's checkout too).
-      const bool isOpen = open && co == &open->co;
-      if (isOpen) {
-        if (!persist(decision.events)) return;
-      } else {
-        for (const auto& e : decision.events) {
-          lockouts.apply(e);
-          if (const auto* g = std::get_if<checkout::OfflineGrantIssued>(&e)) {
-            std::vector<sync::OutboxMessage> m{offlineGrantMessage(*g)};
-            (void)t.ledger().record_offline_grant(offlineGrantRecord(*g), m, std::span(&e, 1));
-          } else if (const auto* f = std::get_if<checkout::PinAttemptFailed>(&e)) {
-            (void)t.ledger().record_pin_attempt(
-                ledger::PinAttempt{f->approver, co->id(), ledger::PinOutcome::Failed, f->at},
-                std::span(&e, 1));
-          } else if (const auto* lo = std::get_if<checkout::ApproverLockedOut>(&e)) {
-            (void)t.ledger().record_lockout(
-                ledger::ApproverLockout{lo->approver, lo->at, lo->until});
-          }
+    // Offline: the PIN against the roster's Argon2id verifier, with the domain's grant.
+    checkout::VerifyApproverPin verify{*user, i.approver, checkout::SecretText(i.pin.reveal()),
+                                       p.shown.action};
+    auto ctx = context();
+    auto decision = co->verify_offline_approver(verify, lockouts, ctx);
+    // The domain's events go to the checkout's log; the attempt rows are the ledger's count.
+    if (open && co == &open->co) {
+      if (!persist(decision.events)) return false;
+    } else {
+      for (const auto& e : decision.events) {
+        lockouts.apply(e);
+        if (const auto* g = std::get_if<checkout::OfflineGrantIssued>(&e)) {
+          std::vector<sync::OutboxMessage> m{offlineGrantMessage(*g)};
+          (void)t.ledger().record_offline_grant(offlineGrantRecord(*g), m, std::span(&e, 1));
+        } else {
+          (void)t.ledger().append_events(co->id(), std::span(&e, 1));
         }
       }
-      if (!decision.accepted()) {
-        if (decision.refusal->code == checkout::RefusalCode::ElevationDenied)
-          ++p.shown.wrongPinCount;
-        markLockout();
-        refuse(*decision.refusal);
-        return;
-      }
-      for (const auto& event : decision.events)
-        if (const auto* g = std::get_if<checkout::OfflineGrantIssued>(&event))
-          p.approvals.emplace_back(g->grant_id);
-      approved = true;
     }
-  } else {
-    // The shift's own approvals (no-sale, a shift close, a queue item): the supervisor's PIN
-    // against the roster, with the same lock-out, and an audit row of who approved.
-    const auto* s = roster->find(i.approver);
-    if (!s || !s->permissions.has(checkout::Permission::AuthElevate)) {
-      i.pin.wipe();
-      refuse("ELEVATION_DENIED", "That person cannot approve.");
+    if (!decision.accepted()) {
+      RefusalView v;
+      v.code = std::string(decision.refusal->code_text());
+      v.text = std::string(decision.refusal->text());
+      wrong = v;
+      return false;
+    }
+    for (const auto& event : decision.events)
+      if (const auto* g = std::get_if<checkout::OfflineGrantIssued>(&event))
+        p.approvals.emplace_back(g->grant_id);
+    return true;
+  };
+  const auto check = checkPin(
+      i.approver, co ? (online ? "APPROVAL_ONLINE" : "APPROVAL_OFFLINE") : "APPROVAL", verifier);
+  i.pin.wipe();
+  const auto updateTries = [&] {
+    for (auto& a : p.shown.eligible) {
+      if (!(a.who.id == i.approver)) continue;
+      a.triesLeft = check.triesLeft;
+      a.lockedUntil = check.lockedUntil;
+    }
+    view.approval = p.shown;
+  };
+  switch (check.result) {
+    case PinResult::Right:
+      break;
+    case PinResult::Unavailable:
+      refuse("STORAGE_FAILED", "The terminal could not read the supervisor's lock-out state.", {},
+             RefusalKind::Storage);
       return;
-    }
-    const bool right = checkout::pin_matches(s->pin_verifier, i.pin);
-    i.pin.wipe();
-    const auto at = now();
-    if (!right) {
-      (void)t.ledger().record_pin_attempt(
-          ledger::PinAttempt{i.approver, std::nullopt, ledger::PinOutcome::Failed, at});
-      lockouts.apply(checkout::PinAttemptFailed{i.approver, p.shown.action, at});
-      if (lockouts.wrong_pins_in_a_row(i.approver) >= checkout::kWrongPinsBeforeLockout) {
-        (void)t.ledger().record_lockout(
-            ledger::ApproverLockout{i.approver, at, at + checkout::kApproverLockoutDuration});
-        lockouts.apply(
-            checkout::ApproverLockedOut{i.approver, at, at + checkout::kApproverLockoutDuration});
-      }
+    case PinResult::LockedOut:
+      updateTries();
+      refuse("APPROVER_LOCKED_OUT", "This supervisor is locked out after too many wrong PINs.");
+      return;
+    case PinResult::Wrong:
       ++p.shown.wrongPinCount;
-      markLockout();
-      refuse("ELEVATION_DENIED", "The supervisor's PIN is not right.");
+      updateTries();
+      if (wrong) {
+        refuse(wrong->code, wrong->text);
+      } else {
+        refuse("ELEVATION_DENIED", "The supervisor's PIN is not right.");
+      }
       return;
-    }
-    (void)t.ledger().record_pin_attempt(
-        ledger::PinAttempt{i.approver, std::nullopt, ledger::PinOutcome::Succeeded, at});
-    approved = true;
   }
 
   p.shown.approvedBy.push_back(i.approver);
@@ -941,6 +995,10 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
     refuse(*decision.refusal);
     return;
   }
+  if (!t.ledgerProblem().empty()) {
+    refuse("LEDGER_NOT_SOUND", t.ledgerProblem(), {}, RefusalKind::Storage);
+    return;
+  }
   setBusy(Busy::TakingPayment);
   const checkout::PaymentCaptured* payment = nullptr;
   const checkout::ReceiptIssued* receipt = nullptr;
@@ -980,6 +1038,14 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
       {paymentMessage(*payment), receiptMessage(*receipt, open->co.id(), receiptText.templateId,
                                                 receiptText.templateVersion, receiptText.text)},
       {*payment, *receipt}};
+  // The balance is checked again inside the capture's own transaction against every payment
+  // this terminal holds on the invoice, whatever waited in between (a supervisor's PIN, another
+  // process paying the same invoice): never taken twice (issue 12).
+  {
+    if (open->backendBalance)
+      capture.balance_guard =
+          ledger::BalanceGuard{inv.invoice_id, *open->backendBalance, open->backendListed};
+  }
   // The checkout in flight, written before the money is recorded and removed once the advisor
   // has been told: a process killed in between leaves it, and the next start says what the
   // ledger holds of it, so nobody takes the money again (issue 12).
@@ -1000,15 +1066,12 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
   if (!captured.ok()) {
     // After a storage error the outcome is looked up, never guessed: a payment that was
     // committed is reported as taken (with its ids), so nobody takes the money again.
-    auto found = t.ledger().find_receipt(receipt->receipt_id);
+    const auto code = captured.error().code;
     // Another process on this data directory took a payment on the same invoice in the same
-    // second: its receipt holds this reference (the ledger's UNIQUE refused ours, nothing was
-    // written). The invoice is opened again, so its balance and the receipt's sequence count
-    // that payment, and the payment is taken again from the top (bounded).
-    const bool referenceTaken =
-        found.ok() && !found.value() &&
-        captured.error().message.find("receipt_reference") != std::string::npos;
-    if (referenceTaken && attempt < 3) {
+    // second: its receipt holds this reference (nothing of ours was written). The invoice is
+    // opened again, so its balance and the receipt's sequence count that payment, and the
+    // payment is taken again from the top (bounded).
+    if (code == ledger::LedgerErrorCode::ReceiptReferenceTaken && attempt < 3) {
       const std::string workOrder = open->workOrder;
       t.log().warn("ledger.receipt_reference_taken", {{"correlationId", correlation()}});
       open.reset();
@@ -1017,8 +1080,29 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
       std::filesystem::remove(inFlight, ec);
       return;
     }
-    if (!found.ok() || !found.value()) {
-      const bool unknown = !found.ok();
+    if (code == ledger::LedgerErrorCode::AmountExceedsBalance) {
+      refuse("AMOUNT_EXCEEDS_BALANCE",
+             "This terminal already holds payments on this invoice that leave no room for this "
+             "one. Refresh the invoice.");
+      std::error_code ec;
+      std::filesystem::remove(inFlight, ec);
+      const std::string workOrder = open->workOrder;
+      open.reset();
+      openInvoice(workOrder);
+      refuse("AMOUNT_EXCEEDS_BALANCE",
+             "This terminal already holds payments on this invoice that leave no room for this "
+             "one. The invoice was refreshed.");
+      return;
+    }
+    if (code == ledger::LedgerErrorCode::LedgerNotSound) {
+      refuse("LEDGER_NOT_SOUND", "The ledger failed its check; no payment can be recorded.", {},
+             RefusalKind::Storage);
+      return;
+    }
+    // After a storage error the outcome is looked up, never guessed.
+    const auto state = t.ledger().capture_state(payment->billing_payment_id);
+    if (state != ledger::CaptureState::Recorded) {
+      const bool unknown = state == ledger::CaptureState::Unknown;
       if (auto events = t.ledger().load_events(open->co.id()); events.ok()) {
         if (auto replayed = checkout::Checkout::replay(events.value()); replayed.ok())
           open->co = std::move(replayed).value();
@@ -1356,16 +1440,9 @@ bool CounterEngine::Impl::persist(const std::vector<checkout::CheckoutEvent>& ev
           } else if constexpr (std::is_same_v<E, checkout::PoOverridden>) {
             keep(ledger.record_po_override(poOverrideRecord(coId, e), overrideMessages, one));
           } else if constexpr (std::is_same_v<E, checkout::OfflineGrantIssued>) {
+            // The attempt itself is the ledger's count (begin/finish_pin_attempt).
             std::vector<sync::OutboxMessage> m{offlineGrantMessage(e)};
             keep(ledger.record_offline_grant(offlineGrantRecord(e), m, one));
-            keep(ledger.record_pin_attempt(
-                ledger::PinAttempt{e.approver, coId, ledger::PinOutcome::Succeeded, e.granted_at}));
-          } else if constexpr (std::is_same_v<E, checkout::PinAttemptFailed>) {
-            keep(ledger.record_pin_attempt(
-                ledger::PinAttempt{e.approver, coId, ledger::PinOutcome::Failed, e.at}, one));
-          } else if constexpr (std::is_same_v<E, checkout::ApproverLockedOut>) {
-            keep(ledger.record_lockout(ledger::ApproverLockout{e.approver, e.at, e.until}));
-            keep(ledger.append_events(coId, std::span(&event, 1)));
           } else if constexpr (std::is_same_v<E, checkout::OnlineElevationUsed>) {
             keep(ledger.record_audit(ledger::AuditEvent{
                 t.ids().next_id<checkout::EventId>(), coId, "ONLINE_ELEVATION_USED",

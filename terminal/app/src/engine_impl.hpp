@@ -107,6 +107,18 @@ struct CounterEngine::Impl {
   bool requireSignedIn();
   bool loadRoster(bool refreshOnline);
 
+  // One PIN check of a person, serialised and counted in the ledger before the verifier runs
+  // (begin_pin_attempt / finish_pin_attempt): parallel checks in other processes count too, and
+  // sign-in, online and offline approvals share one count and one lock-out (issue 12).
+  enum class PinResult { Right, Wrong, LockedOut, Unavailable };
+  struct PinCheck {
+    PinResult result = PinResult::Unavailable;
+    int triesLeft = 0;
+    std::optional<checkout::Timestamp> lockedUntil;
+  };
+  PinCheck checkPin(const UserId& who, std::string_view purpose,
+                    const std::function<bool()>& verifier);
+
   // engine_checkout.cpp
   void signIn(intent::SignIn& i);
   void signOut(std::string_view why);
@@ -176,6 +188,10 @@ struct CounterEngine::Impl {
     std::string poKey;  // the PO capture's idempotency key once it was sent online
     std::vector<PaymentView> earlier;
     std::optional<checkout::ReceiptId> lastReceipt;
+    // The invoice as the backend (or its cache) has it, before this terminal's own unsynced
+    // payments: what the capture's balance guard checks against.
+    std::optional<Money> backendBalance;
+    std::vector<checkout::BillingPaymentId> backendListed;
   };
   std::optional<Open> open;
   checkout::ApproverLockouts lockouts;

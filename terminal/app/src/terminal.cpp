@@ -232,7 +232,33 @@ std::variant<std::unique_ptr<Terminal>, StartupError> Terminal::open(TerminalCon
     return StartupError{6, message};
   }
   t->db_ = std::make_unique<sync::Database>(std::move(db).value());
-  t->ledger_ = std::make_unique<ledger::Ledger>(*t->db_);
+  // The anchor beside the database (the chain's length and head after every commit): a
+  // database that went backwards or a tampered tail is found here, at start (issue 12).
+  t->ledger_ = std::make_unique<ledger::Ledger>(*t->db_, t->paths_.database.string() + ".anchor");
+  if (mode == OpenMode::ReadWrite) {
+    auto health = t->ledger_->startup_check();
+    if (!health.ok()) {
+      t->ledgerProblem_ = "the ledger could not be checked at start: " + health.error().message;
+    } else if (!health.value().sound()) {
+      const auto& h = health.value();
+      if (h.anchor.finding == ledger::AnchorFinding::ChainBehindAnchor)
+        t->ledgerProblem_ = "the database holds " + std::to_string(h.anchor.db_length) +
+                            " ledger links but this terminal had recorded " +
+                            std::to_string(h.anchor.anchor_length) +
+                            ": it went backwards (a restored copy, a lost -wal file, an emptied "
+                            "file). Do not take payments; call support.";
+      else if (h.first_break)
+        t->ledgerProblem_ = "the ledger does not verify (link " +
+                            std::to_string(h.first_break->sequence) + " in " +
+                            h.first_break->table + "). Do not take payments; call support.";
+      else
+        t->ledgerProblem_ = "the ledger does not match its anchor (" +
+                            std::string(ledger::to_string(h.anchor.finding)) +
+                            "). Do not take payments; call support.";
+      t->log_->error("ledger.not_sound_at_start",
+                     {{"finding", std::string(ledger::to_string(h.anchor.finding))}});
+    }
+  }
   t->snapshots_ = std::make_unique<sync::SnapshotStore>(*t->db_);
 
   auto profiles = escpos::load_profile_directory(cfg.assetsDir / "printers");

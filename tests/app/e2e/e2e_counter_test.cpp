@@ -264,3 +264,31 @@ TEST(AccountCredit, APartialChargeThatFitsIsTakenOnline) {
 
 }  // namespace
 }  // namespace pos::e2e
+
+namespace pos::e2e {
+namespace {
+
+// Issue 12: a terminal that lost its data does not say it is sound, and is not written on: an
+// emptied database is found against the anchor at start (captures refused, exit 6) and by
+// verify, while reads keep working.
+TEST_F(OfflineShop, ADatabaseThatWentBackwardsIsFoundAndNotWrittenOn) {
+  ASSERT_RUN(pay(term, "WO-1001", "101.36"), 0);
+  ASSERT_RUN(term.run({"verify"}), 0);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    if (std::filesystem::exists(term.database() + suffix, ec))
+      std::filesystem::resize_file(term.database() + suffix, 0, ec);
+  }
+  auto check = term.run({"verify"});
+  ASSERT_RUN(check, 6);
+  EXPECT_EQ(check.json["sound"], false) << check.out;
+  EXPECT_EQ(check.json["anchor"]["finding"], "CHAIN_BEHIND_ANCHOR") << check.out;
+  ASSERT_RUN(term.seedDemo(), 0);
+  auto refused = pay(term, "WO-1001", "101.36");
+  ASSERT_RUN(refused, 6);
+  EXPECT_EQ(refused.json["errorCode"], "LEDGER_NOT_SOUND") << refused.out;
+  ASSERT_RUN(term.run({"queue"}), 0);
+}
+
+}  // namespace
+}  // namespace pos::e2e

@@ -88,6 +88,9 @@ class Terminal {
   const TerminalPaths& paths() const { return paths_; }
   EventLog& log() { return *log_; }
   ledger::Ledger& ledger() { return *ledger_; }
+  // Why the ledger failed its start-up check (anchor, tail): new captures are refused (exit 6)
+  // while reads keep working. Empty when sound.
+  const std::string& ledgerProblem() const { return ledgerProblem_; }
   sync::Database& database() { return *db_; }
   sync::SnapshotStore& snapshots() { return *snapshots_; }
   checkout::Clock& clock() { return *clock_; }
@@ -118,6 +121,7 @@ class Terminal {
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<sync::Database> db_;
   std::unique_ptr<ledger::Ledger> ledger_;
+  std::string ledgerProblem_;
   std::unique_ptr<sync::SnapshotStore> snapshots_;
   SystemClock systemClock_;
   checkout::Clock* clock_ = &systemClock_;
