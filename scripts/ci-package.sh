@@ -100,7 +100,8 @@ ARM64_SUITES="checkout_tests escpos_tests ledger_test sync_db_test sync_http_par
   drivers_parse_test app_config_test app_systemd_notify_test"
 
 arm64_builder() {
-  local list="build-essential,cmake,ninja-build,pkgconf,g++-aarch64-linux-gnu,dpkg-dev,file,qemu-user-static,ccache"
+  # fonts-dejavu-core: the receipt preview draws its glyphs with DejaVu (escpos tests).
+  local list="build-essential,cmake,ninja-build,pkgconf,g++-aarch64-linux-gnu,dpkg-dev,file,qemu-user-static,ccache,fonts-dejavu-core"
   for p in $ARM64_DEV; do list="$list,$p:arm64"; done
   local key; key=$(printf '%s' "$list" | sha256sum | cut -c1-12)
   local tar="$PKG_CACHE/builder-amd64+arm64-$key.tar.zst"
