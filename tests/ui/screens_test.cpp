@@ -190,6 +190,7 @@ void checkSizes(const DrawnModel& d, double pxPerMm, float width, float height) 
     EXPECT_LE(item.rect.x + item.rect.w, width + 0.5f) << "inside the window";
     EXPECT_LE(item.rect.y + item.rect.h, height + 0.5f) << "inside the window";
     if (item.kind == DrawnKind::Text || item.clipped) continue;
+    EXPECT_TRUE(item.labelFits) << "the label is cut off";
     EXPECT_GE(item.rect.w, mm(10) - 0.5f) << "touch target width";
     EXPECT_GE(item.rect.h, mm(10) - 0.5f) << "touch target height";
     if (item.kind == DrawnKind::Key && item.id.rfind("keypad.", 0) == 0) {

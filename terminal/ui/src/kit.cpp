@@ -145,6 +145,12 @@ bool Kit::button(std::string_view id, std::string_view label, ImVec2 size, Tone 
   ImGui::PopFont();
   ImGui::PopID();
   record(id, label, kind, on, selected == Selected::Yes, fg, bg, font);
+  if (!model.items.empty() && model.items.back().id == id) {
+    ImFont* f = fonts.get(font);
+    const float textW =
+        f->CalcTextSizeA(f->FontSize, 1e9f, 0.f, label.data(), label.data() + label.size()).x;
+    model.items.back().labelFits = textW <= size.x - 2.f;
+  }
   return pressed && on && !tapCancelled();
 }
 
@@ -396,6 +402,21 @@ TypedInput keyboard(Kit& kit, std::string_view id, KeyboardState& state, float w
   ImGui::EndGroup();
   ImGui::PopStyleVar();
   return out;
+}
+
+std::string fitText(const Kit& kit, const std::string& text, float width) {
+  ImFont* f = kit.fonts.body;
+  auto w = [&](const std::string& t) {
+    return f->CalcTextSizeA(f->FontSize, 1e9f, 0.f, t.c_str()).x;
+  };
+  if (w(text) <= width) return text;
+  std::string cut = text;
+  while (!cut.empty() && w(cut + "…") > width) {
+    cut.pop_back();
+    while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80) cut.pop_back();
+    if (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0xC0) cut.pop_back();
+  }
+  return cut + "…";
 }
 
 // ---------------------------------------------------------------- money text

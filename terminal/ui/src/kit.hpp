@@ -167,6 +167,9 @@ struct KeyboardState {
 TypedInput keyboard(Kit& kit, std::string_view id, KeyboardState& state, float width);
 [[nodiscard]] float keyboardHeight(const Kit& kit);
 
+// The text cut with "…" so it fits `width` pixels in the body font (long names on list rows).
+[[nodiscard]] std::string fitText(const Kit& kit, const std::string& text, float width);
+
 // Money text for the screen ("USD 1,234.50").
 [[nodiscard]] std::string money(const checkout::Money& amount);
 [[nodiscard]] std::string plainMoney(const checkout::Money& amount);

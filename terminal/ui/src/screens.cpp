@@ -163,15 +163,19 @@ void Screens::draw(Kit& kit, FrameContext& ctx) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(display);
   ImGui::PushStyleColor(ImGuiCol_WindowBg, imColour(colour::kPage));
+  // No padding: the status bar runs edge to edge; the content sets its own margins.
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::Begin("##root", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBringToFrontOnFocus |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollbar);
+  ImGui::PopStyleVar();
   statusBar(kit, ctx);
   const float pad = kit.m.mm(3.f);
   ImGui::SetCursorPos(ImVec2(pad, kit.m.mm(13.f) + kit.m.mm(2.f)));
   const float width = display.x - 2 * pad;
-  contentLeft_ = pad;
+  // SameLine offsets inside the content group count from the group's left edge.
+  contentLeft_ = 0;
   ImGui::BeginGroup();
   banners(kit, ctx, width);
   ImGui::EndGroup();
@@ -452,10 +456,14 @@ void Screens::counter(Kit& kit, FrameContext& ctx) {
     if (snap.recent.empty())
       kit.text("No checkouts yet in this shift.", FontRole::Body, colour::kMuted);
     for (const auto& r : snap.recent) {
-      std::string label =
-          r.workOrderId + "  " + r.invoiceNumber + "  " + r.customerName + "  " + money(r.amount) +
-          (r.paymentType == checkout::PaymentType::PartialPayment ? "  partial" : "") + "  " +
+      const std::string tail =
+          "  " + money(r.amount) +
+          (r.paymentType == checkout::PaymentType::PartialPayment ? " partial" : "") + "  " +
           ctx.timeText(r.at, false);
+      const float tailW =
+          kit.fonts.body->CalcTextSizeA(kit.fonts.body->FontSize, 1e9f, 0.f, tail.c_str()).x;
+      const std::string label =
+          fitText(kit, r.workOrderId + "  " + r.customerName, leftW - kit.m.mm(12) - tailW) + tail;
       if (kit.button("counter.recent." + r.workOrderId + "." + r.invoiceNumber, label,
                      ImVec2(leftW - kit.m.mm(4), kit.m.target()))) {
         ctx.post(app::intent::OpenCheckout{r.workOrderId});
@@ -683,14 +691,15 @@ void Screens::overrideScreen(Kit& kit, FrameContext& ctx) {
   const auto& co = *snap.checkout;
   kit.text("Override PO · " + co.invoiceNumber, FontRole::Title);
   kit.text("Reason", FontRole::Body, colour::kMuted);
-  const float tileW = (content_.x - 2 * kit.m.gap()) / 3;
+  const float tileW = (content_.x - kit.m.gap()) / 2;
   bool needsNotes = false;
   int i = 0;
   for (const auto& r : snap.overrideReasons) {
-    if (i++ % 3) ImGui::SameLine();
+    if (i++ % 2) ImGui::SameLine();
     const bool sel = overrideReason_ == r.code;
     if (sel) needsNotes = r.requiresNotes;
-    if (kit.tile("override.reason." + r.code, r.label.empty() ? r.code : r.label,
+    if (kit.tile("override.reason." + r.code,
+                 fitText(kit, r.label.empty() ? r.code : r.label, tileW - kit.m.mm(4)),
                  ImVec2(tileW, kit.m.mm(14)), sel ? Selected::Yes : Selected::No)) {
       overrideReason_ = r.code;
       if (r.requiresNotes) {

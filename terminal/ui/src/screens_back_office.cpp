@@ -152,9 +152,12 @@ void Screens::receipts(Kit& kit, FrameContext& ctx) {
   kit.beginList("receipts.list", ImVec2(leftW, listH));
   if (snap.receipts.empty()) kit.text("No receipts found.", FontRole::Body, colour::kMuted);
   for (const auto& r : snap.receipts) {
-    std::string label = r.receiptReference + "  " + r.invoiceNumber + "  " + money(r.amount) +
-                        "  " + outcomeWords(r) +
-                        (r.reprintCount ? "  COPY ×" + std::to_string(r.reprintCount) : "");
+    const std::string label =
+        fitText(kit,
+                r.invoiceNumber + "  " + money(r.amount) + "  " + outcomeWords(r) +
+                    (r.reprintCount ? "  COPY ×" + std::to_string(r.reprintCount) : "") + "  " +
+                    r.receiptReference,
+                leftW - kit.m.mm(12));
     const bool sel = snap.receipt && snap.receipt->receiptId == r.receiptId;
     if (kit.tile("receipts.item." + r.receiptReference, label,
                  ImVec2(leftW - kit.m.mm(4), kit.m.target()), sel ? Selected::Yes : Selected::No)) {
@@ -191,13 +194,15 @@ void Screens::receipts(Kit& kit, FrameContext& ctx) {
       ctx.post(app::intent::ReprintReceipt{*id, reprintReason_});
     }
     if (r->mayReprint && !neverPrinted) {
-      const float tw = (leftW - 2 * kit.m.gap()) / 3;
+      const float tw = (leftW - kit.m.gap()) / 2;
       int i = 0;
       for (const auto& reason : snap.reprintReasons) {
-        if (i++ % 3) ImGui::SameLine();
-        if (kit.tile("receipts.reason." + reason.code,
-                     reason.label.empty() ? reason.code : reason.label, ImVec2(tw, kit.m.mm(12)),
-                     reprintReason_ == reason.code ? Selected::Yes : Selected::No)) {
+        if (i++ % 2) ImGui::SameLine();
+        if (kit.tile(
+                "receipts.reason." + reason.code,
+                fitText(kit, reason.label.empty() ? reason.code : reason.label, tw - kit.m.mm(4)),
+                ImVec2(tw, kit.m.mm(12)),
+                reprintReason_ == reason.code ? Selected::Yes : Selected::No)) {
           reprintReason_ = reason.code;
         }
       }

@@ -84,7 +84,8 @@ void Screens::payment(Kit& kit, FrameContext& ctx) {
   if (!snap.checkout) return;
   const auto& co = *snap.checkout;
   const float gap = kit.m.gap();
-  const float key = std::min(kit.m.key(), (content_.y - kit.m.target() - kit.m.mm(14)) / 4.4f);
+  const float key =
+      std::min(kit.m.key(), (content_.y - kit.m.target() - kit.m.mm(15) - 3 * gap) / 4.5f);
   const float padW = keypadWidth(kit, key);
   const float leftW = content_.x - padW - kit.m.mm(6);
   const bool decimals = co.balanceDue.currency().minor_unit_digits() > 0;
@@ -140,8 +141,7 @@ void Screens::payment(Kit& kit, FrameContext& ctx) {
                     focus_ == Focus::Tendered)) {
         focus_ = Focus::Tendered;
       }
-      ImGui::SameLine();
-      const float qW = (fieldW - 3 * gap) / 4;
+      const float qW = (leftW - 3 * gap) / 4;
       if (kit.button("payment.exact", "Exact", ImVec2(qW, kit.m.mm(13)), Tone::Secondary,
                      check.amount ? Enabled::Yes : Enabled::No) &&
           check.amount) {
@@ -316,11 +316,9 @@ void Screens::payment(Kit& kit, FrameContext& ctx) {
   const bool can = check.amount && tenderProblem.empty() && co.mayTakePayment && co.statusKnown &&
                    co.stage == checkout::CheckoutStage::TakingPayment &&
                    snap.busy == app::Busy::Idle && !paymentPosted_;
-  const float bw = (padW - gap) / 2;
-  if (kit.button("payment.back", "Back", ImVec2(bw, kit.m.target()))) show(Screen::Invoice);
-  ImGui::SameLine();
-  bool take = kit.button("payment.take", "Take payment", ImVec2(bw, kit.m.target()), Tone::Primary,
+  bool take = kit.button("payment.take", "Take payment", ImVec2(padW, kit.m.mm(15)), Tone::Primary,
                          can ? Enabled::Yes : Enabled::No);
+  if (kit.button("payment.back", "Back", ImVec2(padW, kit.m.target()))) show(Screen::Invoice);
   if (!textFocus && typed.enter && can) take = true;
   ImGui::EndGroup();
 

@@ -29,6 +29,7 @@ struct DrawnItem {
   bool enabled = true;
   bool selected = false;
   bool clipped = false;   // partly outside its scroll area (not checked for size)
+  bool labelFits = true;  // the label's text fits inside the target
   std::uint32_t fg = 0;   // 0xRRGGBB of the label
   std::uint32_t bg = 0;   // 0xRRGGBB behind the label
   float capHeightPx = 0;  // of the label's font
