@@ -25,10 +25,8 @@ OpenedPrinter open_printer(const std::optional<PrinterUri>& configured, PrinterE
     return {std::make_unique<TcpTransport>(*tcp, env.tcp_options), *configured, {}, {}};
   }
   if (!env.usb) {
-    if (std::holds_alternative<UsbAuto>(*configured)) {
-      return virtual_printer(env, "USB is not available here: using the virtual printer");
-    }
-    // An explicit USB printer without USB: a transport that always reports the printer absent.
+    // A USB printer (given or usb://auto) without USB here: a transport that always reports the
+    // printer absent. Never the virtual printer: that would report PRINTED with nothing printed.
     struct Absent final : Transport {
       WriteResult write(ByteView, Deadline) override {
         return {0, LinkError::kNotFound, "USB is not available"};
@@ -49,17 +47,14 @@ OpenedPrinter open_printer(const std::optional<PrinterUri>& configured, PrinterE
                              : UsbMatch{std::get<UsbId>(*configured)};
   std::string profile;
   if (std::holds_alternative<UsbAuto>(*configured)) {
-    const auto found = find_usb_printers(*env.usb, env.known);
-    const UsbPrinterInfo* first = nullptr;
-    for (const auto& p : found) {
+    // No ESC/POS printer now: the transport stays usb://auto and reports "not found" until one
+    // is plugged in (hot-plug, or re-opening on the next call when polling).
+    for (const auto& p : find_usb_printers(*env.usb, env.known)) {
       if (p.speaks_escpos()) {
-        first = &p;
+        profile = p.profile;
         break;
       }
     }
-    if (first == nullptr)
-      return virtual_printer(env, "usb://auto found no ESC/POS printer: using the virtual printer");
-    profile = first->profile;
   } else {
     const auto& id = std::get<UsbId>(*configured);
     if (const auto* listed = env.known.find(id.vendor, id.product)) profile = listed->profile;

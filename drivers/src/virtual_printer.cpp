@@ -3,6 +3,7 @@
 #include <pos/drivers/virtual_printer.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -28,9 +29,48 @@ std::string safe_name(std::string_view name) {
   return out.substr(0, 200);
 }
 
+// Spool files hold customer names and card last 4: private to the terminal's user (0600),
+// whatever the umask, also when an older file of that name had other bits.
+int open_private(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0 && ::fchmod(fd, 0600) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+// The spool folder and every folder made for it: 0700 whatever the umask (mkdir with 0700, then
+// chmod, since a umask may also take the owner's bits). An existing spool folder of ours that
+// others can read (one made by an older version or by hand) is closed too; folders above it
+// that exist already are left as they are (they may be shared, like /tmp).
+std::error_code make_private_folder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path made;
+  for (const auto& part : dir) {
+    made /= part;
+    if (made == made.root_path() || made.empty()) continue;
+    if (::mkdir(made.c_str(), 0700) == 0) {
+      if (::chmod(made.c_str(), 0700) != 0) return {errno, std::generic_category()};
+    } else if (errno != EEXIST) {
+      return {errno, std::generic_category()};
+    }
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return {errno, std::generic_category()};
+  if (!S_ISDIR(st.st_mode)) return std::make_error_code(std::errc::not_a_directory);
+  if (st.st_uid == ::geteuid() && (st.st_mode & 0077) != 0 &&
+      ::chmod(dir.c_str(), st.st_mode & 0700) != 0) {
+    return {errno, std::generic_category()};
+  }
+  return ec;
+}
+
 bool write_file(const std::filesystem::path& path, ByteView data, std::string& error) {
   const auto tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  const int fd = open_private(tmp);
   if (fd < 0) {
     error = fmt::format("cannot create {}: {}", tmp, std::strerror(errno));
     return false;
@@ -79,12 +119,10 @@ WriteResult VirtualPrinter::write(ByteView bytes, Deadline) {
   // The bytes reach the disk here, not at end_job(), so a spool folder that cannot be written
   // fails the write (FAILED, nothing printed) instead of losing a "printed" receipt.
   if (fd_ < 0) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    if (ec)
+    if (const auto ec = make_private_folder(dir_))
       return {0, LinkError::kIo, fmt::format("spool folder {}: {}", dir_.string(), ec.message())};
     const auto path = dir_ / kInProgress;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    fd_ = open_private(path.string());
     if (fd_ < 0)
       return {0, LinkError::kIo,
               fmt::format("cannot create {}: {}", path.string(), std::strerror(errno))};
@@ -105,9 +143,7 @@ ReadResult VirtualPrinter::read(std::size_t, Deadline) {
 }
 
 StatusResult VirtualPrinter::status(Deadline) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec)
+  if (const auto ec = make_private_folder(dir_))
     return {{}, LinkError::kIo, fmt::format("spool folder {}: {}", dir_.string(), ec.message())};
   return {{Paper::kOk, Cover::kClosed, Online::kOnline, false}, LinkError::kNone, {}};
 }

@@ -1,6 +1,7 @@
-// Decoder: ESC/POS bytes -> text, elements and a picture. Sections: glyphs (stb_easy_font
-// rasterized once), Canvas, Decoder state machine (text, styles, GS k, GS ( k, GS v 0, GS V,
-// ESC p), decode().
+// Decoder: ESC/POS bytes -> text, elements and a picture. Characters are drawn from the preview
+// font (DejaVu through stb_truetype, preview_font.hpp); without it, or for a character it lacks,
+// from the built-in glyphs. Sections: glyphs (stb_easy_font rasterized once), Canvas, Decoder state
+// machine (text, styles, GS k, GS ( k, GS v 0, GS V, ESC p), decode().
 //
 // Understood: LF, CR (ignored), HT, ESC @, ESC t, ESC a, ESC E, ESC -, ESC !, ESC M, ESC d, ESC J,
 // ESC 2, ESC 3, ESC p, FS ., GS !, GS B, GS h, GS w, GS H, GS f, GS k m=73, GS ( k (model 2, fn
@@ -15,8 +16,10 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <unordered_map>
 
 #include "code128.hpp"
+#include "preview_font.hpp"
 #include "utf8.hpp"
 
 namespace pos::escpos {
@@ -287,6 +290,7 @@ class Decoder {
     }
     if (!line_.empty()) flush_line(false);
     out_.consumed = stopped_ ? out_.unknown.back().offset : in_.size();
+    out_.preview_font = preview_font::path();
     out_.picture = canvas_.take();
     return std::move(out_);
   }
@@ -325,7 +329,9 @@ class Decoder {
     const int y0 = top + line_height - ch;  // characters sit on the line's baseline
     if (g.style.inverse) canvas_.fill(x, y0, cw, ch, 0);
     const std::uint8_t ink = g.style.inverse ? 255 : 0;
-    if (g.cp != ' ') {
+    if (g.cp != ' ' && canvas_.enabled() && draw_truetype(g, x, y0, cw, ch, ink)) {
+      // drawn from the font
+    } else if (g.cp != ' ') {
       // Scale the glyph grid into the cell; the ASCII rows 0..9 take the middle of the cell and
       // marks above capitals use the cell's top margin.
       const int sx = std::max(1, cw / kGlyphW);
@@ -353,6 +359,30 @@ class Decoder {
       }
     }
     if (g.style.underline) canvas_.fill(x, y0 + ch - 2, cw, 2, ink);
+  }
+
+  // The real glyph from the preview font, cached per character and cell size for this decode.
+  bool draw_truetype(const Glyph& g, int x, int y0, int cw, int ch, std::uint8_t ink) {
+    if (!preview_font::available()) return false;
+    const std::uint64_t key = (static_cast<std::uint64_t>(g.cp) << 24) |
+                              (static_cast<std::uint64_t>(cw & 0xFFF) << 12) |
+                              static_cast<std::uint64_t>(ch & 0xFFF);
+    auto it = truetype_.find(key);
+    if (it == truetype_.end()) {
+      std::vector<std::uint8_t> mask;
+      if (!preview_font::render(g.cp, cw, ch, mask)) mask.clear();
+      it = truetype_.emplace(key, std::move(mask)).first;
+    }
+    const auto& mask = it->second;
+    if (mask.empty()) return false;  // the font has no such glyph: the built-in one or a box
+    const int extra = g.style.bold ? 1 : 0;
+    for (int yy = 0; yy < ch; ++yy) {
+      for (int xx = 0; xx < cw; ++xx) {
+        if (mask[static_cast<std::size_t>(yy * cw + xx)] == 0) continue;
+        canvas_.fill(x + xx, y0 + yy, 1 + extra, 1, ink);
+      }
+    }
+    return true;
   }
 
   void flush_line(bool) {
@@ -754,6 +784,7 @@ class Decoder {
   int qr_module_ = 3;
   QRecLevel qr_level_ = QR_ECLEVEL_L;
   std::string qr_data_;
+  std::unordered_map<std::uint64_t, std::vector<std::uint8_t>> truetype_;
 };
 
 }  // namespace

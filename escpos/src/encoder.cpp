@@ -95,6 +95,22 @@ std::string sanitize_text(std::string_view in) {
   return out;
 }
 
+std::string clean_outside_text(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    if (b - 0x20U < 0x5FU) {  // printable ASCII, the common case
+      out += in[i++];
+      continue;
+    }
+    const char32_t cp = utf8::next(in, i);
+    if (!utf8::is_control(cp)) utf8::append(out, cp);
+  }
+  return out;
+}
+
 int display_width(std::string_view s) {
   int n = 0;
   for (char c : s) {
@@ -328,12 +344,19 @@ Expected<bool> Encoder::barcode128(std::string_view data, const BarcodeOptions& 
   if (escpos_data.size() > 255)
     return Error{ErrorCode::BarcodeInvalid, "CODE128 data longer than 255 bytes"};
   const int modules = code128::module_count(symbols);
+  // Two dots per module at least (0.25 mm at 203 dpi): thinner bars are too thin for ordinary
+  // counter scanners, so a code that does not fit at two dots is refused (the template prints
+  // it as text) instead of printed as bars no scanner reads.
   const int fit = profile_->dot_width / modules;
-  const int module = std::min(std::clamp(options.module_width, 1, 6), fit);
-  if (module < 1) return Error{ErrorCode::BarcodeInvalid, "CODE128 too wide for this paper"};
+  const int module = std::min(std::clamp(options.module_width, kMinBarcodeModule, 6), fit);
+  if (module < kMinBarcodeModule) {
+    return Error{ErrorCode::BarcodeInvalid,
+                 "CODE128 of " + std::to_string(modules) + " modules does not fit " +
+                     std::to_string(profile_->dot_width) + " dots at " +
+                     std::to_string(kMinBarcodeModule) + " dots per module"};
+  }
   const auto height = clamp_byte(std::max(1, options.height));
-  if (profile_->barcode == BarcodeSupport::Native && module >= 2) {
-    // GS w takes 2..6 on most firmwares, so narrower bars go as an image instead.
+  if (profile_->barcode == BarcodeSupport::Native) {
     put({GS, 'h', height, GS, 'w', static_cast<std::uint8_t>(module), GS, 'H',
          static_cast<std::uint8_t>(options.hri), GS, 'f', 0});
     put({GS, 'k', 73, static_cast<std::uint8_t>(escpos_data.size())});

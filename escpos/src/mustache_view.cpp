@@ -1,44 +1,17 @@
-// ReceiptContent -> mustache data -> layout text. Sections: escaping, mustache data, render_layout.
+// ReceiptContent -> mustache data -> layout text (values escaped, layout.hpp). Sections: mustache
+// data, render_layout.
 #include "mustache_view.hpp"
 
 #include <algorithm>
 #include <kainjow/mustache.hpp>
 #include <mutex>
 
+#include "layout.hpp"
+
 namespace pos::escpos {
 namespace {
 
 namespace mu = kainjow::mustache;
-
-// ---- escaping ---------------------------------------------------------------------------------
-// Values may contain anything (a customer typed them); the characters that structure the layout
-// language are percent-encoded and decoded again only inside a text field.
-std::string escape_value(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '%':
-        out += "%25";
-        break;
-      case '@':
-        out += "%40";
-        break;
-      case '|':
-        out += "%7C";
-        break;
-      case '\n':
-        out += "%0A";
-        break;
-      case '\r':
-        out += "%0D";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // ---- mustache data ----------------------------------------------------------------------------
 mu::data to_data(const ReceiptTemplate& tmpl, const ReceiptContent& c, bool narrow) {
@@ -101,6 +74,7 @@ mu::data to_data(const ReceiptTemplate& tmpl, const ReceiptContent& c, bool narr
     text("copy_user", c.copy->user);
     text("copy_reason", c.copy->reason);
   }
+  d.set("logo", c.logo != nullptr);
   text("barcode", c.barcode);
   text("qr", c.qr);
   mu::list footer;
@@ -139,7 +113,7 @@ Expected<std::shared_ptr<detail::CompiledTemplate>> compile_template(const std::
   if (!compiled->view.is_valid()) {
     return Error{ErrorCode::TemplateSyntax, "mustache: " + compiled->view.error_message()};
   }
-  compiled->view.set_custom_escape(escape_value);
+  compiled->view.set_custom_escape(layout::escape_value);
   return compiled;
 }
 

@@ -18,4 +18,12 @@ Expected<std::shared_ptr<detail::CompiledTemplate>> compile_template(const std::
 Expected<std::string> render_layout(const ReceiptTemplate& tmpl, const ReceiptContent& content,
                                     bool narrow);
 
+// The receipt through mustache and the layout interpreter, parsing every line: what
+// render_receipt does for a template its program does not compile, and the reference the
+// compiled path is tested against byte for byte (defined in receipt.cpp).
+Expected<RenderedReceipt> render_receipt_through_mustache(const ReceiptTemplate& tmpl,
+                                                          const ReceiptContent& content,
+                                                          const PrinterProfile& profile,
+                                                          DrawerKick drawer = DrawerKick::None);
+
 }  // namespace pos::escpos

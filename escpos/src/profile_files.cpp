@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -56,6 +57,20 @@ Expected<TemplateCatalog> load_template_directory(const std::filesystem::path& f
   std::vector<TemplateSource> sources;
   for (auto& [name, text] : *files) sources.push_back({name, std::move(text)});
   return TemplateCatalog::parse(sources);
+}
+
+Expected<std::shared_ptr<const MonoImage>> load_receipt_logo(const std::filesystem::path& png,
+                                                             const PrinterProfile& profile,
+                                                             int max_width_dots) {
+  std::ifstream in(png, std::ios::binary);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return Error{ErrorCode::ImageDecode, "cannot read " + png.string()};
+  if (bytes.empty()) return Error{ErrorCode::ImageDecode, "cannot read " + png.string()};
+  const int width = std::clamp(max_width_dots, 8, profile.raster_max_width);
+  auto mono = raster_from_png(bytes, width, Dither::Atkinson);
+  if (!mono) return Error{mono.error().code, png.string() + ": " + mono.error().message};
+  return std::make_shared<const MonoImage>(std::move(mono).value());
 }
 
 }  // namespace pos::escpos

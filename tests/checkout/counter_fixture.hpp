@@ -107,20 +107,39 @@ inline std::vector<Staff> make_staff(RandomSource& random) {
   const auto verifier = [&random](std::string_view pin) {
     return make_pin_verifier(SecretText{pin}, random, 1, 8192);
   };
-  const PermissionSet advisor{Permission::PoCapture,      Permission::PoOverride,
-                              Permission::ReceiptView,    Permission::ReceiptDeliver,
+  const PermissionSet advisor{Permission::PoCapture, Permission::PoOverride,
+                              Permission::ReceiptView, Permission::ReceiptDeliver,
                               Permission::ReceiptReprint};
   PermissionSet supervisor = advisor;
   supervisor.grant(Permission::AuthElevate);
   return {
-      Staff{user("advisor"), "Ada Advisor", advisor, verifier("1111"), std::nullopt},
-      Staff{user("cashier"), "Cal Cashier", PermissionSet{},
-            verifier("2222"), Money{Currencies::USD, 5000}},
-      Staff{user("viewer"), "Vi Viewer", PermissionSet{Permission::ReceiptView}, verifier("3333"),
-            std::nullopt},
-      Staff{user("sup1"), "Sam Supervisor", supervisor, verifier(kSupervisorPin), std::nullopt},
-      Staff{user("sup2"), "Sue Supervisor", supervisor, verifier(kSecondSupervisorPin),
-            std::nullopt},
+      Staff{user("advisor"), "Ada Advisor", advisor, verifier("1111"), std::nullopt, {}},
+      Staff{user("cashier"),
+            "Cal Cashier",
+            PermissionSet{},
+            verifier("2222"),
+            Money{Currencies::USD, 5000},
+            {}},
+      Staff{user("viewer"),
+            "Vi Viewer",
+            PermissionSet{Permission::ReceiptView},
+            verifier("3333"),
+            std::nullopt,
+            {}},
+      Staff{user("sup1"), "Sam Supervisor", supervisor, verifier(kSupervisorPin), std::nullopt, {}},
+      Staff{user("sup2"),
+            "Sue Supervisor",
+            supervisor,
+            verifier(kSecondSupervisorPin),
+            std::nullopt,
+            {}},
+      // Limits per currency (the contract's paymentLimits): USD 50.00 and EUR 80.00.
+      Staff{user("cashier-eu"),
+            "Eve Cashier",
+            PermissionSet{},
+            verifier("4444"),
+            std::nullopt,
+            {Money{Currencies::USD, 5000}, Money{Currencies::EUR, 8000}}},
   };
 }
 
@@ -163,6 +182,7 @@ inline TakePayment cash(std::int64_t minor, std::string_view op = "advisor") {
                      CaptureMode::Online,
                      {},
                      {},
+                     std::nullopt,
                      std::nullopt,
                      std::nullopt};
 }

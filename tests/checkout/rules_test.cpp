@@ -232,11 +232,13 @@ TEST(PoUniqueness, EachScope) {
 TEST(CardNumbers, ARunOfThirteenOrMoreDigitsIsACardNumber) {
   for (std::string_view text :
        {"4242424242424242", "x4111111111111y", "1234567890123", "4242 4242 4242 4242",
-        "3782 822463 10005", "6011000990139424123"}) {
+        "3782 822463 10005", "6011000990139424123",
+        // Issue 15: a dash or a dot does not end the run (4111-1111-1111-1111 is a card).
+        "1234-5678-9012-3456", "4111.1111.1111.1111"}) {
     EXPECT_TRUE(looks_like_card_number(text)) << text;
   }
   for (std::string_view text :
-       {"", "123456789012", "AB-123456-789012", "4242", "1234-5678-9012-3456", "12 34", "A1B2C3"}) {
+       {"", "123456789012", "AB-123456", "4242", "12 34", "A1B2C3", "12-34-56"}) {
     EXPECT_FALSE(looks_like_card_number(text)) << text;
   }
 }

@@ -9,6 +9,7 @@
 #include <pos/escpos/profile_files.hpp>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -243,6 +244,50 @@ TEST_F(VirtualPrinterTest, BytesWrittenWithoutEndJobAreKeptOnClose) {
   EXPECT_EQ(read_file(dir / "unnamed-1.bin"), job_of(7));
 }
 
+// Issue 15: the spool holds customer names and card last 4; with umask 022 it was 0755 with
+// 0640 files. Every folder made for it is 0700 and every file 0600, also for a file:// folder
+// outside the data directory, and an existing folder of ours is closed.
+TEST_F(VirtualPrinterTest, SpoolFolderAndFilesArePrivateWhateverTheUmask) {
+  const mode_t old_umask = ::umask(022);
+  auto preview = [](ByteView) -> std::optional<JobPreview> {
+    return JobPreview{Bytes{0x89, 'P', 'N', 'G'}, "text"};
+  };
+  auto mode_of = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+  };
+  const auto spool = dir / "outside" / "spool";  // two folders that do not exist yet
+  {
+    VirtualPrinter v(spool, preview);
+    ASSERT_TRUE(v.status(Deadline::in(1s)).ok());
+    ASSERT_TRUE(v.write(job_of(5), Deadline::in(1s)).ok());
+    EXPECT_EQ(mode_of(spool / ".job-in-progress.bin"), 0600U);
+    v.end_job("RCP-1");
+  }
+  EXPECT_EQ(mode_of(dir), 0700U);
+  EXPECT_EQ(mode_of(dir / "outside"), 0700U);
+  EXPECT_EQ(mode_of(spool), 0700U);
+  for (const char* f : {"RCP-1.bin", "RCP-1.png", "RCP-1.txt"})
+    EXPECT_EQ(mode_of(spool / f), 0600U);
+
+  // A folder made by someone else's umask (the app's create_directories) and an old 0644 file.
+  const auto old = dir / "old-spool";
+  std::filesystem::create_directories(old);
+  ::chmod(old.c_str(), 0755);
+  std::ofstream(old / "RCP-2.png") << "old";
+  ::chmod((old / "RCP-2.png").c_str(), 0644);
+  {
+    VirtualPrinter v(old, preview);
+    ASSERT_TRUE(v.write(job_of(5), Deadline::in(1s)).ok());
+    v.end_job("RCP-2");
+  }
+  EXPECT_EQ(mode_of(old), 0700U);
+  EXPECT_EQ(mode_of(old / "RCP-2.png"), 0600U);
+  EXPECT_EQ(mode_of(old / "RCP-2.bin"), 0600U);
+  ::umask(old_umask);
+}
+
 }  // namespace
 }  // namespace pos::drivers
 
@@ -305,14 +350,15 @@ TEST(DrawerPulse, IsEscPOnTheProfilesPin) {
   EXPECT_FALSE(build_drawer_pulse(no_drawer));
 }
 
-TEST(OpenPrinter, VirtualWhenNothingIsConfiguredOrUsbIsAbsent) {
+TEST(OpenPrinter, VirtualOnlyWhenNothingOrAFolderIsConfigured) {
   PrinterEnvironment env;
   env.default_spool = "/tmp/pos-spool-default";
   auto opened = open_printer(std::nullopt, env);
   EXPECT_EQ(opened.transport->describe(), "virtual printer in /tmp/pos-spool-default");
   EXPECT_FALSE(opened.note.empty());
-  opened = open_printer(PrinterUri{UsbAuto{}}, env);  // no USB context here
-  EXPECT_TRUE(std::holds_alternative<SpoolDirectory>(opened.uri));
+  opened = open_printer(PrinterUri{UsbAuto{}}, env);  // no USB context here: not found
+  EXPECT_TRUE(std::holds_alternative<UsbAuto>(opened.uri));
+  EXPECT_EQ(opened.transport->status(Deadline::in(10ms)).error, LinkError::kNotFound);
   opened = open_printer(PrinterUri{SpoolDirectory{"/tmp/other"}}, env);
   EXPECT_EQ(opened.transport->describe(), "virtual printer in /tmp/other");
   EXPECT_TRUE(opened.note.empty());

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "emulated_printer.hpp"
@@ -404,11 +405,55 @@ TEST_F(UsbPrinterTest, DiscoveryListsPrintersWithStatusAndProfileAndGivesUsblpBa
   EXPECT_EQ(found[1].status.error, LinkError::kNoStatus);
 }
 
-TEST_F(UsbPrinterTest, OpenPrinterAutoTakesTheUsbPrinterOrFallsBackToVirtual) {
-  PrinterEnvironment env{context(), shipped_table(), "/tmp/pos-spool-auto", {}, {}, {}};
+TEST_F(UsbPrinterTest, OpenPrinterAutoWithNoPrinterIsNotFoundNeverTheVirtualPrinter) {
+  // Issue 15: usb://auto with nothing plugged in used to spool to the virtual printer and report
+  // PRINTED. It is a USB transport that finds no printer: the job FAILED, nothing spooled.
+  const auto spool =
+      std::filesystem::temp_directory_path() / ("pos-spool-auto-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(spool);
+  PrinterEnvironment env{context(), shipped_table(), spool, {}, {}, {}};
   auto none = open_printer(PrinterUri{UsbAuto{}}, env);
-  EXPECT_TRUE(std::holds_alternative<SpoolDirectory>(none.uri));
-  EXPECT_NE(none.note.find("usb://auto"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<UsbAuto>(none.uri));
+  EXPECT_TRUE(none.note.empty());
+  EXPECT_EQ(none.transport->describe(), "usb://auto (not connected)");
+  TestJournal journal;
+  Spooler spooler(std::move(none.transport), journal, spooler_options());
+  auto sub = spooler.submit(
+      {JobKind::kReceipt, Copy::kOriginal, "RCP-1", "advisor", "", Bytes{0x1b, 0x40, 'A', '\n'}});
+  ASSERT_TRUE(sub.accepted());
+  const auto out = sub.outcome.get();
+  EXPECT_EQ(out.result, JobResult::kFailed);
+  EXPECT_EQ(out.reason, FailureReason::kNotFound);
+  EXPECT_EQ(out.bytes_sent.value_or(0), 0U);
+  EXPECT_EQ(advisor_message(out), "Printer unavailable. Load paper or select email option.");
+  EXPECT_FALSE(std::filesystem::exists(spool));  // nothing went to a virtual printer
+}
+
+TEST_F(UsbPrinterTest, OpenPrinterAutoFindsAPrinterPluggedInLater) {
+  ASSERT_TRUE(context()->hotplug_supported());
+  PrinterEnvironment env{context(), shipped_table(), "/tmp/unused", {}, {}, {}};
+  auto opened = open_printer(PrinterUri{UsbAuto{}}, env);
+  ASSERT_TRUE(std::holds_alternative<UsbAuto>(opened.uri));
+  EXPECT_EQ(opened.transport->write(Bytes{0x1b, 0x40}, Deadline::in(1s)).error,
+            LinkError::kNotFound);
+  auto& printer = add({});  // plugged in now: the udev "add" reaches libusb's hot-plug
+  const Bytes receipt = {0x1b, 0x40, 'H', 'i', '\n'};
+  const auto until = Clock::now() + 3s;
+  WriteResult w;
+  do {
+    w = opened.transport->write(receipt, Deadline::in(1s));
+    if (w.ok()) break;
+    std::this_thread::sleep_for(10ms);
+  } while (Clock::now() < until);
+  ASSERT_TRUE(w.ok()) << w.detail;
+  EXPECT_EQ(printer.received(), receipt);
+}
+
+TEST_F(UsbPrinterTest, OpenPrinterAutoWithoutUsbIsNotFound) {
+  PrinterEnvironment env{nullptr, shipped_table(), "/tmp/unused", {}, {}, {}};
+  auto opened = open_printer(PrinterUri{UsbAuto{}}, env);
+  EXPECT_TRUE(std::holds_alternative<UsbAuto>(opened.uri));
+  EXPECT_EQ(opened.transport->write(Bytes{1}, Deadline::in(10ms)).error, LinkError::kNotFound);
 }
 
 TEST_F(UsbPrinterTest, OpenPrinterAutoFindsThePrinterAndItsProfile) {

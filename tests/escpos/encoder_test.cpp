@@ -188,13 +188,17 @@ TEST(Encoder, Code128RefusesWhatItCannotCarry) {
   EXPECT_EQ(e.barcode128(std::string(300, 'A')).error().code, ErrorCode::BarcodeInvalid);
 }
 
-TEST(Encoder, Code128TooWideForNativeBarsGoesAsRaster) {
+// Issue 15 (intended change): a code too long for native bars used to go as a raster image at
+// one dot per module (0.125 mm, too thin for counter scanners); now it is refused, and the
+// template prints it as text.
+TEST(Encoder, Code128ThatDoesNotFitAtTwoDotsPerModuleIsRefused) {
   Encoder e(profile("generic-58mm"));
   e.initialize();
-  ASSERT_TRUE(e.barcode128("RCP-INV-12345-20260105T143022Z-001").ok());
-  const auto out = after_init(e);
-  ASSERT_GE(out.size(), 8U);
-  EXPECT_EQ(std::vector<std::uint8_t>(out.begin(), out.begin() + 3), bytes({0x1D, 0x76, 0x30}));
+  const auto before = e.bytes();
+  const auto r = e.barcode128("RCP-INV-12345-20260105T143022Z-001");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::BarcodeInvalid);
+  EXPECT_EQ(e.bytes(), before);  // nothing half-printed
 }
 
 TEST(Encoder, NativeQr) {
@@ -275,6 +279,56 @@ TEST(Encoder, SanitizeAndWidthHelpers) {
             "a bcd");
   EXPECT_EQ(sanitize_text("\xFF"), "\xEF\xBF\xBD");
   EXPECT_EQ(display_width("Müller Straße"), 13);
+}
+
+}  // namespace
+}  // namespace pos::escpos
+
+// Issue 15: outside text (an invoiceNumber with ESC or NUL) is cleaned before it is stored.
+namespace pos::escpos {
+namespace {
+
+TEST(CleanOutsideText, RemovesEveryControlByteAndKeepsPrintableText) {
+  for (int c = 0; c < 0x20; ++c) {
+    SCOPED_TRACE(c);
+    const std::string in = std::string("INV-") + static_cast<char>(c) + "42";
+    EXPECT_EQ(clean_outside_text(in), "INV-42");
+  }
+  EXPECT_EQ(clean_outside_text("INV-\x7F"
+                               "42"),
+            "INV-42");
+  for (char32_t c = 0x80; c <= 0x9F; ++c) {  // C1 controls, written as valid UTF-8
+    SCOPED_TRACE(static_cast<int>(c));
+    std::string in = "A";
+    in += static_cast<char>(0xC0 | (c >> 6));
+    in += static_cast<char>(0x80 | (c & 0x3F));
+    in += "B";
+    EXPECT_EQ(clean_outside_text(in), "AB");
+  }
+  // What an attacker would hide in an invoice number: a drawer kick, a status request, a cut.
+  EXPECT_EQ(clean_outside_text(std::string("INV-1\x1Bp\x00\x19\xFA\x10\x04\x01\x1DV\x01", 15)),
+            "INV-1p\xEF\xBF\xBDV");
+  const std::string kept = "Müller & Söhne — Привет Ελλάδα € 日本 🙂 ~!";
+  EXPECT_EQ(clean_outside_text(kept), kept);
+  EXPECT_EQ(clean_outside_text(""), "");
+}
+
+TEST(CleanOutsideText, InvalidUtf8BecomesReplacementCharacters) {
+  const std::string R = "\xEF\xBF\xBD";
+  EXPECT_EQ(clean_outside_text("\xFF"), R);
+  EXPECT_EQ(clean_outside_text("a\xC3"), "a" + R);                   // truncated
+  EXPECT_EQ(clean_outside_text("\xC0\xAF"), R + R);                  // overlong '/'
+  EXPECT_EQ(clean_outside_text("\xE0\x80\x80"), R + R + R);          // overlong NUL
+  EXPECT_EQ(clean_outside_text("\xC0\x80"), R + R);                  // overlong NUL (Java style)
+  EXPECT_EQ(clean_outside_text("\xED\xA0\x80"), R + R + R);          // a UTF-16 surrogate
+  EXPECT_EQ(clean_outside_text("\xF4\x90\x80\x80"), R + R + R + R);  // above U+10FFFF
+  EXPECT_EQ(clean_outside_text("\x80x"), R + "x");                   // lone continuation byte
+  EXPECT_EQ(clean_outside_text("\xE2\x82"), R + R);                  // € cut short
+  // The result is always valid UTF-8 without controls: cleaning it again changes nothing.
+  for (const char* in : {"\xFF\x1B\xC3", "\xE2\x82\xAC\x00\x9B", "ok"}) {
+    const auto once = clean_outside_text(in);
+    EXPECT_EQ(clean_outside_text(once), once);
+  }
 }
 
 }  // namespace

@@ -61,6 +61,30 @@ INSTANTIATE_TEST_SUITE_P(Profiles, RoundTrip,
                            return name;
                          });
 
+// Issue 15: Greek printed as '?' on the default generic-80mm profile (no Greek page). The
+// generic profiles now list PC737 (ESC t 14); Epson's own list has it too.
+TEST(RoundTripGreek, PrintsOnTheGenericProfilesFromPc737) {
+  const std::string greek = "Ελλάδα: Καλημέρα σας, ευχαριστούμε πολύ! ΆΈΉΊΌΎΏ ϊϋ";
+  for (const char* id : {"generic-80mm", "generic-58mm", "epson-tm-t88v"}) {
+    SCOPED_TRACE(id);
+    const PrinterProfile& p = profile(id);
+    Encoder e(p);
+    e.initialize().line("Ελλάδα");
+    EXPECT_EQ(e.replaced_characters(), 0U);
+    // ESC t 14 (PC737 on these printers), then the PC737 bytes of the word.
+    EXPECT_EQ(std::vector<std::uint8_t>(e.bytes().begin() + 5, e.bytes().end()),
+              (std::vector<std::uint8_t>{0x1B, 't', 14, 0x84, 0xA2, 0xA2, 0xE1, 0x9B, 0x98, 0x0A}));
+    e.clear();
+    e.initialize().paragraph(greek);
+    EXPECT_EQ(e.replaced_characters(), 0U);
+    const auto d = decode(e.bytes(), p, DrawMode::TextOnly);
+    EXPECT_TRUE(d.unknown.empty());
+    std::string joined;
+    for (const auto& line : d.lines) joined += (joined.empty() ? "" : " ") + line.text;
+    EXPECT_EQ(joined, greek);
+  }
+}
+
 TEST(RoundTripPreview, AllLanguagesOnOnePicture) {
   // Writes languages-80mm.png into the build folder: the decoder's drawing of every sample.
   const PrinterProfile& p = profile("generic-80mm");

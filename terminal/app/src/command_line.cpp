@@ -110,6 +110,8 @@ std::variant<ParsedCommandLine, ParseExit> parseCommandLine(int argc, const char
   zCmd->add_flag("--print", report.print, "print the report");
   optionalOption(*zCmd, "--counted-cash", report.countedCash, "cash counted in the drawer");
   optionalOption(*zCmd, "--operator", report.operatorId, "who closes the shift");
+  optionalOption(*zCmd, "--approver", report.approver,
+                 "supervisor approving a close over the cash tolerance or with unsynced items");
 
   ReconcileCommand rec;
   auto* recCmd = app.add_subcommand("reconcile", "compare the ledger with the backend's payments");

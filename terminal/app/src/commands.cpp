@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <pos/app/contract_mapping.hpp>
+#include <pos/app/engine.hpp>
 #include <pos/app/offline_cache.hpp>
 #include <pos/app/services.hpp>
 #include <pos/checkout/invoice.hpp>
@@ -18,6 +19,8 @@
 #include <pos/escpos/encoder.hpp>
 #include <pos/escpos/image.hpp>
 #include <pos/sync/reconciliation.hpp>
+
+#include "counter_commands.hpp"
 
 namespace pos::app {
 
@@ -38,10 +41,6 @@ int emit(const CommandResult& r, bool asJson, std::ostream& out, std::ostream& e
 
 CommandResult dataProblem(const std::string& message) {
   return refusedResult("DATA_PROBLEM", message, "", ExitCode::ConfigOrData);
-}
-
-std::string text(checkout::Money m) {
-  return checkout::format(m, checkout::MoneyFormat::Screen);
 }
 
 // ---------------------------------------------------------------- receipts
@@ -121,14 +120,10 @@ CommandResult receiptRender(Terminal& t, ReceiptRenderer& renderer, const Receip
   return r;
 }
 
-// The policy a reprint follows offline when the backend's was never seen: two reprints within
-// 30 days, with a reason code and a supervisor's elevation (documented in the README).
-checkout::ReprintPolicy defaultReprintPolicy(checkout::Timestamp createdAt) {
-  return checkout::ReprintPolicy{2, createdAt + std::chrono::hours(24 * 30), true, true};
-}
-
-CommandResult receiptPrintOrReprint(Terminal& t, PrinterService& printer, ReceiptRenderer& renderer,
-                                    const ReceiptCommand& cmd, PinReader& pins) {
+// `receipt print ID`: the original, for a receipt never printed (the spooler refuses a second
+// original). Reprints are copies and go through the counter engine (runReprint).
+CommandResult receiptPrint(Terminal& t, PrinterService& printer, ReceiptRenderer& renderer,
+                           const ReceiptCommand& cmd) {
   auto loaded = loadReceipt(t, cmd.receiptId);
   if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
   auto& l = std::get<LoadedReceipt>(loaded);
@@ -137,79 +132,6 @@ CommandResult receiptPrintOrReprint(Terminal& t, PrinterService& printer, Receip
   drivers::Copy copyKind = drivers::Copy::kOriginal;
   std::string requestedBy = "-";
   std::optional<checkout::ReceiptReprinted> reprinted;
-
-  if (cmd.action == ReceiptAction::Reprint) {
-    OfflineCache cache(t.snapshots());
-    auto roster = cache.roster();
-    if (!roster.ok()) return refusedResult(roster.error(), correlation);
-    auto op = checkout::UserId::parse(cmd.operatorId);
-    auto opPin = pins.next();
-    if (!op || !opPin)
-      return refusedResult("PIN_REQUIRED", "the operator's PIN is expected on standard input",
-                           correlation, ExitCode::Usage);
-    const auto* staff = roster.value().find(*op);
-    if (!staff || !checkout::pin_matches(staff->pin_verifier, *opPin))
-      return refusedResult("SIGN_IN_DENIED", "the operator or PIN is not right", correlation);
-    requestedBy = op->str();
-    checkout::CounterContext ctx{roster.value(), t.clock().now(), t.ids(), t.random()};
-    std::vector<checkout::Approval> approvals;
-    checkout::ApproverLockouts lockouts;
-    if (cmd.approver) {
-      auto approver = checkout::UserId::parse(*cmd.approver);
-      auto pin = pins.next();
-      if (!approver || !pin)
-        return refusedResult("PIN_REQUIRED", "the approver's PIN is expected on standard input",
-                             correlation, ExitCode::Usage);
-      lockouts = lockoutsFromLedger(t.ledger(), {*approver}, t.clock().now());
-      checkout::VerifyApproverPin verify{*op, *approver, std::move(*pin),
-                                         checkout::ElevationAction::ReceiptReprint};
-      auto decision = l.checkout.verify_offline_approver(verify, lockouts, ctx);
-      for (const auto& e : decision.events) {
-        if (const auto* g = std::get_if<checkout::OfflineGrantIssued>(&e)) {
-          std::vector<sync::OutboxMessage> m{offlineGrantMessage(*g)};
-          (void)t.ledger().record_offline_grant(offlineGrantRecord(*g), m);
-          approvals.emplace_back(g->grant_id);
-        } else if (const auto* f = std::get_if<checkout::PinAttemptFailed>(&e)) {
-          (void)t.ledger().record_pin_attempt(
-              ledger::PinAttempt{f->approver, l.checkout.id(), ledger::PinOutcome::Failed, f->at});
-        } else if (const auto* lo = std::get_if<checkout::ApproverLockedOut>(&e)) {
-          (void)t.ledger().record_lockout(ledger::ApproverLockout{lo->approver, lo->at, lo->until});
-        }
-      }
-      (void)t.ledger().append_events(l.checkout.id(), decision.events);
-      if (!decision.accepted()) return refusedResult(*decision.refusal, correlation);
-    }
-    auto reasons = cache.reasonCodes(ReasonCategory::Reprint);
-    checkout::ReprintReceipt command{*op,
-                                     l.record.receipt_id,
-                                     defaultReprintPolicy(l.record.created_at),
-                                     l.record.created_at,
-                                     cmd.reason,
-                                     reasons.all().empty() ? nullptr : &reasons,
-                                     approvals};
-    ctx.now = t.clock().now();
-    auto decision = l.checkout.reprint_receipt(command, ctx);
-    if (!decision.accepted()) return refusedResult(*decision.refusal, correlation);
-    for (const auto& e : decision.events)
-      if (const auto* rp = std::get_if<checkout::ReceiptReprinted>(&e)) reprinted = *rp;
-    if (!reprinted) return dataProblem("no reprint event");
-    auto shift = t.ledger().current_shift();
-    ledger::ShiftId shiftId =
-        shift.ok() && shift.value() ? shift.value()->shift_id : t.ids().next_id<ledger::ShiftId>();
-    std::optional<checkout::UserId> approverId;
-    if (!reprinted->approvals.empty()) approverId = reprinted->approvals.front().approver;
-    std::vector<sync::OutboxMessage> m{reprintMessage(l.checkout.id(), *reprinted)};
-    auto recorded = t.ledger().record_reprint(
-        ledger::ReprintRecord{reprinted->reprint_id, reprinted->receipt_id, shiftId,
-                              reprinted->reprint_number, reprinted->reason_code, *op, approverId,
-                              reprinted->at},
-        m);
-    if (!recorded.ok()) return dataProblem(recorded.error().message);
-    (void)t.ledger().append_events(l.checkout.id(), decision.events);
-    copy = CopyMark{"REPRINT " + std::to_string(reprinted->reprint_number), reprinted->at,
-                    op->str(), reprinted->reason_code};
-    copyKind = drivers::Copy::kReprint;
-  }
 
   auto content = renderer.content(l.checkout, l.record.receipt_id, copy);
   auto rendered =
@@ -411,130 +333,27 @@ CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
 
 // ---------------------------------------------------------------- shift reports
 
-json reportJson(const ledger::ShiftReport& rep) {
-  json currencies = json::array();
-  for (const auto& c : rep.currencies) {
-    json tenders = json::array();
-    for (const auto& tt : c.tenders)
-      tenders.push_back({{"tender", std::string(ledger::to_string(tt.tender))},
-                         {"count", tt.count},
-                         {"total", checkout::money_to_json(tt.total)}});
-    json section = {{"currency", std::string(c.currency.code())},
-                    {"paymentCount", c.payment_count},
-                    {"paymentsTotal", checkout::money_to_json(c.payments_total)},
-                    {"tenders", tenders},
-                    {"openingFloat", checkout::money_to_json(c.opening_float)},
-                    {"cashTaken", checkout::money_to_json(c.cash_taken)},
-                    {"changeGiven", checkout::money_to_json(c.change_given)},
-                    {"paidOut", checkout::money_to_json(c.paid_out)},
-                    {"cashExpected", checkout::money_to_json(c.cash_expected)}};
-    if (c.cash_counted) section["cashCounted"] = checkout::money_to_json(*c.cash_counted);
-    if (c.cash_difference) section["cashDifference"] = checkout::money_to_json(*c.cash_difference);
-    currencies.push_back(section);
-  }
-  json approvers = json::array();
-  for (const auto& a : rep.approvers)
-    approvers.push_back({{"approver", a.approver.str()},
-                         {"overridesApproved", a.overrides_approved},
-                         {"reprintsApproved", a.reprints_approved}});
-  json unsynced = json::array();
-  for (const auto& u : rep.unsynced.by_currency)
-    unsynced.push_back({{"currency", std::string(u.currency.code())},
-                        {"count", u.count},
-                        {"total", checkout::money_to_json(u.total)}});
-  return {
-      {"kind", rep.kind == ledger::ReportKind::Z ? "Z" : "X"},
-      {"shiftId", rep.shift_id.to_string()},
-      {"openedAt", checkout::format_rfc3339(rep.opened_at)},
-      {"closedAt", rep.closed_at ? json(checkout::format_rfc3339(*rep.closed_at)) : json()},
-      {"currencies", currencies},
-      {"reprintCount", rep.reprint_count},
-      {"approvers", approvers},
-      {"noSaleOpenings", rep.no_sale_openings.size()},
-      {"unsynced",
-       {{"count", rep.unsynced.count},
-        {"byCurrency", unsynced},
-        {"oldestCapturedAt", rep.unsynced.oldest_captured_at
-                                 ? json(checkout::format_rfc3339(*rep.unsynced.oldest_captured_at))
-                                 : json()}}},
-      {"chainHead", rep.chain_head}};
-}
-
-std::string reportText(const ledger::ShiftReport& rep) {
-  std::ostringstream s;
-  s << (rep.kind == ledger::ReportKind::Z ? "Z REPORT (shift closed)" : "X REPORT") << "\n";
-  s << "shift " << rep.shift_id.to_string() << " opened " << checkout::format_rfc3339(rep.opened_at)
-    << "\n";
-  for (const auto& c : rep.currencies) {
-    s << "\n"
-      << c.currency.code() << ": " << c.payment_count << " payments, " << text(c.payments_total)
-      << "\n";
-    for (const auto& tt : c.tenders)
-      s << "  " << ledger::to_string(tt.tender) << ": " << tt.count << " " << text(tt.total)
-        << "\n";
-    s << "  cash expected " << text(c.cash_expected);
-    if (c.cash_counted) s << ", counted " << text(*c.cash_counted);
-    if (c.cash_difference) s << ", difference " << text(*c.cash_difference);
-    s << "\n";
-  }
-  s << "\nreprints " << rep.reprint_count << ", no-sale openings " << rep.no_sale_openings.size()
-    << ", unsynced payments " << rep.unsynced.count << "\n";
-  for (const auto& a : rep.approvers)
-    s << "approver " << a.approver.str() << ": overrides " << a.overrides_approved << ", reprints "
-      << a.reprints_approved << "\n";
-  s << "chain head " << rep.chain_head << "\n";
-  return s.str();
-}
-
-CommandResult report(Terminal& t, PrinterService* printer, const ReportCommand& cmd) {
+// `report x`: the open shift's figures, read-only (IT may run it beside a running terminal).
+// `report z` closes the shift through the counter engine (runCloseShift).
+CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand& cmd) {
   auto shift = t.ledger().current_shift();
   if (!shift.ok()) return dataProblem(shift.error().message);
   if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
-  std::optional<ledger::ShiftReport> made;
-  if (cmd.kind == ReportKind::X) {
-    auto x = t.ledger().x_report(shift.value()->shift_id);
-    if (!x.ok()) return dataProblem(x.error().message);
-    made = x.value();
-  } else {
-    std::vector<checkout::Money> counted;
-    if (cmd.countedCash) {
-      // "USD 120.00,EUR 40.00" or a bare amount in the shift's first currency.
-      std::stringstream list(*cmd.countedCash);
-      std::string item;
-      while (std::getline(list, item, ',')) {
-        auto space = item.find(' ');
-        auto currency = checkout::Currency::from_code(
-            space == std::string::npos ? "USD" : item.substr(0, space));
-        auto amount =
-            currency ? checkout::parse_amount(
-                           space == std::string::npos ? item : item.substr(space + 1), *currency)
-                     : checkout::Result<checkout::Money, checkout::AmountRefusal>(
-                           checkout::fail(checkout::AmountRefusal::NotANumber));
-        if (!amount.ok())
-          return refusedResult("AMOUNT_INVALID", "--counted-cash: " + item, "", ExitCode::Usage);
-        counted.push_back(amount.value());
-      }
-    }
-    auto by = checkout::UserId::parse(cmd.operatorId.value_or("terminal"));
-    auto z = t.ledger().close_shift(ledger::ShiftClosing{
-        shift.value()->shift_id, by.value_or(checkout::UserId::parse("terminal").value()),
-        t.clock().now(), counted});
-    if (!z.ok()) return dataProblem(z.error().message);
-    made = z.value();
-  }
-  const ledger::ShiftReport& rep = *made;
+  auto x = t.ledger().x_report(shift.value()->shift_id);
+  if (!x.ok()) return dataProblem(x.error().message);
+  auto view = makeReportView(x.value(), {});
+  view.floatCounted = !shift.value()->opening_float.empty();
   CommandResult r;
-  r.json = reportJson(rep);
-  r.text = reportText(rep);
-  if (cmd.print && printer) {
+  r.json = reportJson(view);
+  r.text = view.text;
+  if (cmd.print) {
     escpos::Encoder e(t.printerProfile());
     e.initialize();
-    std::istringstream lines(r.text);
+    std::istringstream lines(view.text);
     for (std::string line; std::getline(lines, line);) e.paragraph(line);
     e.cut(escpos::Cut::Partial);
-    auto printed = printer->print(drivers::PrintJob{
-        drivers::JobKind::kReport, drivers::Copy::kOriginal,
-        "REPORT-" + rep.shift_id.to_string() + (rep.kind == ledger::ReportKind::Z ? "-Z" : "-X"),
+    auto printed = printer.print(drivers::PrintJob{
+        drivers::JobKind::kReport, drivers::Copy::kOriginal, "REPORT-" + view.shiftId + "-X",
         cmd.operatorId.value_or("terminal"), "REPORT", e.take_bytes()});
     r.json["printed"] = printed.outcome.result == drivers::JobResult::kPrinted;
   }
@@ -695,8 +514,8 @@ CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& render
   co.tendered = "120.00";
   std::istringstream demoPins("1111\n");
   PinReader pins(demoPins);
-  CheckoutService service(t, printer, renderer);
-  auto result = service.run(co, pins);
+  CounterEngine engine(t, printer, renderer, EngineOptions{false, false});
+  auto result = runCheckout(engine, co, pins);
   if (result.code != ExitCode::Done &&
       result.json.value("errorCode", "") == "INVOICE_NOT_PAYABLE") {
     r.text += "\nWO-1001 is already paid on this terminal; try: pos-terminal checkout --help";
@@ -772,9 +591,14 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   PinReader pins(in);
 
   CommandResult result;
+  // The commands a person does at the counter run on the counter engine (background sync off:
+  // a checkout drains what it queued, as cli.md's `checkout` always did).
+  const auto counter = [&] {
+    return std::make_unique<CounterEngine>(terminal, printer, renderer,
+                                           EngineOptions{false, false});
+  };
   if (const auto* c = std::get_if<CheckoutCommand>(&parsed.command)) {
-    CheckoutService service(terminal, printer, renderer);
-    result = service.run(*c, pins);
+    result = runCheckout(*counter(), *c, pins);
   } else if (const auto* r = std::get_if<ReceiptCommand>(&parsed.command)) {
     switch (r->action) {
       case ReceiptAction::Show:
@@ -784,12 +608,15 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
         result = receiptRender(terminal, renderer, *r);
         break;
       case ReceiptAction::Print:
+        result = receiptPrint(terminal, printer, renderer, *r);
+        break;
       case ReceiptAction::Reprint:
-        result = receiptPrintOrReprint(terminal, printer, renderer, *r, pins);
+        result = runReprint(*counter(), *r, pins);
         break;
     }
   } else if (const auto* rep = std::get_if<ReportCommand>(&parsed.command)) {
-    result = report(terminal, &printer, *rep);
+    result = rep->kind == ReportKind::X ? reportX(terminal, printer, *rep)
+                                        : runCloseShift(*counter(), *rep, pins);
   } else if (std::holds_alternative<PrintersCommand>(parsed.command)) {
     result = printers(terminal, printer);
   } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {

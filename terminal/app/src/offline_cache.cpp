@@ -77,13 +77,17 @@ std::optional<std::string> OfflineCache::invoice(const std::string& invoiceId) {
   return found.value()->body;
 }
 
+// Every writer validates first: a snapshot replaces the cached one only after it parses as
+// what it claims to be (an HTML page or an out-of-bounds roster never displaces a good copy).
 bool OfflineCache::putRoster(const nlohmann::json& roster, checkout::Timestamp at,
                              const std::string& etag) {
+  if (!checkout::parse_roster(roster).ok()) return false;
   return store_.put({"roster", sync::SnapshotPresence::Present, etag, roster.dump(), at}).ok();
 }
 
 bool OfflineCache::putReasonCodes(ReasonCategory category, const nlohmann::json& body,
                                   checkout::Timestamp at, const std::string& etag) {
+  if (!checkout::parse_reason_codes(body).ok()) return false;
   return store_
       .put({std::string(categoryKey(category)), sync::SnapshotPresence::Present, etag, body.dump(),
             at})
@@ -92,6 +96,7 @@ bool OfflineCache::putReasonCodes(ReasonCategory category, const nlohmann::json&
 
 bool OfflineCache::putRules(const std::string& accountId, const nlohmann::json& rules,
                             checkout::Timestamp at, const std::string& etag) {
+  if (!checkout::parse_billing_rules(rules).ok()) return false;
   return store_.put({"rules/" + accountId, sync::SnapshotPresence::Present, etag, rules.dump(), at})
       .ok();
 }
@@ -107,6 +112,24 @@ bool OfflineCache::putInvoice(const nlohmann::json& invoice, checkout::Timestamp
       .put({"invoice/" + invoice["invoiceId"].get<std::string>(), sync::SnapshotPresence::Present,
             "", invoice.dump(), at})
       .ok();
+}
+
+bool OfflineCache::putReprintPolicy(const std::string& receiptId, const nlohmann::json& policy,
+                                    checkout::Timestamp at) {
+  if (!checkout::parse_reprint_policy(policy).ok()) return false;
+  return store_
+      .put({"reprint-policy/" + receiptId, sync::SnapshotPresence::Present, "", policy.dump(), at})
+      .ok();
+}
+
+std::optional<SeenReprintPolicy> OfflineCache::reprintPolicy(const std::string& receiptId) {
+  auto found = store_.find("reprint-policy/" + receiptId);
+  if (!found.ok() || !found.value()) return std::nullopt;
+  auto body = parseBody(*found.value());
+  if (!body) return std::nullopt;
+  auto parsed = checkout::parse_reprint_policy(*body);
+  if (!parsed.ok()) return std::nullopt;
+  return SeenReprintPolicy{parsed.value(), found.value()->fetchedAt};
 }
 
 bool OfflineCache::empty() {

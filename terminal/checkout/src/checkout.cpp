@@ -293,34 +293,43 @@ Decision Checkout::capture_po(const CapturePo& command, CounterContext& context)
 // override_po
 // ---------------------------------------------------------------------------------------------
 
-Decision Checkout::override_po(OverridePo& command, CounterContext& context) {
-  if (auto r = check_operator(command.operator_id, Permission::PoOverride, context.roster))
-    return {{}, r};
-  if (auto r = check_invoice_known()) return {{}, r};
-  if (invoice_.status != InvoiceStatus::Issued) return {{}, refuse(RefusalCode::InvoiceNotPayable)};
-  if (!evaluation_) return {{}, refuse(RefusalCode::CheckoutNotEvaluated)};
-  if (po_compliance() != PoCompliance::Blocked)
-    return {{}, refuse(RefusalCode::PoAlreadySatisfied)};
-  if (!evaluation_->override_allowed) return {{}, refuse(RefusalCode::OverrideNotAllowed)};
+std::optional<Refusal> Checkout::check_override_request(const OverridePo& command,
+                                                        const Roster& roster) const {
+  if (auto r = check_operator(command.operator_id, Permission::PoOverride, roster)) return r;
+  if (auto r = check_invoice_known()) return r;
+  if (invoice_.status != InvoiceStatus::Issued) return refuse(RefusalCode::InvoiceNotPayable);
+  if (!evaluation_) return refuse(RefusalCode::CheckoutNotEvaluated);
+  if (po_compliance() != PoCompliance::Blocked) return refuse(RefusalCode::PoAlreadySatisfied);
+  if (!evaluation_->override_allowed) return refuse(RefusalCode::OverrideNotAllowed);
 
   // BILL-DEC-009: a reason code from the backend's list, notes where the code asks for them.
   const ReasonCode* reason = nullptr;
   if (!command.reason_code.empty() && command.reason_codes != nullptr) {
     reason = command.reason_codes->find(command.reason_code);
-    if (reason == nullptr) return {{}, refuse(RefusalCode::ReasonCodeUnknown)};
+    if (reason == nullptr) return refuse(RefusalCode::ReasonCodeUnknown);
   }
   if (evaluation_->override_reason_code_required && command.reason_code.empty()) {
-    return {{}, refuse(RefusalCode::ReasonCodeRequired)};
+    return refuse(RefusalCode::ReasonCodeRequired);
   }
   if (reason != nullptr && reason->requires_notes && blank(command.notes)) {
-    return {{}, refuse(RefusalCode::NotesRequired)};
+    return refuse(RefusalCode::NotesRequired);
   }
   if (looks_like_card_number(command.notes) || looks_like_card_number(command.reason_code)) {
-    return {{}, refuse(RefusalCode::CardNumberRefused)};
+    return refuse(RefusalCode::CardNumberRefused);
   }
 
+  return std::nullopt;
+}
+
+std::size_t Checkout::override_approvers_needed() const noexcept {
+  return evaluation_ && evaluation_->override_requires_second_approver ? 2 : 1;
+}
+
+Decision Checkout::override_po(OverridePo& command, CounterContext& context) {
+  if (auto r = check_override_request(command, context.roster)) return {{}, r};
+
   // BILL-DEC-010: the evaluation alone says whether a second approver is needed.
-  const std::size_t needed = evaluation_->override_requires_second_approver ? 2 : 1;
+  const std::size_t needed = override_approvers_needed();
   std::vector<ApprovalRecord> records;
   std::vector<OnlineElevation*> online;
   if (auto r = check_approvals(command.approvals, ElevationAction::PoOverride, command.operator_id,
@@ -398,7 +407,8 @@ Decision Checkout::verify_offline_approver(VerifyApproverPin& command,
 namespace {
 
 std::optional<Refusal> check_tender(const TenderEntry& t, Money amount,
-                                    const BillingRuleEvaluation& evaluation) {
+                                    const BillingRuleEvaluation& evaluation,
+                                    const std::optional<Money>& unsynced_account_charges) {
   // PCI: a card number is never accepted into any field (contract, payments).
   const bool card_number_typed =
       looks_like_card_number(t.check_number) || looks_like_card_number(t.terminal_reference) ||
@@ -455,9 +465,16 @@ std::optional<Refusal> check_tender(const TenderEntry& t, Money amount,
       if (!evaluation.charge_account_eligible) return refuse(RefusalCode::ChargeAccountNotEligible);
       if (evaluation.credit_limit_exceeded) return refuse(RefusalCode::CreditLimitExceeded);
       if (evaluation.credit_available &&
-          evaluation.credit_available->currency() == amount.currency() &&
-          greater(amount, *evaluation.credit_available)) {
-        return refuse(RefusalCode::CreditLimitExceeded);
+          evaluation.credit_available->currency() == amount.currency()) {
+        // Every unsynced charge to the account counts against what is left of the credit.
+        Money charged = amount;
+        if (unsynced_account_charges && unsynced_account_charges->currency() == amount.currency()) {
+          auto sum = amount.add(*unsynced_account_charges);
+          if (!sum) return refuse(RefusalCode::CreditLimitExceeded);
+          charged = *sum;
+        }
+        if (greater(charged, *evaluation.credit_available))
+          return refuse(RefusalCode::CreditLimitExceeded);
       }
       break;
   }
@@ -485,6 +502,27 @@ std::optional<Refusal> check_offline_limits(const TakePayment& c, Timestamp now)
 
 }  // namespace
 
+std::optional<Refusal> Checkout::check_payment_entry(const TakePayment& command,
+                                                     const Roster& roster, Timestamp now) const {
+  if (auto r = check_operator(command.operator_id, command.required_permission, roster)) return r;
+  if (auto r = check_invoice_known()) return r;
+  if (!invoice_.takes_payment() || !balance_due_.is_positive())
+    return refuse(RefusalCode::InvoiceNotPayable);
+  if (!evaluation_) return refuse(RefusalCode::CheckoutNotEvaluated);
+  const Money amount = command.amount;
+  if (amount.currency() != invoice_.currency) return refuse(RefusalCode::CurrencyMismatch);
+  if (!amount.is_positive()) return refuse(RefusalCode::AmountNotPositive);
+  if (greater(amount, balance_due_)) return refuse(RefusalCode::AmountExceedsBalance);
+  const Money balance_after = balance_due_.subtract(amount).value();  // 0 <= amount <= balance
+  if (!balance_after.is_zero() && !evaluation_->partial_payments_allowed) {
+    return refuse(RefusalCode::PartialPaymentNotAllowed);
+  }
+  if (auto r = check_tender(command.tender, amount, *evaluation_, command.unsynced_account_charges))
+    return r;
+  if (auto r = check_offline_limits(command, now)) return r;
+  return std::nullopt;
+}
+
 Decision Checkout::take_payment(TakePayment& command, CounterContext& context) {
   if (auto r = check_operator(command.operator_id, command.required_permission, context.roster))
     return {{}, r};
@@ -497,23 +535,14 @@ Decision Checkout::take_payment(TakePayment& command, CounterContext& context) {
             refuse(evaluation_->rules_missing ? RefusalCode::BillingRulesMissing
                                               : RefusalCode::PoRequired)};
   }
-
+  if (auto r = check_payment_entry(command, context.roster, context.now)) return {{}, r};
   const Money amount = command.amount;
-  if (amount.currency() != invoice_.currency) return {{}, refuse(RefusalCode::CurrencyMismatch)};
-  if (!amount.is_positive()) return {{}, refuse(RefusalCode::AmountNotPositive)};
-  if (greater(amount, balance_due_)) return {{}, refuse(RefusalCode::AmountExceedsBalance)};
-  const Money balance_after = balance_due_.subtract(amount).value();  // 0 <= amount <= balance
-  if (!balance_after.is_zero() && !evaluation_->partial_payments_allowed) {
-    return {{}, refuse(RefusalCode::PartialPaymentNotAllowed)};
-  }
-  if (auto r = check_tender(command.tender, amount, *evaluation_)) return {{}, r};
-  if (auto r = check_offline_limits(command, context.now)) return {{}, r};
+  const Money balance_after = balance_due_.subtract(amount).value();
 
   // A payment over the operator's paymentLimit needs a supervisor (PAYMENT_OVER_LIMIT).
   const Staff* operator_staff = context.roster.find(command.operator_id);
-  const auto& limit = operator_staff->payment_limit;
-  const bool over_limit =
-      limit && (limit->currency() != amount.currency() || greater(amount, *limit));
+  const auto limit = operator_staff->limit_in(amount.currency());
+  const bool over_limit = limit && greater(amount, *limit);
   std::vector<ApprovalRecord> records;
   std::vector<OnlineElevation*> online;
   if (over_limit) {
@@ -572,32 +601,36 @@ Decision Checkout::take_payment(TakePayment& command, CounterContext& context) {
 // reprint_receipt
 // ---------------------------------------------------------------------------------------------
 
-Decision Checkout::reprint_receipt(ReprintReceipt& command, CounterContext& context) {
-  if (auto r = check_operator(command.operator_id, Permission::ReceiptReprint, context.roster))
-    return {{}, r};
+std::optional<Refusal> Checkout::check_reprint_request(const ReprintReceipt& command,
+                                                       const Roster& roster, Timestamp now) const {
+  if (auto r = check_operator(command.operator_id, Permission::ReceiptReprint, roster)) return r;
   const auto receipt =
       std::find_if(receipts_.begin(), receipts_.end(),
                    [&](const ReceiptIssued& r) { return r.receipt_id == command.receipt_id; });
   if (receipt == receipts_.end())
-    return {{}, refuse(RefusalCode::ReprintNotAllowed, "no such receipt here")};
+    return refuse(RefusalCode::ReprintNotAllowed, "no such receipt here");
 
   // Reprints made here since the policy was seen count against it (offline, BILL-DEC-012).
   const auto since =
       std::count_if(reprints_.begin(), reprints_.end(), [&](const ReceiptReprinted& r) {
         return r.receipt_id == command.receipt_id && r.at >= command.policy_seen_at;
       });
-  if (command.policy.remaining_reprints - since <= 0)
-    return {{}, refuse(RefusalCode::ReprintNotAllowed)};
-  if (command.policy.window_ends_at && context.now > *command.policy.window_ends_at) {
-    return {{}, refuse(RefusalCode::ReprintWindowClosed)};
+  if (command.policy.remaining_reprints - since <= 0) return refuse(RefusalCode::ReprintNotAllowed);
+  if (command.policy.window_ends_at && now > *command.policy.window_ends_at) {
+    return refuse(RefusalCode::ReprintWindowClosed);
   }
   if (!command.reason_code.empty() && command.reason_codes != nullptr &&
       command.reason_codes->find(command.reason_code) == nullptr) {
-    return {{}, refuse(RefusalCode::ReasonCodeUnknown)};
+    return refuse(RefusalCode::ReasonCodeUnknown);
   }
   if (command.policy.requires_reason_code && command.reason_code.empty()) {
-    return {{}, refuse(RefusalCode::ReasonCodeRequired)};
+    return refuse(RefusalCode::ReasonCodeRequired);
   }
+  return std::nullopt;
+}
+
+Decision Checkout::reprint_receipt(ReprintReceipt& command, CounterContext& context) {
+  if (auto r = check_reprint_request(command, context.roster, context.now)) return {{}, r};
   std::vector<ApprovalRecord> records;
   std::vector<OnlineElevation*> online;
   if (command.policy.requires_elevation) {

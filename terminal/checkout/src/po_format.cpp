@@ -79,8 +79,9 @@ bool looks_like_card_number(std::string_view text) noexcept {
       ++run;
       last_was_digit = true;
       if (run >= 13) return true;
-    } else if (c == ' ' && last_was_digit) {
-      last_was_digit = false;  // "4242 4242 4242 4242" is still a card number
+    } else if ((c == ' ' || c == '-' || c == '.') && last_was_digit) {
+      // "4242 4242 4242 4242", "4111-1111-1111-1111" and "4111.1111..." are card numbers too.
+      last_was_digit = false;
     } else {
       run = 0;
       last_was_digit = false;

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include <pos/checkout/po_format.hpp>
+
 #include "json_reader.hpp"
 
 namespace pos::checkout {
@@ -55,6 +57,50 @@ Money OfflineLimits::single_payment_limit(Currency currency) const {
 
 Money OfflineLimits::unsynced_total_limit(Currency currency) const {
   return find_or(max_unsynced_total, currency, default_major(currency, kDefaultUnsyncedTotalMajor));
+}
+
+std::optional<Refusal> check_email_address(std::string_view address) {
+  const auto invalid = [](std::string detail) {
+    return refuse(RefusalCode::EmailInvalid, std::move(detail));
+  };
+  if (address.size() < 3 || address.size() > 254) return invalid("3 to 254 characters");
+  for (const char c : address) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return invalid("letters, digits and . _ % + - only, no spaces");
+  }
+  const auto at = address.find('@');
+  if (at == std::string_view::npos || address.find('@', at + 1) != std::string_view::npos)
+    return invalid("one @");
+  const std::string_view local = address.substr(0, at);
+  const std::string_view domain = address.substr(at + 1);
+  if (local.empty() || local.size() > 64) return invalid("1 to 64 characters before the @");
+  static constexpr std::string_view kLocalSpecials = ".!#$%&'*+/=?^_`{|}~-";
+  for (const char c : local) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    kLocalSpecials.find(c) != std::string_view::npos;
+    if (!ok) return invalid("letters, digits and . _ % + - before the @");
+  }
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
+    return invalid("no leading, trailing or double dot before the @");
+  if (looks_like_card_number(address)) return refuse(RefusalCode::CardNumberRefused);
+  if (domain.size() < 3 || domain.find('.') == std::string_view::npos)
+    return invalid("a domain with a dot after the @");
+  std::size_t start = 0;
+  while (start <= domain.size()) {
+    const auto dot = domain.find('.', start);
+    const std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return invalid("domain labels of 1 to 63 letters, digits or hyphens");
+    for (const char c : label) {
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ok) return invalid("domain labels of letters, digits or hyphens");
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace pos::checkout

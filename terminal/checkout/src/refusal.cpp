@@ -101,6 +101,8 @@ constexpr std::array kRows{
     Row{RefusalCode::OfflineLimitExceeded, "OFFLINE_LIMIT_EXCEEDED",
         "The terminal is offline and has reached its limit for offline payments. Reconnect, or "
         "take a smaller payment."},
+    Row{RefusalCode::EmailInvalid, "EMAIL_INVALID",
+        "That e-mail address cannot be used. Check it and type it again."},
     Row{RefusalCode::ReprintNotAllowed, "REPRINT_NOT_ALLOWED",
         "This receipt cannot be reprinted again."},
     Row{RefusalCode::ReprintWindowClosed, "REPRINT_WINDOW_CLOSED",

@@ -112,6 +112,21 @@ Result<Roster, Refusal> parse_roster(const json& in) {
         }
       }
       auto payment_limit = r.money(entry, path, "paymentLimit", false);
+      std::vector<Money> payment_limits;
+      if (const auto* limits = r.array(entry, path, "paymentLimits", false)) {
+        for (std::size_t k = 0; k < limits->size(); ++k) {
+          auto m = money_from_json((*limits)[k]);
+          if (!m) {
+            r.note_wrong(JsonReader::index(path, "paymentLimits", k), "a Money");
+            continue;
+          }
+          for (const Money& known : payment_limits) {
+            if (known.currency() == m.value().currency())
+              r.note_wrong(JsonReader::index(path, "paymentLimits", k), "one limit per currency");
+          }
+          payment_limits.push_back(m.value());
+        }
+      }
       std::optional<PinVerifier> verifier;
       const std::string vpath = path + ".pinVerifier";
       if (const auto* v = r.field(entry, path, "pinVerifier", true)) {
@@ -151,12 +166,21 @@ Result<Roster, Refusal> parse_roster(const json& in) {
         }
       }
       if (user_id && display_name && verifier) {
-        staff.push_back(Staff{*user_id, *display_name, permissions, *verifier, payment_limit});
+        staff.push_back(Staff{*user_id, *display_name, permissions, *verifier, payment_limit,
+                              std::move(payment_limits)});
       }
     }
   }
   if (r.failed()) return fail(r.refusal(RefusalCode::RosterMalformed));
   return Roster{std::move(staff), *issued_at, std::chrono::seconds{*max_age}};
+}
+
+std::optional<Money> Staff::limit_in(Currency currency) const {
+  for (const Money& m : payment_limits)
+    if (m.currency() == currency) return m;
+  if (payment_limit && payment_limit->currency() == currency) return payment_limit;
+  if (!payment_limit && payment_limits.empty()) return std::nullopt;
+  return Money::zero(currency);
 }
 
 }  // namespace pos::checkout

@@ -26,7 +26,11 @@ RunResult pay(const PosTerminal& term, const std::string& wo, const std::string&
 TEST(ReportZ, ClosesTheShiftWithItsFigures) {
   PosTerminal term;
   ASSERT_RUN(term.seedDemo(), 0);
-  auto none = term.run({"report", "z"});
+  // Issue 17: a shift is closed by a roster member who proves it with their PIN.
+  auto nobody = term.run({"report", "z"});
+  ASSERT_RUN(nobody, 2);
+  EXPECT_EQ(nobody.json["errorCode"], "OPERATOR_REQUIRED");
+  auto none = term.run({"report", "z", "--operator", "sup-sara"}, pins({kSaraPin}));
   ASSERT_RUN(none, 3);
   EXPECT_EQ(none.json["errorCode"], "SHIFT_NOT_OPEN");
 
@@ -40,8 +44,21 @@ TEST(ReportZ, ClosesTheShiftWithItsFigures) {
   auto x = term.run({"report", "x"});
   ASSERT_RUN(x, 0);
   EXPECT_EQ(x.json["kind"], "X");
-  auto z = term.run({"report", "z", "--counted-cash", "USD 100.00", "--operator", "sup-sara"});
+  // Issue 10: closing with unsynced items needs another supervisor's approval, recorded on the Z.
+  auto blocked = term.run({"report", "z", "--counted-cash", "USD 100.00", "--operator", "sup-sara"},
+                          pins({kSaraPin}));
+  ASSERT_RUN(blocked, 3);
+  EXPECT_EQ(blocked.json["errorCode"], "SHIFT_HAS_UNSYNCED_ITEMS");
+  auto wrongCloser = term.run({"report", "z", "--operator", "nobody-at-all"}, pins({"0000"}));
+  ASSERT_RUN(wrongCloser, 3);
+  EXPECT_EQ(wrongCloser.json["errorCode"], "SIGN_IN_DENIED");
+  auto z = term.run({"report", "z", "--counted-cash", "USD 100.00", "--operator", "sup-sara",
+                     "--approver", "sup-sam"},
+                    pins({kSaraPin, kSamPin}));
   ASSERT_RUN(z, 0);
+  EXPECT_EQ(z.json["closedBy"], "sup-sara");
+  ASSERT_EQ(z.json["approvals"].size(), 1u) << z.out;
+  EXPECT_NE(z.out.find("sup-sam"), std::string::npos);
   EXPECT_EQ(z.json["kind"], "Z");
   EXPECT_FALSE(z.json["closedAt"].is_null());
   EXPECT_EQ(z.json["shiftId"], x.json["shiftId"]);
@@ -60,7 +77,7 @@ TEST(ReportZ, ClosesTheShiftWithItsFigures) {
   EXPECT_EQ(z.json["unsynced"]["count"], 3);
 
   // Closed: a second Z has no shift; the next checkout opens a new one.
-  auto again = term.run({"report", "z"});
+  auto again = term.run({"report", "z", "--operator", "sup-sara"}, pins({kSaraPin}));
   ASSERT_RUN(again, 3);
   ASSERT_RUN(pay(term, "WO-1008", "10670"), 0);
   auto x2 = term.run({"report", "x"});

@@ -1,5 +1,5 @@
 // What the application needs to pick a printer: a transport for a configured URI (the virtual
-// printer when none is configured, or usb://auto finds nothing), and the printers that can be
+// printer when none is configured or file:// is), and the printers that can be
 // found now with their status and profile (`pos-terminal printers`).
 #pragma once
 
@@ -34,9 +34,11 @@ struct OpenedPrinter {
   std::string note;                      // why the virtual printer was chosen, when it was
 };
 
-// No URI, or usb://auto with no ESC/POS printer on USB now: the virtual printer in
-// default_spool (note says why). A given usb://VID:PID that is absent stays a USB transport, so
-// a printer plugged in later is found and an absent one shows as unplugged, never as printed.
+// No URI: the virtual printer in default_spool (note says why); file:///DIR: the virtual printer
+// in DIR. A USB URI (usb://auto or usb://VID:PID) always gives a USB transport, also when no
+// printer is plugged in (or USB is unavailable): it reports "not found" (the job FAILED, the
+// advisor told to load paper or e-mail) until a printer is plugged in, which it then finds by
+// hot-plug or by re-opening; a USB receipt is never quietly spooled to the virtual printer.
 OpenedPrinter open_printer(const std::optional<PrinterUri>& configured, PrinterEnvironment& env);
 
 struct FoundPrinter {

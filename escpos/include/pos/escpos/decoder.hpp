@@ -56,6 +56,11 @@ struct DecodedReceipt {
   std::vector<UnknownCommand> unknown;  // empty for anything our Encoder wrote
   GrayImage picture;                    // profile.dot_width wide; empty with DrawMode::TextOnly
   std::size_t consumed = 0;             // bytes understood before stopping
+  // The TrueType file the picture's characters are drawn with (DejaVu Sans Mono from Debian's
+  // fonts-dejavu-core, or $POS_PREVIEW_FONT). Empty: no font file was found, and the picture
+  // uses the built-in ASCII glyphs with composed accents (other scripts then look like Latin
+  // look-alikes or boxes): a preview to be trusted less.
+  std::string preview_font;
 };
 
 enum class DrawMode : std::uint8_t { TextAndPicture, TextOnly };

@@ -53,9 +53,12 @@ struct QrOptions {
   QrErrorCorrection correction = QrErrorCorrection::M;
 };
 
+// Narrowest bar printed: 2 dots (0.25 mm at 203 dpi); one dot is too thin for counter scanners.
+inline constexpr int kMinBarcodeModule = 2;
+
 struct BarcodeOptions {
   int height = 60;       // dots (GS h)
-  int module_width = 2;  // dots per narrow bar, 2..6 (GS w)
+  int module_width = 2;  // dots per narrow bar, 2..6 (GS w); narrower paper never goes below 2
   HriPosition hri = HriPosition::Below;
 };
 
@@ -86,7 +89,9 @@ class Encoder {
   Encoder& row(std::span<const Column> columns);
   Encoder& rule(char fill = '-');
   Encoder& feed(int lines);  // ESC d n
-  // CODE128 with the shortest code-set sequence. Native GS k where the profile has it.
+  // CODE128 with the shortest code-set sequence (digit pairs in code set C). Native GS k m=73
+  // where the profile has it, else bars drawn as an image; BarcodeInvalid when it does not fit
+  // the paper at kMinBarcodeModule dots per module (use a compact code: compact_receipt_code).
   Expected<bool> barcode128(std::string_view data, const BarcodeOptions& options = {});
   // Native GS ( k, or a raster image made with libqrencode where the profile has no native QR.
   Expected<bool> qr(std::string_view data, const QrOptions& options = {});
@@ -127,6 +132,12 @@ class Encoder {
 // Helpers shared with the decoder and tests.
 // Removes C0/C1 controls and DEL, turns invalid UTF-8 into U+FFFD. Tabs become a space.
 std::string sanitize_text(std::string_view utf8);
+// Text from outside (a backend's invoice number, a customer name, anything typed or received)
+// as it may be STORED: C0 controls (tab and line breaks too), DEL and C1 controls are removed,
+// valid UTF-8 is kept as it is, and each invalid byte (overlong forms, surrogates, truncated
+// sequences, bytes above U+10FFFF) becomes U+FFFD. Call it before storing, so a receipt
+// reference can never carry an ESC or NUL to a later printout, log or export.
+std::string clean_outside_text(std::string_view text);
 // Columns a string occupies: one per code point.
 int display_width(std::string_view utf8);
 

@@ -86,8 +86,11 @@ struct ReceiptContent {
   PaymentState payment_state = PaymentState::PaidInFull;
   std::string remaining_balance;        // shown with PartialPayment
   std::optional<ReceiptCopyMark> copy;  // set on reprints
-  std::string barcode;                  // CODE128 value, normally the receipt reference
-  std::string qr;                       // optional QR (e.g. a receipt URL); empty = none
+  // CODE128 value: the compact receipt code (compact_receipt_code below), which fits 58 mm
+  // paper as native bars at 2 dots per module; a longer value that does not fit is printed as
+  // text with a warning.
+  std::string barcode;
+  std::string qr;  // optional QR (e.g. a receipt URL); empty = none
   std::vector<std::string> footer;
   // Printed by @logo: a picture prepared once with raster_from_png (image.hpp) at the profile's
   // raster_max_width. Absent or too wide: nothing is printed (a warning says why).
@@ -97,7 +100,8 @@ struct ReceiptContent {
 // ---- templates --------------------------------------------------------------------------------
 namespace detail {
 struct CompiledTemplate;  // the parsed mustache body, built once by parse_template
-}
+struct LayoutProgram;     // the body compiled into layout operations with slots
+}  // namespace detail
 
 struct ReceiptTemplate {
   std::string id;
@@ -109,6 +113,11 @@ struct ReceiptTemplate {
   // Set by parse_template so rendering does not parse the body again (safe to share between
   // threads: rendering takes its lock). Null: the body is parsed at every render.
   std::shared_ptr<detail::CompiledTemplate> compiled;
+  // Set by parse_template: the body as a program of layout operations with slots, so rendering
+  // fills a receipt in (no mustache text, no parsing). Null for a body using what the program
+  // does not do (partials, set delimiters, unescaped tags, dotted names, a section tag sharing
+  // its line): such a template renders through mustache, with the same result.
+  std::shared_ptr<const detail::LayoutProgram> program;
 };
 
 struct TemplateSource {
@@ -130,6 +139,19 @@ class TemplateCatalog {
  private:
   std::vector<std::shared_ptr<const ReceiptTemplate>> templates_;
 };
+
+// ---- the compact receipt code ------------------------------------------------------------------
+// What the receipt's barcode carries: "R" and the receipt's number in decimal, zero-padded to an
+// even count of 8 to 12 digits ("R00000042"), so CODE128 packs the digits in pairs (code set C):
+// at most 123 modules, 246 dots at 2 dots per module, which fits 58 mm (384 dots) and 80 mm. The
+// terminal gives each receipt its number and resolves a scanned code back to the receipt.
+inline constexpr std::uint64_t kMaxCompactReceiptNumber = 999'999'999'999ULL;
+inline constexpr std::size_t kMaxCompactReceiptCodeLength = 13;
+// BarcodeInvalid above kMaxCompactReceiptNumber.
+Expected<std::string> compact_receipt_code(std::uint64_t receipt_number);
+// The number in a scanned code: "R" (or "r") and 1 to 12 digits, nothing else (a scanner's
+// trailing CR/LF is the caller's to strip). nullopt for anything else, e.g. a receipt reference.
+std::optional<std::uint64_t> parse_compact_receipt_code(std::string_view scanned);
 
 // ---- rendering --------------------------------------------------------------------------------
 enum class DrawerKick : std::uint8_t { None, Pin2, Pin5 };

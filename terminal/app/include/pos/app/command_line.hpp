@@ -70,6 +70,7 @@ struct ReportCommand {
   bool print = false;
   std::optional<std::string> countedCash;  // z: the cash counted in the drawer
   std::optional<std::string> operatorId;
+  std::optional<std::string> approver;  // z: a supervisor, when the close needs one
 };
 struct ReconcileCommand {
   std::string from;

@@ -43,6 +43,14 @@ using checkout::Money;
 using checkout::Timestamp;
 using checkout::UserId;
 
+// Views are plain values that must be default-constructible; an amount nobody set reads as zero
+// (the engine always sets the currency of what it shows).
+inline constexpr Money kNoAmount = Money::zero(checkout::Currencies::USD);
+// Likewise a user nobody set ("-" is no roster id the terminal accepts at sign-in).
+inline UserId noUser() {
+  return *UserId::parse("-");
+}
+
 // ---------------------------------------------------------------------------------------------
 // PinEntry: the digits of a PIN as they are typed on a keypad. A fixed buffer wiped with
 // sodium_memzero, never a std::string or an ImGui text buffer; take() moves it into the
@@ -114,12 +122,15 @@ struct CancelApproval {};
 
 struct TakePayment {
   checkout::TenderKind tender = checkout::TenderKind::Cash;
-  std::string amount;                   // as typed, in the invoice currency's precision
-  std::optional<std::string> tendered;  // cash handed over (default: the amount)
-  std::string checkNumber;              // CHECK
+  std::string amount;                         // as typed, in the invoice currency's precision
+  std::optional<std::string> tendered;        // cash handed over (default: the amount)
+  std::string checkNumber;                    // CHECK
   std::optional<checkout::CardDetails> card;  // CARD_EXTERNAL: brand, last 4, approval code
   ReceiptChoice receipt = ReceiptChoice::Print;
   std::string email;  // with ReceiptChoice::Email; validated, never logged, never in a snapshot
+  // Only check what was typed (amount, tender, limits, credit, receipt choice) and record
+  // nothing: the command line asks this before a PO or an override leaves the terminal.
+  bool checkOnly = false;
 };
 
 // After a capture: the receipt's delivery (the current checkout's last receipt unless named).
@@ -155,7 +166,7 @@ struct OpenShift {
 };
 struct CashMovement {
   CashDirection direction = CashDirection::PaidOut;
-  Money amount;
+  Money amount = kNoAmount;
   std::string reason;
 };
 // A no-sale drawer opening; with `[shift] no_sale_requires_approval` a supervisor approves.
@@ -226,13 +237,13 @@ enum class Busy {
 [[nodiscard]] std::string_view busyText(Busy busy) noexcept;  // "Loading the invoice…"
 
 struct StaffMember {
-  UserId id;
+  UserId id = noUser();
   std::string displayName;
   bool mayApprove = false;  // billing:auth:elevate
 };
 
 struct SignedIn {
-  UserId id;
+  UserId id = noUser();
   std::string displayName;
   checkout::PermissionSet permissions;
   std::vector<Money> paymentLimits;  // per currency; empty with noPaymentLimit
@@ -252,7 +263,7 @@ struct SignInView {
 struct ShiftView {
   std::string shiftId;
   Timestamp openedAt;
-  UserId openedBy;
+  UserId openedBy = noUser();
   bool floatCounted = false;  // false for a shift a payment opened without a counted float
   std::vector<Money> openingFloat;
 };
@@ -260,8 +271,8 @@ struct ShiftView {
 struct InvoiceLineView {
   std::string description;
   std::string quantity;  // decimal text as it came
-  Money unitPrice;
-  Money lineTotal;
+  Money unitPrice = kNoAmount;
+  Money lineTotal = kNoAmount;
 };
 
 struct LinkView {
@@ -278,7 +289,7 @@ struct PaymentView {
   std::string billingPaymentId;
   std::string receiptId;
   std::string receiptReference;
-  Money amount;
+  Money amount = kNoAmount;
   checkout::TenderKind tender = checkout::TenderKind::Cash;
   std::string tenderText;  // "CASH", "CHECK 1042", "VISA ****4242 A1B2C3", "ACCOUNT"
   std::optional<Money> change;
@@ -298,8 +309,9 @@ struct CheckoutView {
   std::string status;       // as it came; statusKnown false: every action blocked, Refresh offered
   bool statusKnown = true;
   std::vector<InvoiceLineView> lines;
-  Money subtotal, taxTotal, feeTotal, discountTotal, grandTotal;
-  Money balanceDue;  // after every payment this terminal and the backend know of
+  Money subtotal = kNoAmount, taxTotal = kNoAmount, feeTotal = kNoAmount, discountTotal = kNoAmount,
+        grandTotal = kNoAmount;
+  Money balanceDue = kNoAmount;  // after every payment this terminal and the backend know of
   std::vector<LinkView> links;
   // The evaluation.
   bool evaluated = false;
@@ -339,16 +351,21 @@ struct PendingApproval {
   std::string what;  // "Override PO requirement · INV-1005 · reason PO_TO_FOLLOW"
   std::optional<Money> amount;
   std::string reasonCode;
-  int needed = 1;                    // 1 or 2 approvers
-  std::vector<UserId> approvedBy;    // so far ("approval 1 of 2")
+  int needed = 1;                       // 1 or 2 approvers
+  std::vector<UserId> approvedBy;       // so far ("approval 1 of 2")
   std::vector<ApproverState> eligible;  // never the operator, never an approver again
-  bool online = false;               // elevation by the backend, else offline against the roster
-  std::uint64_t wrongPinCount = 0;   // grows on each wrong PIN (the dots shake)
+  bool online = false;                  // elevation by the backend, else offline against the roster
+  std::uint64_t wrongPinCount = 0;      // grows on each wrong PIN (the dots shake)
 };
+
+// What kind of "no" it is: a business rule (the advisor can act on it), the backend or a
+// device not reachable, the terminal's configuration, or its storage.
+enum class RefusalKind { Business, Unreachable, Configuration, Storage };
 
 // The last refusal, sanitized (BILL-DEC-014): the detail only with
 // billing:posting-error:detail:view.
 struct RefusalView {
+  RefusalKind kind = RefusalKind::Business;
   std::string code;
   std::string text;
   std::string correlationId;
@@ -367,12 +384,12 @@ struct ReceiptView {
   std::string invoiceNumber;
   std::string workOrderId;
   checkout::PaymentType paymentType = checkout::PaymentType::PaidInFull;
-  Money amount;
-  Money remainingBalance;
+  Money amount = kNoAmount;
+  Money remainingBalance = kNoAmount;
   ReceiptOutcome outcome = ReceiptOutcome::Pending;
-  std::string channel;         // PRINT | EMAIL | "" (none yet)
-  std::string printerMessage;  // the contract's advisor message when FAILED
-  std::string failureReason;   // PAPER_OUT, NOT_FOUND, ...
+  std::string channel;            // PRINT | EMAIL | "" (none yet)
+  std::string printerMessage;     // the contract's advisor message when FAILED
+  std::string failureReason;      // PAPER_OUT, NOT_FOUND, ...
   std::filesystem::path preview;  // the decoder's PNG of the receipt as printed
   std::string text;               // the receipt's printed text
   int reprintCount = 0;
@@ -404,7 +421,7 @@ struct QueueItemView {
   std::string errorText;
   std::string correlationId;
   std::string idempotencyKey;
-  std::string detail;  // only with billing:posting-error:detail:view
+  std::string detail;     // only with billing:posting-error:detail:view
   int waitingBehind = 0;  // items of the same stream held behind this one
 };
 
@@ -426,14 +443,15 @@ struct OfflineAllowanceView {
 struct TenderTotalView {
   std::string tender;
   std::int64_t count = 0;
-  Money total;
+  Money total = kNoAmount;
 };
 struct CurrencyReportView {
-  checkout::Currency currency;
+  checkout::Currency currency = checkout::Currencies::USD;
   std::int64_t paymentCount = 0;
-  Money paymentsTotal;
+  Money paymentsTotal = kNoAmount;
   std::vector<TenderTotalView> tenders;
-  Money openingFloat, cashTaken, changeGiven, paidIn, paidOut, cashExpected;
+  Money openingFloat = kNoAmount, cashTaken = kNoAmount, changeGiven = kNoAmount,
+        paidIn = kNoAmount, paidOut = kNoAmount, cashExpected = kNoAmount;
   std::optional<Money> cashCounted, cashDifference;
 };
 struct ReportView {
@@ -447,13 +465,21 @@ struct ReportView {
   std::int64_t reprints = 0;
   std::int64_t noSaleOpenings = 0;
   std::int64_t unsyncedPayments = 0;
+  std::optional<Timestamp> oldestUnsynced;
+  std::vector<Money> unsyncedByCurrency;
+  struct ApproverActivity {
+    UserId approver = noUser();
+    std::int64_t overrides = 0, reprints = 0;
+  };
+  std::vector<ApproverActivity> approvers;
   std::vector<std::string> approvals;  // "closed with unsynced items, approved by sup-sara"
+  std::string chainHead;               // the newest ledger link when the report was made
   std::string text;                    // the printout as text
 };
 
 struct RecentCheckoutView {
   std::string workOrderId, invoiceNumber, customerName;
-  Money amount;
+  Money amount = kNoAmount;
   checkout::PaymentType paymentType = checkout::PaymentType::PaidInFull;
   Timestamp at;
 };

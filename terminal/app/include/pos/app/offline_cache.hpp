@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <pos/checkout/billing_rules.hpp>
+#include <pos/checkout/receipts.hpp>
 #include <pos/checkout/refusal.hpp>
 #include <pos/checkout/roster.hpp>
 #include <pos/sync/replicator.hpp>
@@ -17,6 +18,13 @@
 namespace pos::app {
 
 enum class ReasonCategory { PoOverride, Reprint };
+
+// A receipt's reprintPolicy as the backend last sent it, and when (reprints recorded here
+// after that count against it).
+struct SeenReprintPolicy {
+  checkout::ReprintPolicy policy;
+  checkout::Timestamp seenAt;
+};
 
 class OfflineCache {
  public:
@@ -41,6 +49,9 @@ class OfflineCache {
                 const std::string& etag = {});
   bool putRulesUnconfigured(const std::string& accountId, checkout::Timestamp at);
   bool putInvoice(const nlohmann::json& invoice, checkout::Timestamp at);
+  bool putReprintPolicy(const std::string& receiptId, const nlohmann::json& policy,
+                        checkout::Timestamp at);
+  std::optional<SeenReprintPolicy> reprintPolicy(const std::string& receiptId);
 
   bool empty();
 

@@ -1,13 +1,7 @@
-// The services the command line (and, next, the touch UI) call. Each owns one concern:
-//   CheckoutService      one whole checkout (invoice, rules, PO or override, payment, receipt)
-//   ReceiptService       a receipt's record and text, render, print, reprint
-//   SyncService          pull, sync, the outbox queue
-//   ShiftService         X and Z reports, the drawer
-//   ReconcileService     the ledger against the backend's payments
-//   PrinterQueries       printers found, print-test
-// They are built in main() from the Terminal and passed by reference; none is a singleton.
-// Every result is a CommandResult: the exit code of the command-line contract, the --json
-// object, and the text a person reads.
+// What the command line's runners share: every result is a CommandResult (the exit code of
+// the command-line contract, the --json object, and the text a person reads), and PINs come
+// from standard input. The rules themselves live in the counter engine (engine.hpp), which the
+// command line and the touch UI both drive.
 #pragma once
 
 #include <istream>
@@ -47,23 +41,7 @@ class PinReader {
   std::istream& in_;
 };
 
-// Approver lockouts survive restarts (BILL-DEC-010): rebuilt from the ledger's PIN attempts
-// and lockouts for the given supervisors, for every command that checks a PIN offline.
-checkout::ApproverLockouts lockoutsFromLedger(ledger::Ledger& ledger,
-                                              const std::vector<checkout::UserId>& approvers,
-                                              checkout::Timestamp now);
-
-class CheckoutService {
- public:
-  CheckoutService(Terminal& terminal, PrinterService& printer, ReceiptRenderer& renderer)
-      : terminal_(terminal), printer_(printer), renderer_(renderer) {}
-
-  CommandResult run(const CheckoutCommand& command, PinReader& pins);
-
- private:
-  Terminal& terminal_;
-  PrinterService& printer_;
-  ReceiptRenderer& renderer_;
-};
+// The services on the counter engine (engine.hpp) that the command line runs: each posts
+// intents and maps the final snapshot to cli.md's exit codes and JSON (commands.cpp).
 
 }  // namespace pos::app

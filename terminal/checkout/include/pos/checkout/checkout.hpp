@@ -110,6 +110,9 @@ struct TakePayment {
   // The shop's optional stricter rule (configuration, off by default): the operator must also
   // hold this canonical permission. Without it any roster member may take a payment.
   std::optional<Permission> required_permission;
+  // ACCOUNT: charges to this account that this terminal took and the backend has not
+  // acknowledged yet; they count against the credit available (read by the caller).
+  std::optional<Money> unsynced_account_charges;
 };
 
 struct ReprintReceipt {
@@ -165,14 +168,36 @@ class Checkout {
   // distinct ones as the evaluation says, never the operator.
   Decision override_po(OverridePo& command, CounterContext& context);
 
+  // Every check of override_po that needs no approver (permission, invoice, override allowed,
+  // reason code and notes, card numbers). Run before a supervisor's PIN is asked for, sent or
+  // verified, so a refused override spends no elevation and leaves no grant (BILL-DEC-010).
+  [[nodiscard]] std::optional<Refusal> check_override_request(const OverridePo& command,
+                                                              const Roster& roster) const;
+  // 1, or 2 when the evaluation says overrideRequiresSecondApprover.
+  [[nodiscard]] std::size_t override_approvers_needed() const noexcept;
+
   // Offline PIN check of a supervisor for an action of this checkout (see elevation.hpp).
   Decision verify_offline_approver(VerifyApproverPin& command, const ApproverLockouts& lockouts,
                                    CounterContext& context);
+
+  // Every check of take_payment on what the advisor typed (operator, invoice, amount, balance,
+  // partial payments, tender, credit, offline limits), without the PO and the over-limit
+  // approval: run before a PO or an override leaves the terminal, so a typo in the amount never
+  // burns a PO at the backend.
+  [[nodiscard]] std::optional<Refusal> check_payment_entry(const TakePayment& command,
+                                                           const Roster& roster,
+                                                           Timestamp now) const;
 
   // Any roster member (BILL-DEC-008 has no permission for taking a payment), within their
   // payment limit, plus TakePayment::required_permission when the shop configured one. Emits
   // PaymentCaptured and its ReceiptIssued.
   Decision take_payment(TakePayment& command, CounterContext& context);
+
+  // Every check of reprint_receipt that needs no approver (permission, receipt, count, window,
+  // reason code), for the same reason as check_override_request.
+  [[nodiscard]] std::optional<Refusal> check_reprint_request(const ReprintReceipt& command,
+                                                             const Roster& roster,
+                                                             Timestamp now) const;
 
   // billing:receipt:reprint, within the receipt's reprint policy.
   Decision reprint_receipt(ReprintReceipt& command, CounterContext& context);

@@ -31,9 +31,12 @@ enum class Permission {
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Permission::kCount)>
     kPermissionNames{
-        "billing:checkout:po:capture", "billing:checkout:po:override",
-        "billing:auth:elevate",        "billing:receipt:view",
-        "billing:receipt:deliver",     "billing:receipt:reprint",
+        "billing:checkout:po:capture",
+        "billing:checkout:po:override",
+        "billing:auth:elevate",
+        "billing:receipt:view",
+        "billing:receipt:deliver",
+        "billing:receipt:reprint",
         "billing:posting-error:detail:view",
     };
 static_assert(kPermissionNames.size() == static_cast<std::size_t>(Permission::kCount));

@@ -34,4 +34,10 @@ struct ReprintPolicy {
 
 [[nodiscard]] Result<ReprintPolicy, Refusal> parse_reprint_policy(const nlohmann::json& json);
 
+// An e-mail address typed at the counter for a receipt (EMAIL_INVALID otherwise): 3 to 254
+// bytes of printable ASCII, one '@', a dot-atom local part of at most 64 characters that is not
+// a card number, and a domain of letter/digit/hyphen labels with a dot. No control bytes, no
+// spaces, so it can never inject a header line (CR/LF, "Bcc:") or an escape sequence.
+[[nodiscard]] std::optional<Refusal> check_email_address(std::string_view address);
+
 }  // namespace pos::checkout

@@ -62,6 +62,7 @@ enum class RefusalCode {
   CreditLimitExceeded,       // CREDIT_LIMIT_EXCEEDED
   PaymentOverLimit,          // PAYMENT_OVER_LIMIT: over the operator's paymentLimit, no approval
   OfflineLimitExceeded,      // OFFLINE_LIMIT_EXCEEDED
+  EmailInvalid,              // EMAIL_INVALID: not an address the backend can send to
   // Receipts (BILL-DEC-011, BILL-DEC-012)
   ReprintNotAllowed,    // REPRINT_NOT_ALLOWED
   ReprintWindowClosed,  // REPRINT_WINDOW_CLOSED

@@ -51,6 +51,14 @@ struct Staff {
   PermissionSet permissions;  // unknown permission strings are ignored, never guessed
   PinVerifier pin_verifier;
   std::optional<Money> payment_limit;  // null: no limit
+  // The contract's per-currency `paymentLimits` (a list of Money), as well as the single
+  // `paymentLimit`. A currency neither names keeps the cautious rule: a supervisor approves,
+  // since amounts in two currencies are never compared.
+  std::vector<Money> payment_limits;
+
+  // The limit for a payment in `currency`: nullopt when the operator has no limit at all;
+  // a zero amount when they have limits but none in this currency (any amount needs approval).
+  [[nodiscard]] std::optional<Money> limit_in(Currency currency) const;
 };
 
 class Roster {

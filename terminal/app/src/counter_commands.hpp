@@ -1,0 +1,16 @@
+// The command line's runners on the counter engine (counter_commands.cpp).
+#pragma once
+
+#include <pos/app/engine.hpp>
+#include <pos/app/services.hpp>
+
+#include "engine_impl.hpp"
+
+namespace pos::app {
+
+CommandResult runCheckout(CounterEngine& engine, const CheckoutCommand& cmd, PinReader& pins);
+CommandResult runReprint(CounterEngine& engine, const ReceiptCommand& cmd, PinReader& pins);
+CommandResult runCloseShift(CounterEngine& engine, const ReportCommand& cmd, PinReader& pins);
+nlohmann::json reportJson(const ReportView& report);
+
+}  // namespace pos::app

@@ -1,0 +1,204 @@
+// The counter engine's inside, shared by its three source files:
+//   engine.cpp           the worker thread, publishing snapshots, status (queue, printer, online)
+//   engine_checkout.cpp  sign-in, the checkout step by step, approvals, payment, receipt delivery
+//   engine_shift.cpp     shift and cash control, reports, receipts afterwards, sync, printers
+//
+// Everything below `worker state` is touched by the worker thread only.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include <pos/app/engine.hpp>
+#include <pos/app/offline_cache.hpp>
+#include <pos/app/printing.hpp>
+#include <pos/app/receipts.hpp>
+#include <pos/app/terminal.hpp>
+#include <pos/checkout/checkout.hpp>
+#include <pos/ledger/ledger.hpp>
+#include <pos/sync/replicator.hpp>
+
+namespace pos::app {
+
+// What an approval is for, and what to do once every approver has given it.
+struct ApprovalPurpose {
+  struct Override {
+    std::string reasonCode, notes;
+  };
+  struct OverLimit {
+    intent::TakePayment payment;
+  };
+  struct Reprint {
+    checkout::ReceiptId receipt;
+    std::string reasonCode;
+  };
+  struct NoSale {
+    std::string reason;
+  };
+  struct CloseShift {
+    std::vector<Money> counted;
+    bool print = true;
+    std::vector<std::string> why;  // CASH_DIFFERENCE_OVER_TOLERANCE, SHIFT_HAS_UNSYNCED_ITEMS
+  };
+  struct ResolveQueue {
+    std::int64_t item = 0;
+    QueueResolution resolution = QueueResolution::Retry;
+    std::string notes;
+  };
+  std::variant<Override, OverLimit, Reprint, NoSale, CloseShift, ResolveQueue> what;
+};
+
+struct CounterEngine::Impl {
+  Impl(Terminal& terminal, PrinterService& printer, ReceiptRenderer& renderer,
+       EngineOptions options);
+  ~Impl();
+
+  // ---- any thread -----------------------------------------------------------------------
+  void post(Intent intent);
+  std::shared_ptr<const Snapshot> latest() const;
+  void setWakeup(std::function<void()> wake);
+  std::shared_ptr<const Snapshot> settle(std::chrono::milliseconds timeout);
+
+  mutable std::mutex queueMutex;
+  std::condition_variable queueChanged;
+  std::deque<Intent> queue;
+  std::uint64_t posted = 0;
+  std::uint64_t applied = 0;
+  bool working = false;
+  bool stopping = false;
+
+  mutable std::mutex snapshotMutex;
+  std::shared_ptr<const Snapshot> published;
+
+  std::mutex wakeMutex;
+  std::function<void()> wake;
+
+  // ---- worker state ----------------------------------------------------------------------
+  void run();
+  void apply(Intent& intent);
+  void periodic();
+  void publish();
+  void setBusy(Busy busy);  // publishes, so the screen shows what the worker waits for
+  void refreshStatus();     // queue, printer, connectivity, allowance
+  void refreshShift();
+  void refreshRecent();
+  void refreshReasonCodes();
+
+  // Refusals as the advisor sees them (BILL-DEC-014).
+  void refuse(std::string_view code, std::string_view text, std::string detail = {},
+              RefusalKind kind = RefusalKind::Business);
+  void refuse(const checkout::Refusal& refusal);
+  void storageFailure(const ledger::LedgerError& error);
+  void noteOutcome(const sync::HttpOutcome& outcome);
+
+  checkout::Timestamp now() { return t.clock().now(); }
+  checkout::CounterContext context() {
+    return checkout::CounterContext{*roster, now(), t.ids(), t.random()};
+  }
+  sync::RequestIdentity who() const;
+  std::string correlation() const;
+  const checkout::Staff* signedInStaff() const;
+  bool userMay(checkout::Permission p) const;
+  bool requireSignedIn();
+  bool loadRoster(bool refreshOnline);
+
+  // engine_checkout.cpp
+  void signIn(intent::SignIn& i);
+  void signOut(std::string_view why);
+  void openCheckout(const intent::OpenCheckout& i);
+  void refreshInvoice();
+  void closeCheckout();
+  void capturePo(const intent::CapturePo& i);
+  void requestOverride(const intent::RequestOverride& i);
+  void submitApproval(intent::SubmitApproval& i);
+  void cancelApproval();
+  void takePayment(const intent::TakePayment& i, std::optional<checkout::Approval> overLimit);
+  void retryPrint(const intent::RetryPrint& i);
+  void emailReceipt(const intent::EmailReceipt& i);
+  void printOriginal(const intent::PrintReceipt& i);
+  bool openInvoice(const std::string& workOrder);
+  bool evaluate();
+  bool persist(const std::vector<checkout::CheckoutEvent>& events,
+               std::vector<sync::OutboxMessage> overrideMessages = {});
+  void finishOverride(std::vector<checkout::Approval> approvals,
+                      const ApprovalPurpose::Override& asked);
+  void beginApproval(checkout::ElevationAction action, std::string what,
+                     std::optional<Money> amount, std::string reasonCode, int needed,
+                     ApprovalPurpose purpose);
+  void refreshCheckoutView();
+  void deliverByPrint(const checkout::ReceiptId& receipt, bool retry);
+  void deliverByEmail(const checkout::ReceiptId& receipt, const std::string& address);
+  ReceiptView receiptView(const ledger::ReceiptRecord& record);
+  void showReceipt(const checkout::ReceiptId& id);
+  std::optional<ledger::ShiftId> ensureShift();
+
+  // engine_shift.cpp
+  void openShift(const intent::OpenShift& i);
+  void cashMovement(const intent::CashMovement& i);
+  void openDrawer(const intent::OpenDrawer& i, const std::vector<UserId>& approvers);
+  void xReport(const intent::XReport& i);
+  void closeShift(const intent::CloseShift& i, const std::vector<UserId>& approvers);
+  void reprint(const intent::ReprintReceipt& i, std::vector<checkout::Approval> approvals,
+               std::optional<checkout::Checkout> replayed);
+  void findReceipts(const intent::FindReceipts& i);
+  void retrySync(const intent::RetrySync& i);
+  void resolveQueueItem(const intent::ResolveQueueItem& i, const std::vector<UserId>& approvers);
+  void listPrinters();
+  void printTestPage();
+  void printText(const std::string& text, const std::string& reference);
+
+  Terminal& t;
+  PrinterService& printer;
+  ReceiptRenderer& renderer;
+  EngineOptions options;
+  OfflineCache cache;
+  std::thread worker;
+
+  Snapshot view;
+  bool backendUp = false;
+  std::optional<checkout::Roster> roster;
+  std::optional<UserId> user;
+  checkout::Timestamp lastActivity{};
+  std::chrono::seconds idleSignOut{300};
+
+  // The open checkout.
+  struct Open {
+    checkout::Checkout co;
+    std::string workOrder;
+    ledger::ShiftId shift;
+    std::list<checkout::OnlineElevation> elevations;  // stable addresses; wiped when dropped
+    std::string poKey;  // the PO capture's idempotency key once it was sent online
+    std::vector<PaymentView> earlier;
+    std::optional<checkout::ReceiptId> lastReceipt;
+  };
+  std::optional<Open> open;
+  checkout::ApproverLockouts lockouts;
+
+  // The approval the engine waits for (PendingApproval in the snapshot).
+  struct Pending {
+    PendingApproval shown;
+    ApprovalPurpose purpose;
+    std::vector<checkout::Approval> approvals;
+    std::optional<checkout::Checkout> replayed;  // a reprint's checkout, rebuilt from the ledger
+    std::list<checkout::OnlineElevation> elevations;
+  };
+  std::optional<Pending> pending;
+
+  std::unique_ptr<sync::Replicator> replicator;
+  std::uint64_t refusalSerial = 0;
+  std::chrono::steady_clock::time_point lastStatus{};
+};
+
+// Shared helpers.
+std::string tenderText(const checkout::TenderDetails& tender);
+std::optional<std::vector<Money>> parseMoneyList(std::string_view text);
+checkout::OfflineLimits offlineLimitsOf(const TerminalConfig& config);
+// A shift report as shown and printed (the command line's `report x` reads it too).
+ReportView makeReportView(const ledger::ShiftReport& report, std::vector<std::string> approvals);
+
+}  // namespace pos::app

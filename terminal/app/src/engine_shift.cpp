@@ -1,0 +1,628 @@
+// The counter engine's shift and cash control, receipts afterwards, sync and printers.
+//
+// Sections: shift open, paid in/out, no-sale · X and Z (tolerance and unsynced items need a
+// supervisor) · reprints (the backend's policy, else the last seen) · finding receipts ·
+// sync and the queue · printers · report views and printing
+//
+// Approvals outside a checkout (no-sale, closing a shift, resolving a queue item) are a
+// supervisor's PIN checked against the roster with the same lock-out, recorded as audit rows
+// and printed on the Z; the billing contract's online elevation has no action for them.
+#include <sstream>
+
+#include <pos/app/contract_mapping.hpp>
+#include <pos/drivers/test_page.hpp>
+#include <pos/escpos/encoder.hpp>
+
+#include "engine_impl.hpp"
+#include "ledger_lookups.hpp"
+
+namespace pos::app {
+
+using nlohmann::json;
+
+namespace {
+
+std::string money(const Money& m) {
+  return checkout::format(m, checkout::MoneyFormat::Screen);
+}
+
+// The difference a Z may show without a supervisor, per currency (MERGE-CLI: from
+// `[shift] cash_tolerance`; defaults USD/EUR 5.00, JPY 500, others 5 major units).
+Money cashTolerance(checkout::Currency currency) {
+  std::int64_t minor = currency == checkout::Currencies::JPY ? 500 : 5;
+  if (currency != checkout::Currencies::JPY)
+    for (int i = 0; i < currency.minor_unit_digits(); ++i) minor *= 10;
+  return Money{currency, minor};
+}
+
+bool blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- shift and cash
+
+void CounterEngine::Impl::openShift(const intent::OpenShift& i) {
+  setBusy(Busy::Shift);
+  auto current = t.ledger().current_shift();
+  if (!current.ok()) {
+    storageFailure(current.error());
+    return;
+  }
+  if (current.value()) {
+    refuse("SHIFT_ALREADY_OPEN", "A shift is already open on this terminal.");
+    return;
+  }
+  for (const auto& m : i.openingFloat) {
+    if (m.is_negative()) {
+      refuse("AMOUNT_NOT_POSITIVE", "The counted float cannot be negative.");
+      return;
+    }
+  }
+  ledger::ShiftOpening opening{t.ids().next_id<ledger::ShiftId>(), t.config().terminalId, *user,
+                               now(), i.openingFloat};
+  if (auto r = t.ledger().open_shift(opening); !r.ok()) {
+    storageFailure(r.error());
+    return;
+  }
+  refreshShift();
+  refreshRecent();
+}
+
+void CounterEngine::Impl::cashMovement(const intent::CashMovement& i) {
+  if (blank(i.reason) || i.reason.size() > 200 || checkout::looks_like_card_number(i.reason)) {
+    refuse("REASON_REQUIRED", "Say why the cash goes in or out (up to 200 characters).");
+    return;
+  }
+  if (!i.amount.is_positive()) {
+    refuse("AMOUNT_NOT_POSITIVE", "The amount must be more than zero.");
+    return;
+  }
+  auto shift = ensureShift();
+  if (!shift) return;
+  setBusy(Busy::Shift);
+  if (i.direction == CashDirection::PaidOut) {
+    if (auto r = t.ledger().record_paid_out(ledger::CashPaidOut{
+            t.ids().next_id<ledger::PaidOutId>(), *shift, i.amount, *user, i.reason, now()});
+        !r.ok()) {
+      storageFailure(r.error());
+      return;
+    }
+  } else {
+    // MERGE-LEDGER: record_paid_in
+    refuse("PAID_IN_NOT_AVAILABLE", "Paid in is not available on this terminal yet.");
+    return;
+  }
+  // The drawer opens for the cash; its opening is recorded when it really opens.
+  if (auto pulse = drivers::build_drawer_pulse(t.printerProfile()); pulse.ok()) {
+    auto pulsed = printer.print(drivers::PrintJob{drivers::JobKind::kDrawerPulse,
+                                                  drivers::Copy::kOriginal, "CASH-" + i.reason,
+                                                  user->str(), "PAID", std::move(pulse).value()});
+    if (pulsed.outcome.result == drivers::JobResult::kPrinted)
+      (void)t.ledger().record_drawer_opening(
+          ledger::DrawerOpening{t.ids().next_id<ledger::DrawerOpeningId>(), *shift, *user,
+                                ledger::DrawerReason::PaidOut, std::nullopt, i.reason, now()});
+  }
+}
+
+void CounterEngine::Impl::openDrawer(const intent::OpenDrawer& i,
+                                     const std::vector<UserId>& approvers) {
+  if (blank(i.reason) || i.reason.size() > 200 || checkout::looks_like_card_number(i.reason)) {
+    refuse("REASON_REQUIRED", "A no-sale opening needs a reason (up to 200 characters).");
+    return;
+  }
+  const bool needsApproval = false;  // MERGE-CLI: [shift] no_sale_requires_approval
+  if (needsApproval && approvers.empty()) {
+    beginApproval(checkout::ElevationAction::PoOverride, "Open the drawer (no sale) · " + i.reason,
+                  std::nullopt, "", 1, ApprovalPurpose{ApprovalPurpose::NoSale{i.reason}});
+    return;
+  }
+  auto shift = ensureShift();
+  if (!shift) return;
+  setBusy(Busy::Shift);
+  auto pulse = drivers::build_drawer_pulse(t.printerProfile());
+  if (!pulse.ok()) {
+    refuse("DRAWER_NOT_SUPPORTED", "This printer profile has no cash drawer.");
+    return;
+  }
+  auto pulsed =
+      printer.print(drivers::PrintJob{drivers::JobKind::kDrawerPulse, drivers::Copy::kOriginal,
+                                      "NOSALE-" + checkout::format_compact_utc(now()), user->str(),
+                                      "NO_SALE", std::move(pulse).value()});
+  if (pulsed.outcome.result != drivers::JobResult::kPrinted) {
+    refuse("DRAWER_DID_NOT_OPEN",
+           pulsed.advisorMessage.empty() ? "The drawer did not open." : pulsed.advisorMessage);
+    return;
+  }
+  std::string note = i.reason;
+  if (!approvers.empty()) note += " (approved by " + approvers.front().str() + ")";
+  if (auto r = t.ledger().record_drawer_opening(
+          ledger::DrawerOpening{t.ids().next_id<ledger::DrawerOpeningId>(), *shift, *user,
+                                ledger::DrawerReason::NoSale, std::nullopt, note, now()});
+      !r.ok())
+    storageFailure(r.error());
+}
+
+// ---------------------------------------------------------------- X and Z
+
+void CounterEngine::Impl::xReport(const intent::XReport& i) {
+  auto current = t.ledger().current_shift();
+  if (!current.ok()) {
+    storageFailure(current.error());
+    return;
+  }
+  if (!current.value()) {
+    refuse("SHIFT_NOT_OPEN", "No shift is open.");
+    return;
+  }
+  setBusy(Busy::Shift);
+  auto x = t.ledger().x_report(current.value()->shift_id);
+  if (!x.ok()) {
+    storageFailure(x.error());
+    return;
+  }
+  view.report = makeReportView(x.value(), {});
+  view.report->floatCounted = !current.value()->opening_float.empty();
+  if (i.print) printText(view.report->text, "REPORT-" + view.report->shiftId + "-X");
+}
+
+void CounterEngine::Impl::closeShift(const intent::CloseShift& i,
+                                     const std::vector<UserId>& approvers) {
+  auto current = t.ledger().current_shift();
+  if (!current.ok()) {
+    storageFailure(current.error());
+    return;
+  }
+  if (!current.value()) {
+    refuse("SHIFT_NOT_OPEN", "No shift is open.");
+    return;
+  }
+  const auto shift = *current.value();
+  setBusy(Busy::Shift);
+  auto x = t.ledger().x_report(shift.shift_id);
+  if (!x.ok()) {
+    storageFailure(x.error());
+    return;
+  }
+  // Counted cash: every currency of the shift's cash must be counted, each once.
+  for (const auto& c : i.countedCash) {
+    if (c.is_negative()) {
+      refuse("AMOUNT_NOT_POSITIVE", "Counted cash cannot be negative.");
+      return;
+    }
+  }
+  std::vector<std::string> why;
+  std::vector<std::string> whyText;
+  for (const auto& section : x.value().currencies) {
+    const auto counted =
+        std::find_if(i.countedCash.begin(), i.countedCash.end(),
+                     [&](const Money& m) { return m.currency() == section.currency; });
+    // A currency nobody counted shows no difference (the Z says so); a counted one is judged.
+    if (counted == i.countedCash.end()) continue;
+    auto diff = counted->subtract(section.cash_expected);
+    if (!diff) continue;
+    auto magnitude = diff->is_negative() ? diff->negated() : diff;
+    if (magnitude && magnitude.value().compare(cashTolerance(section.currency)) ==
+                         std::strong_ordering::greater) {
+      if (why.empty() || why.back() != "CASH_DIFFERENCE_OVER_TOLERANCE")
+        why.push_back("CASH_DIFFERENCE_OVER_TOLERANCE");
+      whyText.push_back(std::string(section.currency.code()) + " difference " + money(*diff));
+    }
+  }
+  const auto depth = view.queue.depth;
+  if (depth > 0) {
+    why.push_back("SHIFT_HAS_UNSYNCED_ITEMS");
+    whyText.push_back(std::to_string(depth) + " item(s) not yet synced");
+  }
+  if (!why.empty() && approvers.empty()) {
+    std::string what = "Close the shift · ";
+    for (std::size_t k = 0; k < whyText.size(); ++k) what += (k ? ", " : "") + whyText[k];
+    beginApproval(checkout::ElevationAction::PoOverride, what, std::nullopt, why.front(), 1,
+                  ApprovalPurpose{ApprovalPurpose::CloseShift{i.countedCash, i.print, why}});
+    refuse(why.front(), why.front() == "SHIFT_HAS_UNSYNCED_ITEMS"
+                            ? "Items are not yet synced. A supervisor may approve closing anyway."
+                            : "The counted cash differs from the expected by more than the "
+                              "tolerance. A supervisor must approve.");
+    return;
+  }
+  std::vector<std::string> approvals;
+  for (const auto& a : approvers) {
+    for (const auto& w : why) {
+      approvals.push_back(w == "SHIFT_HAS_UNSYNCED_ITEMS"
+                              ? "closed with unsynced items, approved by " + a.str()
+                              : "cash difference over tolerance, approved by " + a.str());
+      (void)t.ledger().record_audit(ledger::AuditEvent{
+          t.ids().next_id<checkout::EventId>(), std::nullopt, "SHIFT_CLOSE_APPROVED", a.str(),
+          json{{"shiftId", shift.shift_id.to_string()}, {"why", w}, {"closedBy", user->str()}}
+              .dump(),
+          now()});
+    }
+  }
+  auto z =
+      t.ledger().close_shift(ledger::ShiftClosing{shift.shift_id, *user, now(), i.countedCash});
+  if (!z.ok()) {
+    storageFailure(z.error());
+    return;
+  }
+  // The Z's text says who closed it, when, and where.
+  view.report = makeReportView(z.value(), approvals);
+  view.report->closedBy = *user;
+  view.report->floatCounted = !shift.opening_float.empty();
+  std::ostringstream tail;
+  tail << "closed " << app::localTimeText(z.value().closed_at.value_or(now())) << " by "
+       << user->str() << " on terminal " << t.config().terminalId << "\n";
+  if (shift.opening_float.empty()) tail << "opening float not counted\n";
+  view.report->text += tail.str();
+  if (i.print) printText(view.report->text, "REPORT-" + view.report->shiftId + "-Z");
+  refreshShift();
+  refreshRecent();
+}
+
+// ---------------------------------------------------------------- reprints
+
+void CounterEngine::Impl::reprint(const intent::ReprintReceipt& i,
+                                  std::vector<checkout::Approval> approvals,
+                                  std::optional<checkout::Checkout> replayed) {
+  auto found = t.ledger().find_receipt(i.receipt);
+  if (!found.ok() || !found.value()) {
+    refuse("RECEIPT_NOT_FOUND", "No such receipt.");
+    return;
+  }
+  const auto record = *found.value();
+  if (!replayed) {
+    auto events = t.ledger().load_events(record.checkout_id);
+    if (!events.ok()) {
+      storageFailure(events.error());
+      return;
+    }
+    auto co = checkout::Checkout::replay(events.value());
+    if (!co.ok()) {
+      refuse(co.error());
+      return;
+    }
+    replayed.emplace(std::move(co).value());
+  }
+  auto& co = *replayed;
+  setBusy(Busy::Reprinting);
+
+  // The receipt's reprintPolicy: the backend's when online (kept for offline), else the last
+  // one seen; the built-in one only for a receipt the backend never described.
+  std::optional<SeenReprintPolicy> policy;
+  if (backendUp && t.billing()) {
+    auto r = t.billing()->receiptsByInvoice(who(), record.invoice_id.to_string());
+    noteOutcome(r.outcome);
+    if (r.ok()) {
+      for (const auto& rr : *r.value) {
+        if (rr.receiptId != record.receipt_id.to_string()) continue;
+        json body{{"remainingReprints", rr.reprintPolicy.remainingReprints},
+                  {"requiresReasonCode", rr.reprintPolicy.requiresReasonCode},
+                  {"requiresElevation", rr.reprintPolicy.requiresElevation}};
+        if (!rr.reprintPolicy.windowEndsAt.empty())
+          body["windowEndsAt"] = rr.reprintPolicy.windowEndsAt;
+        cache.putReprintPolicy(rr.receiptId, body, now());
+      }
+    }
+  }
+  policy = cache.reprintPolicy(record.receipt_id.to_string());
+  if (!policy)
+    policy = SeenReprintPolicy{
+        checkout::ReprintPolicy{2, record.created_at + std::chrono::hours(24 * 30), true, true},
+        record.created_at};
+
+  auto reasons = cache.reasonCodes(ReasonCategory::Reprint);
+  checkout::ReprintReceipt command{*user,
+                                   record.receipt_id,
+                                   policy->policy,
+                                   policy->seenAt,
+                                   i.reasonCode,
+                                   reasons.all().empty() ? nullptr : &reasons,
+                                   std::move(approvals)};
+  // Every check that needs no supervisor first: a refused reprint leaves no grant, no token
+  // use and nothing queued.
+  if (auto refusal = co.check_reprint_request(command, *roster, now())) {
+    refuse(*refusal);
+    return;
+  }
+  if (policy->policy.requires_elevation && command.approvals.empty()) {
+    beginApproval(checkout::ElevationAction::ReceiptReprint,
+                  "Reprint " + record.receipt_reference + " · reason " + i.reasonCode, std::nullopt,
+                  i.reasonCode, 1,
+                  ApprovalPurpose{ApprovalPurpose::Reprint{i.receipt, i.reasonCode}});
+    pending->replayed = std::move(co);
+    return;
+  }
+  auto ctx = context();
+  auto decision = co.reprint_receipt(command, ctx);
+  if (!decision.accepted()) {
+    refuse(*decision.refusal);
+    return;
+  }
+  const checkout::ReceiptReprinted* reprinted = nullptr;
+  for (const auto& e : decision.events)
+    if (const auto* r = std::get_if<checkout::ReceiptReprinted>(&e)) reprinted = r;
+  if (!reprinted) {
+    refuse("REPRINT_NOT_RECORDED", "The reprint was not recorded.");
+    return;
+  }
+  bool online = false;
+  for (const auto& a : reprinted->approvals)
+    online = online || a.method == checkout::ApprovalMethod::Online;
+  std::vector<sync::OutboxMessage> messages;
+  if (online && t.billing()) {
+    // The token is single use and never stored: the reprint is posted now, directly.
+    sync::ReprintRequest request;
+    request.reprintId = reprinted->reprint_id.to_string();
+    request.reasonCode = reprinted->reason_code;
+    request.requestedByUserId = reprinted->requested_by.str();
+    for (const auto& a : command.approvals) {
+      sync::Approval out;
+      if (const auto* token = std::get_if<std::reference_wrapper<checkout::OnlineElevation>>(&a)) {
+        out.approverUserId = token->get().approver.str();
+        out.elevationToken = sync::SecretToken(std::string(token->get().token.reveal()));
+      } else {
+        const auto& grantId = std::get<checkout::OfflineGrantId>(a);
+        for (const auto& g : co.offline_grants()) {
+          if (g.grant_id != grantId) continue;
+          out.approverUserId = g.approver.str();
+          out.offlineGrantId = grantId.to_string();
+          out.grantedAt = checkout::format_rfc3339(g.granted_at);
+        }
+      }
+      request.approvals.push_back(std::move(out));
+    }
+    auto r = t.billing()->reprintReceipt(who(), record.receipt_id.to_string(), request);
+    for (auto& a : command.approvals)
+      if (auto* token = std::get_if<std::reference_wrapper<checkout::OnlineElevation>>(&a))
+        token->get().token.wipe();
+    noteOutcome(r.outcome);
+    if (r.outcome.outcome == sync::OutcomeClass::BusinessRefusal) {
+      refuse(r.outcome.code(), "The backend refused the reprint.");
+      return;
+    }
+    if (!r.outcome.ok()) messages.push_back(reprintMessage(record.checkout_id, *reprinted));
+  } else {
+    messages.push_back(reprintMessage(record.checkout_id, *reprinted));
+  }
+  std::optional<UserId> approver;
+  if (!reprinted->approvals.empty()) approver = reprinted->approvals.front().approver;
+  auto shift = ensureShift();
+  if (!shift) return;
+  if (auto r = t.ledger().record_reprint(
+          ledger::ReprintRecord{reprinted->reprint_id, reprinted->receipt_id, *shift,
+                                reprinted->reprint_number, reprinted->reason_code, *user, approver,
+                                reprinted->at},
+          messages, decision.events);
+      !r.ok()) {
+    storageFailure(r.error());
+    return;
+  }
+  const CopyMark copy{"REPRINT " + std::to_string(reprinted->reprint_number), reprinted->at,
+                      user->str(), reprinted->reason_code};
+  auto content = renderer.content(co, record.receipt_id, copy);
+  auto rendered =
+      renderer.render(content, std::stoi(record.template_version), escpos::DrawerKick::None);
+  if (auto* err = std::get_if<std::string>(&rendered)) {
+    refuse("RECEIPT_TEMPLATE_FAILED", "The receipt template could not be used.", *err);
+    return;
+  }
+  auto& text = std::get<RenderedReceiptText>(rendered);
+  const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
+  (void)t.ledger().record_delivery(
+      ledger::ReceiptDelivery{deliveryId, record.receipt_id, ledger::DeliveryChannel::Print, *user,
+                              now()},
+      {});
+  auto printed = printer.print(
+      drivers::PrintJob{drivers::JobKind::kReceipt, drivers::Copy::kReprint,
+                        record.receipt_reference + "#R" + std::to_string(reprinted->reprint_number),
+                        user->str(), reprinted->reason_code, text.bytes});
+  const auto status = printed.outcome.result == drivers::JobResult::kPrinted
+                          ? ledger::DeliveryStatus::Sent
+                      : printed.outcome.result == drivers::JobResult::kPossiblyPrinted
+                          ? ledger::DeliveryStatus::PossiblyPrinted
+                          : ledger::DeliveryStatus::Failed;
+  std::vector<sync::OutboxMessage> m{deliveryMessage(record.checkout_id, record.receipt_id,
+                                                     deliveryId, ledger::DeliveryChannel::Print,
+                                                     std::nullopt, status, now())};
+  (void)t.ledger().record_delivery_outcome(
+      ledger::DeliveryOutcome{deliveryId, status,
+                              std::string(drivers::failure_reason_code(printed.outcome.reason)),
+                              now()},
+      m);
+  if (replicator) replicator->wake();
+  if (auto again = t.ledger().find_receipt(record.receipt_id); again.ok() && again.value()) {
+    view.receipt = receiptView(*again.value());
+    view.receipt->printerMessage =
+        status == ledger::DeliveryStatus::Sent ? "" : printed.advisorMessage;
+  }
+}
+
+// ---------------------------------------------------------------- finding receipts
+
+void CounterEngine::Impl::findReceipts(const intent::FindReceipts& i) {
+  view.receipts.clear();
+  std::vector<checkout::ReceiptId> ids;
+  auto query = i.query;
+  while (!query.empty() && (query.back() == ' ' || query.back() == '\n' || query.back() == '\r'))
+    query.pop_back();
+  auto& db = t.database();
+  const auto collect = [&](const sync::Statement& row) {
+    if (auto id = checkout::ReceiptId::parse(row.text(0))) ids.push_back(*id);
+  };
+  if (query.empty()) {
+    if (!view.shift) return;
+    auto& st = db.statement(
+        "SELECT r.receipt_id FROM receipt AS r JOIN checkout AS c ON c.checkout_id = r.checkout_id "
+        "WHERE c.shift_id = ?1 ORDER BY r.chain_seq DESC LIMIT 100");
+    (void)st.bind(view.shift->shiftId).for_each(collect);
+  } else {
+    auto& st = db.statement(
+        "SELECT r.receipt_id FROM receipt AS r JOIN checkout AS c ON c.checkout_id = r.checkout_id "
+        "WHERE r.receipt_reference = ?1 OR r.receipt_id = ?1 OR c.invoice_number = ?1 "
+        "OR c.work_order_id = ?1 OR r.invoice_id = ?1 ORDER BY r.chain_seq DESC LIMIT 100");
+    (void)st.bind(query).for_each(collect);
+  }
+  for (const auto& id : ids) {
+    if (auto found = t.ledger().find_receipt(id); found.ok() && found.value())
+      view.receipts.push_back(receiptView(*found.value()));
+  }
+  if (!query.empty() && view.receipts.empty())
+    refuse("RECEIPT_NOT_FOUND", "No receipt for " + query + ".");
+  if (view.receipts.size() == 1) view.receipt = view.receipts.front();
+}
+
+// ---------------------------------------------------------------- sync and the queue
+
+void CounterEngine::Impl::retrySync(const intent::RetrySync& i) {
+  setBusy(Busy::Syncing);
+  const auto at = now();
+  if (i.item) {
+    auto r = t.ledger().outbox().force_retry(*i.item, at);
+    if (!r.ok()) {
+      refuse("QUEUE_ITEM_NOT_FOUND", "No such queue item.");
+      return;
+    }
+  } else {
+    (void)t.ledger().outbox().force_retry_all(at);
+  }
+  if (replicator) {
+    replicator->resume();
+    replicator->wake();
+  } else if (t.online()) {
+    if (auto conn = t.openConnection(); conn.ok()) {
+      sync::ReplicatorConfig rc;
+      rc.http = t.httpConfig();
+      rc.pull = sync::SnapshotPull::Off;
+      sync::Replicator drain(std::move(conn).value(), rc);
+      drain.runUntilEmpty(std::chrono::seconds(10));
+      backendUp = drain.status().online;
+    }
+  }
+}
+
+void CounterEngine::Impl::resolveQueueItem(const intent::ResolveQueueItem& i,
+                                           const std::vector<UserId>& approvers) {
+  if (approvers.empty()) {
+    beginApproval(checkout::ElevationAction::PoOverride,
+                  "Resolve queue item " + std::to_string(i.item) +
+                      (i.resolution == QueueResolution::Retry ? " · retry" : " · adjusted"),
+                  std::nullopt, "", 1,
+                  ApprovalPurpose{ApprovalPurpose::ResolveQueue{i.item, i.resolution, i.notes}});
+    return;
+  }
+  (void)t.ledger().record_audit(ledger::AuditEvent{
+      t.ids().next_id<checkout::EventId>(), std::nullopt, "QUEUE_ITEM_RESOLVED",
+      approvers.front().str(),
+      json{{"item", i.item},
+           {"resolution", i.resolution == QueueResolution::Retry ? "RETRY" : "ADJUSTED"},
+           {"by", user->str()}}
+          .dump(),
+      now()});
+  if (i.resolution == QueueResolution::Retry) retrySync(intent::RetrySync{i.item});
+}
+
+// ---------------------------------------------------------------- printers
+
+void CounterEngine::Impl::listPrinters() {
+  setBusy(Busy::Printers);
+  view.printers.clear();
+  for (const auto& p : printer.discover()) {
+    const std::string status =
+        p.status.ok() ? std::string(p.status.status.can_print() ? "READY" : "NOT_READY")
+                      : std::string(drivers::link_error_code(p.status.error));
+    view.printers.push_back(
+        PrinterListItem{drivers::to_string(p.uri), p.description, p.profile, status, p.problem});
+  }
+}
+
+void CounterEngine::Impl::printTestPage() {
+  setBusy(Busy::Printing);
+  auto page = drivers::build_test_page(
+      t.printerProfile(), drivers::TestPageFacts{printer.describe(), t.config().printer.uri,
+                                                 t.config().terminalId, app::localTimeText(now())});
+  if (!page.ok()) {
+    refuse("TEST_PAGE_FAILED", "The test page could not be made.", page.error().message);
+    return;
+  }
+  auto printed = printer.print(drivers::PrintJob{
+      drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
+      "TEST-" + checkout::format_compact_utc(now()), user->str(), "TEST", std::move(page).value()});
+  if (printed.outcome.result != drivers::JobResult::kPrinted)
+    refuse("PRINTER_UNAVAILABLE", printed.advisorMessage);
+}
+
+// ---------------------------------------------------------------- reports
+
+void CounterEngine::Impl::printText(const std::string& text, const std::string& reference) {
+  escpos::Encoder e(t.printerProfile());
+  e.initialize();
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) e.paragraph(line);
+  e.cut(escpos::Cut::Partial);
+  auto printed =
+      printer.print(drivers::PrintJob{drivers::JobKind::kReport, drivers::Copy::kOriginal,
+                                      reference, user->str(), "REPORT", e.take_bytes()});
+  if (printed.outcome.result != drivers::JobResult::kPrinted)
+    refuse("PRINTER_UNAVAILABLE", printed.advisorMessage);
+}
+
+ReportView makeReportView(const ledger::ShiftReport& rep, std::vector<std::string> approvals) {
+  ReportView v;
+  v.z = rep.kind == ledger::ReportKind::Z;
+  v.shiftId = rep.shift_id.to_string();
+  v.openedAt = rep.opened_at;
+  v.closedAt = rep.closed_at;
+  v.reprints = rep.reprint_count;
+  v.noSaleOpenings = static_cast<std::int64_t>(rep.no_sale_openings.size());
+  v.unsyncedPayments = rep.unsynced.count;
+  v.oldestUnsynced = rep.unsynced.oldest_captured_at;
+  for (const auto& u : rep.unsynced.by_currency) v.unsyncedByCurrency.push_back(u.total);
+  for (const auto& a : rep.approvers)
+    v.approvers.push_back(
+        ReportView::ApproverActivity{a.approver, a.overrides_approved, a.reprints_approved});
+  v.chainHead = rep.chain_head;
+  v.approvals = std::move(approvals);
+  std::ostringstream s;
+  s << (v.z ? "Z REPORT (shift closed)" : "X REPORT") << "\n";
+  s << "shift " << v.shiftId << " opened " << app::localTimeText(rep.opened_at) << "\n";
+  for (const auto& c : rep.currencies) {
+    CurrencyReportView cv;
+    cv.currency = c.currency;
+    cv.paymentCount = c.payment_count;
+    cv.paymentsTotal = c.payments_total;
+    for (const auto& tt : c.tenders)
+      cv.tenders.push_back(
+          TenderTotalView{std::string(ledger::to_string(tt.tender)), tt.count, tt.total});
+    cv.openingFloat = c.opening_float;
+    cv.cashTaken = c.cash_taken;
+    cv.changeGiven = c.change_given;
+    cv.paidIn = Money::zero(c.currency);  // MERGE-LEDGER: c.paid_in
+    cv.paidOut = c.paid_out;
+    cv.cashExpected = c.cash_expected;
+    cv.cashCounted = c.cash_counted;
+    cv.cashDifference = c.cash_difference;
+    s << "\n"
+      << c.currency.code() << ": " << c.payment_count << " payments, " << money(c.payments_total)
+      << "\n";
+    for (const auto& tt : c.tenders)
+      s << "  " << ledger::to_string(tt.tender) << ": " << tt.count << " " << money(tt.total)
+        << "\n";
+    s << "  float " << money(c.opening_float) << ", paid out " << money(c.paid_out) << "\n";
+    s << "  cash expected " << money(c.cash_expected);
+    if (c.cash_counted) s << ", counted " << money(*c.cash_counted);
+    if (c.cash_difference) s << ", difference " << money(*c.cash_difference);
+    s << "\n";
+    v.currencies.push_back(std::move(cv));
+  }
+  s << "\nreprints " << rep.reprint_count << ", no-sale openings " << rep.no_sale_openings.size()
+    << ", unsynced payments " << rep.unsynced.count << "\n";
+  for (const auto& a : rep.approvers)
+    s << "approver " << a.approver.str() << ": overrides " << a.overrides_approved << ", reprints "
+      << a.reprints_approved << "\n";
+  for (const auto& a : v.approvals) s << a << "\n";
+  s << "chain head " << rep.chain_head << "\n";
+  v.text = s.str();
+  return v;
+}
+
+}  // namespace pos::app

@@ -1,0 +1,34 @@
+#include "ledger_lookups.hpp"
+
+namespace pos::app {
+
+sync::DbResult<std::optional<checkout::CheckoutId>> latestCheckoutOnInvoice(
+    sync::Database& db, std::string_view invoiceId) {
+  auto& st = db.statement(
+      "SELECT checkout_id FROM checkout WHERE invoice_id = ?1 ORDER BY chain_seq DESC LIMIT 1");
+  std::optional<checkout::CheckoutId> found;
+  auto rows = st.bind(invoiceId).for_each(
+      [&](const sync::Statement& row) { found = checkout::CheckoutId::parse(row.text(0)); });
+  if (!rows.ok()) return std::move(rows).error();
+  return found;
+}
+
+sync::DbResult<checkout::Money> unsyncedAccountCharges(sync::Database& db,
+                                                       std::string_view accountId,
+                                                       checkout::Currency currency) {
+  auto& st = db.statement(
+      "SELECT COALESCE(SUM(p.amount_minor), 0) FROM payment AS p "
+      "JOIN checkout AS c ON c.checkout_id = p.checkout_id "
+      "WHERE c.account_id = ?1 AND p.currency = ?2 AND p.tender = 'ACCOUNT' AND NOT EXISTS ("
+      "SELECT 1 FROM outbox_message AS o WHERE o.idempotency_key = p.payment_id "
+      "AND o.kind = 'payment' AND o.state = 'ACKED')");
+  std::int64_t minor = 0;
+  auto rows =
+      st.bind(accountId, std::string(currency.code())).for_each([&](const sync::Statement& row) {
+        minor = row.int64(0);
+      });
+  if (!rows.ok()) return std::move(rows).error();
+  return checkout::Money{currency, minor};
+}
+
+}  // namespace pos::app

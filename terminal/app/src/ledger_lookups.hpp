@@ -1,0 +1,25 @@
+// Reads of the ledger the counter engine needs and the ledger's API does not offer yet: the
+// checkout this terminal last started on an invoice (so a walked-away checkout with its PO is
+// resumed) and the charges to an account this terminal took and has not synced (they count
+// against the account's credit, offline and online).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <pos/checkout/ids.hpp>
+#include <pos/checkout/money.hpp>
+#include <pos/sync/db.hpp>
+
+namespace pos::app {
+
+sync::DbResult<std::optional<checkout::CheckoutId>> latestCheckoutOnInvoice(
+    sync::Database& db, std::string_view invoiceId);
+
+// ACCOUNT payments on the account's invoices whose payment message the backend has not
+// acknowledged yet, in `currency`.
+sync::DbResult<checkout::Money> unsyncedAccountCharges(sync::Database& db,
+                                                       std::string_view accountId,
+                                                       checkout::Currency currency);
+
+}  // namespace pos::app
