@@ -394,7 +394,7 @@ void Screens::done(Kit& kit, FrameContext& ctx) {
       kit.text("Change " + money(*p.change), FontRole::Large);
       kit.model.items.back().id = "done.change";
     }
-    if (p.capturedOffline)
+    if (p.capturedOffline && snap.connectivity.backendConfigured)
       kit.text("Taken offline: it syncs when the backend is back.", FontRole::Body, colour::kMuted);
   }
   const ImVec2 b((leftW - gap) / 2, kit.m.target());

@@ -216,6 +216,8 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
     if (options.testSignal && settle == 0 && !session.inputPending() && !animating &&
         snap->busy == app::Busy::Idle) {
       const std::string json = r.drawn.toJson();
+      // POS_UI_TEST_PNG=FILE: the settled frame as a PNG too (tests' artifacts, debugging).
+      if (const char* png = env("POS_UI_TEST_PNG")) session.savePng(png);
       writeSignal(*options.testSignal,
                   "idle " + std::to_string(frames) + " v" + std::to_string(snap->version) + " " +
                       r.drawn.screen,
