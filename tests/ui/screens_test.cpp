@@ -538,3 +538,40 @@ TEST(Behaviour, SignedOutScreensForgetWhatWasTyped) {
 
 }  // namespace
 }  // namespace pos::ui::testing
+
+namespace pos::ui::testing {
+namespace {
+TEST(Input, MouseClicksWorkLikeTaps) {
+  Harness h;
+  const auto snap = doneFailedPrint();
+  h.run(snap);
+  h.session().show(Screen::Done);
+  h.run(snap);
+  auto click = [&](const std::string& id) {
+    const auto* item = h.drawn().find(id);
+    ASSERT_NE(item, nullptr) << id;
+    SDL_Event e{};
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = static_cast<Sint32>(item->rect.cx());
+    e.motion.y = static_cast<Sint32>(item->rect.cy());
+    SDL_PushEvent(&e);
+    SDL_Event b{};
+    b.type = SDL_MOUSEBUTTONDOWN;
+    b.button.button = SDL_BUTTON_LEFT;
+    b.button.x = e.motion.x;
+    b.button.y = e.motion.y;
+    SDL_PushEvent(&b);
+    b.type = SDL_MOUSEBUTTONUP;
+    SDL_PushEvent(&b);
+  };
+  click("done.email");
+  h.run(snap);
+  h.type("jordan@example.com");
+  h.run(snap);
+  click("done.email.send");
+  const auto r = h.run(snap);
+  EXPECT_NE(intentOf<app::intent::EmailReceipt>(r), nullptr);
+  EXPECT_EQ(h.drawn().find("done.email.address"), nullptr);
+}
+}  // namespace
+}  // namespace pos::ui::testing

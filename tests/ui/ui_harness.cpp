@@ -81,11 +81,18 @@ void Harness::tap(const std::string& id) {
 
 void Harness::type(const std::string& text) {
   for (char c : text) {
+    // As a keyboard (or xdotool) sends it: key down, the text, key up.
+    SDL_Event d{};
+    d.type = SDL_KEYDOWN;
+    d.key.keysym.scancode = SDL_SCANCODE_A;
+    SDL_PushEvent(&d);
     SDL_Event t{};
     t.type = SDL_TEXTINPUT;
     t.text.text[0] = c;
     t.text.text[1] = 0;
     SDL_PushEvent(&t);
+    d.type = SDL_KEYUP;
+    SDL_PushEvent(&d);
   }
 }
 

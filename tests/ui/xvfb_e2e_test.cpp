@@ -43,7 +43,7 @@ struct XvfbE2e : ::testing::Test {
   std::unique_ptr<UiApp> start() { return std::make_unique<UiApp>(xvfb, globals(), work.path()); }
 
   static void keys(UiApp& ui, const std::string& pad, const std::string& digits) {
-    for (char c : digits) ui.tap("keypad." + pad + "." + std::string(1, c));
+    for (char c : digits) ui.tap("keypad." + pad + "." + (c == '.' ? "point" : std::string(1, c)));
   }
   static void signIn(UiApp& ui, const std::string& user, const std::string& pin) {
     ui.waitScreen("Sign in");

@@ -396,7 +396,7 @@ void Screens::signIn(Kit& kit, FrameContext& ctx) {
   keypadIntoPin(pin_, k);
   const TypedInput typed = readTypedInput();
   const bool enter = signInUser_ && typedDigitsInto(pin_, typed);
-  const bool can = signInUser_ && !pin_.empty() && !locked && snap.busy == app::Busy::Idle;
+  const bool can = signInUser_ && !pin_.empty() && !locked;
   const bool tapped =
       kit.button("signin.submit", "Sign in", ImVec2(keypadWidth(kit, key), kit.m.target()),
                  Tone::Primary, can ? Enabled::Yes : Enabled::No);
@@ -430,7 +430,7 @@ void Screens::counter(Kit& kit, FrameContext& ctx) {
   if (focus_ != Focus::WorkOrder) focus_ = Focus::WorkOrder;
   TypedInput typed = readTypedInput();
   ImGui::SameLine();
-  const bool can = !workOrder_.empty() && snap.busy == app::Busy::Idle;
+  const bool can = !workOrder_.empty();
   bool open = kit.button("counter.open", "Open", ImVec2(openW, kit.m.mm(13)), Tone::Primary,
                          can ? Enabled::Yes : Enabled::No);
   if (keyboardOpen_) {
@@ -615,7 +615,7 @@ void Screens::invoice(Kit& kit, FrameContext& ctx) {
     }
     if (!co.poFormatHint.empty())
       kit.textWrapped(co.poFormatHint, w, FontRole::Body, colour::kMuted);
-    const bool canCapture = can && !po_.empty() && snap.busy == app::Busy::Idle;
+    const bool canCapture = can && !po_.empty();
     if (kit.button("invoice.capture-po", "Capture PO", ImVec2(w, kit.m.target()), Tone::Primary,
                    canCapture ? Enabled::Yes : Enabled::No)) {
       ctx.post(app::intent::CapturePo{po_});
@@ -722,8 +722,7 @@ void Screens::overrideScreen(Kit& kit, FrameContext& ctx) {
   if (co.overrideNeedsSecondApprover) {
     kit.text("Two different supervisors approve this override.", FontRole::Body, colour::kMuted);
   }
-  const bool can = !overrideReason_.empty() && (!needsNotes || !notes_.empty()) &&
-                   snap.busy == app::Busy::Idle && !snap.approval;
+  const bool can = !overrideReason_.empty() && (!needsNotes || !notes_.empty()) && !snap.approval;
   const ImVec2 b(kit.m.mm(40), kit.m.target());
   if (kit.button("override.back", "Back", b)) show(Screen::Invoice);
   ImGui::SameLine();
@@ -835,7 +834,7 @@ void Screens::approvalOverlay(Kit& kit, FrameContext& ctx) {
   keypadIntoPin(approvalPin_, k);
   const TypedInput& typed = overlayInput_;
   const bool enter = approver_ && typedDigitsInto(approvalPin_, typed);
-  const bool can = approver_ && !approvalPin_.empty() && snap.busy == app::Busy::Idle;
+  const bool can = approver_ && !approvalPin_.empty();
   const float bw = (keypadWidth(kit, key) - kit.m.gap()) / 2;
   if (kit.button("approval.cancel", "Cancel", ImVec2(bw, kit.m.target())) || typed.escape) {
     approvalPin_.clear();

@@ -1,7 +1,9 @@
 // The screens of issue 11 as one small class per frame: it reads the snapshot at the top of the
 // frame, draws, and collects the intents tapped; the app applies them after the frame. What is
 // local to the UI (which screen, the digits being typed, the field with focus) lives here; what
-// the shop knows lives in the engine's snapshot.
+// the shop knows lives in the engine's snapshot. Buttons are not disabled while the engine is
+// busy: intents queue in order, and background work (printer polls, sync) would otherwise
+// swallow taps at random moments.
 //
 // Sections: FrameContext · Screens (state per screen)
 #pragma once

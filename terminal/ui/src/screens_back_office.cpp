@@ -126,7 +126,7 @@ void Screens::sync(Kit& kit, FrameContext& ctx) {
   backButton(kit, ctx, "sync.back");
   ImGui::SameLine();
   if (kit.button("sync.retry-all", "Retry all", ImVec2(kit.m.mm(50), kit.m.target()), Tone::Primary,
-                 snap.busy == app::Busy::Idle ? Enabled::Yes : Enabled::No)) {
+                 Enabled::Yes)) {
     ctx.post(app::intent::RetrySync{});
   }
 }
@@ -337,7 +337,7 @@ void Screens::shift(Kit& kit, FrameContext& ctx) {
                           : shiftPanel_ == ShiftPanel::PaidIn ? "Record paid in"
                                                               : "Record paid out";
       if (kit.button("shift.submit", label, ImVec2(leftW, kit.m.target()), Tone::Primary,
-                     ok && snap.busy == app::Busy::Idle ? Enabled::Yes : Enabled::No)) {
+                     ok ? Enabled::Yes : Enabled::No)) {
         if (isFloat) {
           ctx.post(app::intent::OpenShift{{parsed.value()}});
         } else {
@@ -394,8 +394,7 @@ void Screens::shift(Kit& kit, FrameContext& ctx) {
         }
       }
       if (kit.button("shift.close.submit", "Close shift and print Z", ImVec2(leftW, kit.m.target()),
-                     Tone::Primary,
-                     allOk && snap.busy == app::Busy::Idle ? Enabled::Yes : Enabled::No)) {
+                     Tone::Primary, allOk ? Enabled::Yes : Enabled::No)) {
         ctx.post(app::intent::CloseShift{counted, true});
         shiftPanel_ = ShiftPanel::None;
         focus_ = Focus::None;
@@ -447,7 +446,7 @@ void Screens::drawer(Kit& kit, FrameContext& ctx) {
   }
   backButton(kit, ctx, "drawer.back");
   ImGui::SameLine();
-  const bool can = !drawerReason_.empty() && snap.shift && snap.busy == app::Busy::Idle;
+  const bool can = !drawerReason_.empty() && snap.shift;
   if (kit.button("drawer.open", "Open drawer", ImVec2(kit.m.mm(50), kit.m.target()), Tone::Primary,
                  can ? Enabled::Yes : Enabled::No)) {
     ctx.post(app::intent::OpenDrawer{drawerReason_});
@@ -487,7 +486,7 @@ void Screens::printer(Kit& kit, FrameContext& ctx) {
   }
   ImGui::SameLine();
   if (kit.button("printer.test", "Test page", ImVec2(kit.m.mm(40), kit.m.target()), Tone::Primary,
-                 snap.busy == app::Busy::Idle ? Enabled::Yes : Enabled::No)) {
+                 Enabled::Yes)) {
     ctx.post(app::intent::PrintTestPage{});
   }
 }

@@ -314,8 +314,7 @@ void Screens::payment(Kit& kit, FrameContext& ctx) {
       break;
   }
   const bool can = check.amount && tenderProblem.empty() && co.mayTakePayment && co.statusKnown &&
-                   co.stage == checkout::CheckoutStage::TakingPayment &&
-                   snap.busy == app::Busy::Idle && !paymentPosted_;
+                   co.stage == checkout::CheckoutStage::TakingPayment && !paymentPosted_;
   bool take = kit.button("payment.take", "Take payment", ImVec2(padW, kit.m.mm(15)), Tone::Primary,
                          can ? Enabled::Yes : Enabled::No);
   if (kit.button("payment.back", "Back", ImVec2(padW, kit.m.target()))) show(Screen::Invoice);
@@ -363,7 +362,7 @@ void Screens::done(Kit& kit, FrameContext& ctx) {
     const ImVec2 eb(kit.m.mm(40), kit.m.target());
     if (kit.button("done.email.cancel", "Cancel", eb)) emailOpen_ = false;
     ImGui::SameLine();
-    const bool can = email_.find('@') != std::string::npos && snap.busy == app::Busy::Idle;
+    const bool can = email_.find('@') != std::string::npos;
     bool send = kit.button("done.email.send", "Send e-mail", ImVec2(eb.x * 1.5f, eb.y),
                            Tone::Primary, can ? Enabled::Yes : Enabled::No);
     const TypedInput typed = readTypedInput();
@@ -416,8 +415,7 @@ void Screens::done(Kit& kit, FrameContext& ctx) {
                        ? "Printer unavailable. Load paper or select email option."
                        : r->printerMessage,
                    colour::kErrorBg, colour::kErrorText, leftW);
-        if (kit.button("done.retry", "Retry", b, Tone::Primary,
-                       snap.busy == app::Busy::Idle ? Enabled::Yes : Enabled::No)) {
+        if (kit.button("done.retry", "Retry", b, Tone::Primary, Enabled::Yes)) {
           ctx.post(app::intent::RetryPrint{checkout::ReceiptId::parse(r->receiptId)});
         }
         ImGui::SameLine();

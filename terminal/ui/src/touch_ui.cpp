@@ -211,16 +211,15 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
       notifySystemd(Notify::Ready);
       if (options.testSignal) writeSignal(*options.testSignal, "first-frame", nullptr);
     }
-    // Idle: queue empty, settle frames drawn, the engine not busy, nothing animating soon.
-    const bool animating = r.redrawIn && *r.redrawIn < std::chrono::milliseconds(500);
-    if (options.testSignal && settle == 0 && !session.inputPending() && !animating &&
-        snap->busy == app::Busy::Idle) {
+    // Settled: the input queue is empty and the settle frames are drawn, so what is on screen
+    // is what the model says (the engine may still be busy: the model then shows "busy").
+    if (options.testSignal && settle == 0 && !session.inputPending()) {
       const std::string json = r.drawn.toJson();
       // POS_UI_TEST_PNG=FILE: the settled frame as a PNG too (tests' artifacts, debugging).
       if (const char* png = env("POS_UI_TEST_PNG")) session.savePng(png);
       writeSignal(*options.testSignal,
-                  "idle " + std::to_string(frames) + " v" + std::to_string(snap->version) + " " +
-                      r.drawn.screen,
+                  "idle " + std::to_string(frames) + " v" + std::to_string(snap->version) +
+                      (snap->busy == app::Busy::Idle ? " " : " busy ") + r.drawn.screen,
                   &json);
     }
   }
