@@ -230,7 +230,11 @@ PreviewImage UiSession::Impl::preview(const std::filesystem::path& path) {
   if (tex) SDL_UpdateTexture(tex, nullptr, data, w * 4);
   stbi_image_free(data);
   if (!tex) return {};
-  if (it != previews.end() && it->second.texture) SDL_DestroyTexture(it->second.texture);
+  // One receipt is shown at a time: keep only this one (a long receipt's texture is a few MB).
+  for (auto& [p, old] : previews) {
+    if (old.texture) SDL_DestroyTexture(old.texture);
+  }
+  previews.clear();
   previews[path] = Preview{tex, w, h, mtime};
   return {tex, static_cast<float>(w), static_cast<float>(h)};
 }
