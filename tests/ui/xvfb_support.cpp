@@ -221,6 +221,27 @@ void UiApp::tap(const std::string& id) {
   lastTapFrame_ = d.frame + 1;
 }
 
+void UiApp::startClick(const std::string& id) {
+  const Drawn d = waitFor(
+      [&](const Drawn& m) {
+        const json* item = m.find(id);
+        return item && item->value("enabled", false);
+      },
+      "an enabled " + id);
+  const json& item = *d.find(id);
+  const int x = static_cast<int>(item["x"].get<double>() + item["w"].get<double>() / 2);
+  const int y = static_cast<int>(item["y"].get<double>() + item["h"].get<double>() / 2);
+  xdotool({"mousemove", std::to_string(x), std::to_string(y)});
+  clickPid_ = spawn({"/usr/bin/xdotool", "click", "--delay", "0", "1"},
+                    environmentWith({{"DISPLAY", xvfb_.display()}}), "/dev/null");
+  lastTapFrame_ = d.frame + 1;
+}
+
+void UiApp::finishClick() {
+  if (clickPid_ > 0) waitExit(clickPid_);
+  clickPid_ = -1;
+}
+
 void UiApp::type(const std::string& ascii) {
   xdotool({"type", "--delay", "20", ascii});
   lastTapFrame_ = read().frame + 1;

@@ -59,6 +59,10 @@ class UiApp {
   }
   // Waits for an idle model with the item, then clicks its centre with xdotool.
   void tap(const std::string& id);
+  // Moves the pointer over the item, then starts `xdotool click --delay 0 1` without waiting
+  // for it (the benchmark times from here); finishClick() reaps it.
+  void startClick(const std::string& id);
+  void finishClick();
   void type(const std::string& ascii);  // xdotool type
   void key(const std::string& name);    // xdotool key (Return, BackSpace)
   int exitCode();                       // after the app ended by itself
@@ -72,6 +76,7 @@ class UiApp {
   std::string log_;
   pid_t pid_ = -1;
   std::uint64_t lastTapFrame_ = 0;
+  pid_t clickPid_ = -1;
 };
 
 // Runs a program to completion (stdout returned); throws when it cannot start.
