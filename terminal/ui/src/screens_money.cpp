@@ -92,8 +92,15 @@ void Screens::payment(Kit& kit, FrameContext& ctx) {
   using checkout::TenderKind;
 
   ImGui::BeginGroup();
-  kit.text("Payment · " + co.invoiceNumber + " · balance due " + money(co.balanceDue),
-           FontRole::Title);
+  // The balance goes beside the title when there is room (1280 px), else below it.
+  const std::string title = "Payment · " + co.invoiceNumber;
+  const std::string balance = "Balance due " + money(co.balanceDue);
+  kit.text(title, FontRole::Title);
+  ImFont* tf = kit.fonts.title;
+  const float both =
+      tf->CalcTextSizeA(tf->FontSize, 1e9f, 0.f, (title + "     " + balance).c_str()).x;
+  if (both <= leftW) ImGui::SameLine(0, kit.m.mm(5));
+  kit.text(balance, FontRole::Title);
   kit.model.items.back().id = "payment.balance";
   const float tileW = (leftW - 3 * gap) / 4;
   const ImVec2 tile(tileW, kit.m.mm(14));
