@@ -66,7 +66,9 @@ struct XvfbE2e : ::testing::Test {
     ui.tap("payment.tendered");
     keys(ui, "amount", tendered);
     ui.tap("payment.take");
-    ui.waitScreen("Done");
+    ui.waitFor(
+        [](const Drawn& d) { return d.screen == "Done" && !d.shows("Printing the receipt"); },
+        "the payment's outcome");
   }
   json cli(const std::vector<std::string>& args) const {
     auto r = term.run(args);

@@ -461,6 +461,9 @@ void Screens::done(Kit& kit, FrameContext& ctx) {
     }
   }
   const TypedInput typed = readTypedInput();
+  // At the bottom, where it stays while the outcome above it changes (a tap never lands on a
+  // button that moved under the finger).
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), contentTop_ + content_.y - kit.m.mm(14)));
   if (kit.button("done.new", "New checkout", ImVec2(leftW, kit.m.mm(14)), Tone::Primary) ||
       typed.enter) {
     ctx.post(app::intent::CloseCheckout{});
