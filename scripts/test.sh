@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: the debug build (warnings are errors),
-# the AddressSanitizer + UndefinedBehaviorSanitizer build, and the bounded libFuzzer runs.
+# the AddressSanitizer + UndefinedBehaviorSanitizer build, the bounded libFuzzer runs, and the
+# package stage (scripts/ci-package.sh: the .deb, lintian, install/upgrade/remove in a
+# disposable root, the kiosk session, the arm64 cross build with its quick tests; needs root).
 # This is the README's test command and exactly what CI (.ci/run) runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +20,6 @@ echo "=== fuzz: libFuzzer targets (clang), corpus replay and bounded fuzzing"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "${jobs}" --target pos_fuzzers
 ctest --preset fuzz -j "${jobs}"
+
+echo "=== package: .deb, lintian, install/upgrade/remove cycle, kiosk session, arm64"
+./scripts/ci-package.sh

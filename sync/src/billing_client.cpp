@@ -2,6 +2,7 @@
 //
 // Sections: 1. enum names  2. the strict reader  3. parsers  4. request bodies  5. endpoints
 #include <pos/sync/billing_client.hpp>
+#include <pos/sync/integrity.hpp>
 
 #include <algorithm>
 #include <array>
@@ -208,7 +209,7 @@ class Reader {
 template <class T, class F>
 Parsed<T> parseWith(std::string_view body, F&& read) {
   Parsed<T> out;
-  auto j = json::parse(body, nullptr, false);
+  auto j = parse_outside_json(body);
   if (j.is_discarded()) {
     out.error = "body: not JSON";
     return out;
@@ -466,7 +467,9 @@ json toJson(const ContractMoney& m) {
   return {{"currency", m.currency}, {"amountMinor", m.amountMinor}};
 }
 json toJson(const EvaluateRequest& r) {
-  return {{"invoiceId", r.invoiceId}, {"accountId", r.accountId}};
+  return {{"invoiceId", r.invoiceId},
+          {"accountId", r.accountId},
+          {"chargeAmount", r.chargeAmount ? toJson(*r.chargeAmount) : json()}};
 }
 json toJson(const PoCaptureRequest& r) {
   return {{"poNumber", r.poNumber},
@@ -610,7 +613,7 @@ SnapshotResult<T> finishSnapshot(HttpOutcome outcome, P&& parse) {
 
 Parsed<json> parseObject(std::string_view body) {
   Parsed<json> out;
-  auto j = json::parse(body, nullptr, false);
+  auto j = parse_outside_json(body);
   if (j.is_discarded() || !j.is_object()) {
     out.error = "body: not a JSON object";
   } else {
@@ -715,9 +718,15 @@ BillingResult<json> BillingClient::recordOfflineGrant(const RequestIdentity& who
 
 BillingResult<PaymentPosted> BillingClient::postPayment(const RequestIdentity& who,
                                                         const PaymentRequest& request) {
-  return finish<PaymentPosted>(
+  auto r = finish<PaymentPosted>(
       http_.send(post(who, "/billing/payments", toJson(request), request.billingPaymentId)),
       parsePaymentPosted);
+  // Another payment's body is no acknowledgement of this one (a proxy's cache, a misroute).
+  if (r.value && r.value->billingPaymentId != request.billingPaymentId) {
+    r.value.reset();
+    r.parseError = "billingPaymentId: another payment's";
+  }
+  return r;
 }
 
 BillingResult<std::vector<ProviderPayment>> BillingClient::payments(const RequestIdentity& who,

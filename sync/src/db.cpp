@@ -472,6 +472,13 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
       e.message = context + " failed: " + e.message;
       return e;
     }
+    if (m.after != nullptr) {
+      if (auto r = m.after(db); !r.ok()) {
+        auto e = std::move(r).error();
+        e.message = context + " failed: " + e.message;
+        return e;
+      }
+    }
     auto ins = db.statement(
                      "INSERT INTO schema_migration(component, version, description, "
                      "applied_at_ms) VALUES (?, ?, ?, ?)")

@@ -3,12 +3,15 @@
 // Sections: global init · error body · outcome classification · Impl (options, headers, send)
 //
 // Outcome classification, in order:
-//   1. a libcurl error: TLS refusals and oversize replies are configuration problems (nothing a
-//      retry fixes); any other failure is Retryable when the request never left, and Ambiguous
-//      for a POST whose request had been sent (libcurl counts the bytes it sent in
-//      CURLINFO_REQUEST_SIZE) because the backend may have applied it.
-//   2. a status: see OutcomeClass.
+//   1. a libcurl error: TLS refusals and a bad URL are configuration problems (nothing a retry
+//      fixes); any other failure, an oversized reply (REPLY_TOO_LARGE) included, is Retryable
+//      when the request never left, and Ambiguous for a POST whose request had been sent
+//      (libcurl counts the bytes it sent in CURLINFO_REQUEST_SIZE): the backend may have
+//      applied it.
+//   2. a body nested deeper than kMaxJsonNesting: REPLY_MALFORMED, classed as in 1.
+//   3. a status: see OutcomeClass.
 #include <pos/sync/http_client.hpp>
+#include <pos/sync/integrity.hpp>
 
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
@@ -48,7 +51,7 @@ std::string_view toString(OutcomeClass c) {
 }
 
 std::optional<ApiError> parseApiError(std::string_view body) {
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto j = parse_outside_json(body);
   if (!j.is_object()) return std::nullopt;
   auto code = j.find("errorCode");
   if (code == j.end() || !code->is_string() || code->get_ref<const std::string&>().empty()) {
@@ -125,10 +128,13 @@ TransportFailure describe(CURLcode rc, bool tooLarge) {
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return {"BAD_URL", true};
+    // An oversized reply is not the terminal's configuration (nothing a person at the terminal
+    // can fix, and not a refusal of its credentials): the link or the backend misbehaves. Like
+    // a broken transfer it is Retryable (GET) or Ambiguous (a POST that was sent).
     case CURLE_FILESIZE_EXCEEDED:
-      return {"RESPONSE_TOO_LARGE", true};
+      return {std::string{kReplyTooLarge}, false};
     case CURLE_WRITE_ERROR:
-      if (tooLarge) return {"RESPONSE_TOO_LARGE", true};
+      if (tooLarge) return {std::string{kReplyTooLarge}, false};
       return {"WRITE_ERROR", false};
     case CURLE_COULDNT_RESOLVE_HOST:
       return {"DNS_FAILED", false};
@@ -268,9 +274,11 @@ struct HttpClient::Impl {
     headers.add("Authorization: Bearer " + config.token.reveal());
     headers.add("X-Terminal-Id: " + config.terminalId);
     if (!req.identity.operatorId.empty()) headers.add("X-Operator-Id: " + req.identity.operatorId);
-    if (!req.identity.correlationId.empty()) {
-      headers.add("X-Correlation-Id: " + req.identity.correlationId);
-    }
+    // Every request of the contract carries one: the caller's (the checkout's), else a fresh one.
+    const std::string correlationId =
+        req.identity.correlationId.empty() ? generateCorrelationId() : req.identity.correlationId;
+    headers.add("X-Correlation-Id: " + correlationId);
+    out.correlationId = correlationId;
     headers.add("traceparent: " + formatTraceparent(trace, out.spanId));
     headers.add("Content-Type: application/json");
     headers.add("Accept: application/json");
@@ -313,8 +321,17 @@ struct HttpClient::Impl {
           retryAfter > 0) {
         out.retryAfter = std::chrono::seconds(retryAfter);
       }
-      if (out.status < 200 || out.status >= 300) out.error = parseApiError(out.body);
-      out.outcome = classifyStatus(out.status, out.error);
+      if (!json_nesting_within(out.body, kMaxJsonNesting)) {
+        // Nobody downstream may recurse through it (see integrity.hpp): the body is dropped and
+        // the reply counts as a broken transfer.
+        out.body.clear();
+        out.transportError = std::string{kReplyMalformed};
+        out.outcome =
+            req.method == HttpMethod::Post ? OutcomeClass::Ambiguous : OutcomeClass::Retryable;
+      } else {
+        if (out.status < 200 || out.status >= 300) out.error = parseApiError(out.body);
+        out.outcome = classifyStatus(out.status, out.error);
+      }
     }
     out.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 
 namespace pos::sync {
@@ -74,6 +75,41 @@ std::optional<Traceparent> parseTraceparent(std::string_view h) {
   }
   if (allZero(tp.traceId) || allZero(tp.spanId)) return std::nullopt;
   return tp;
+}
+
+std::string generateCorrelationId() {
+  static const bool ready = sodium_init() >= 0;
+  (void)ready;
+  std::array<unsigned char, 16> b{};
+  randombytes_buf(b.data(), b.size());
+  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  for (int i = 5; i >= 0; --i) {
+    b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms & 0xffU);
+    ms >>= 8U;
+  }
+  b[6] = static_cast<unsigned char>(0x70U | (b[6] & 0x0fU));
+  b[8] = static_cast<unsigned char>(0x80U | (b[8] & 0x3fU));
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kDigits[b[i] >> 4U]);
+    out.push_back(kDigits[b[i] & 0x0fU]);
+  }
+  return out;
+}
+
+bool isUuidV7(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (t[i] == '-')) return false;
+    if (!dash && !isLowerHex(t.substr(i, 1))) return false;
+  }
+  return t[14] == '7' && (t[19] == '8' || t[19] == '9' || t[19] == 'a' || t[19] == 'b');
 }
 
 }  // namespace pos::sync

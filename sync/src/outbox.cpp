@@ -1,7 +1,10 @@
 // The durable outbox (see outbox.hpp for the state machine and the ordering rule).
 //
-// Sections: 1. names  2. schema  3. enqueue  4. claim and marks  5. queries
+// Sections: 1. names  2. schema and the chain  3. enqueue  4. claim and marks  5. queries
+//           6. needs attention and resolutions  7. verify
 #include <pos/sync/outbox.hpp>
+
+#include <pos/sync/integrity.hpp>
 
 #include <sqlite3.h>
 #include <nlohmann/json.hpp>
@@ -78,6 +81,8 @@ std::optional<std::string> sanitize_correlation_id(std::string_view id) {
 // ---------------------------------------------------------------------------------------------
 
 namespace {
+DbResult<void> chain_existing_rows(Database& db);
+
 constexpr Migration kMigrations[] = {
     {"outbox", 1, "outbox messages",
      R"sql(
@@ -116,6 +121,32 @@ CREATE INDEX outbox_due ON outbox_message (next_attempt_at_ms) WHERE state = 'QU
     // due item (outbox_due) and sorting them all on each of the replicator's turns.
     {"outbox", 3, "queued items in claim order",
      "CREATE INDEX outbox_queued_order ON outbox_message (id) WHERE state = 'QUEUED';"},
+    // The chain (see outbox.hpp, "Integrity"), the supervisor's resolutions of items that need
+    // attention, and the flag with which an ADJUSTED resolution lets the held items through.
+    // Existing rows are chained in id order by chain_existing_rows().
+    {"outbox", 4, "chained rows, resolutions of items that need attention",
+     R"sql(
+ALTER TABLE outbox_message ADD COLUMN body_digest BLOB;
+ALTER TABLE outbox_message ADD COLUMN link BLOB;
+ALTER TABLE outbox_message ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox_message ADD COLUMN redacted_digest BLOB;
+ALTER TABLE outbox_message ADD COLUMN released INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE outbox_resolution (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  outbox_id      INTEGER NOT NULL REFERENCES outbox_message (id),
+  resolution     TEXT    NOT NULL CHECK (resolution IN ('RETRY', 'ADJUSTED')),
+  resolved_by    TEXT    NOT NULL CHECK (length(resolved_by) > 0),
+  resolved_at_ms INTEGER NOT NULL,
+  adjustment_id  TEXT,
+  CHECK (resolution <> 'ADJUSTED' OR length(adjustment_id) > 0)
+) STRICT;
+CREATE INDEX outbox_resolution_item ON outbox_resolution (outbox_id);
+CREATE TRIGGER outbox_resolution_no_update BEFORE UPDATE ON outbox_resolution
+BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
+CREATE TRIGGER outbox_resolution_no_delete BEFORE DELETE ON outbox_resolution
+BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
+)sql",
+     &chain_existing_rows},
 };
 
 constexpr std::string_view kItemColumns =
@@ -150,6 +181,98 @@ DbError invalid(std::string message) {
 DbError conflict(std::string message) {
   return DbError{DbErrorCode::StateConflict, 0, std::move(message)};
 }
+
+// The chained (immutable) fields of a row, its digests, and what verification needs besides.
+struct ChainRow {
+  std::int64_t id = 0;
+  std::string kind, method, path, stream;
+  std::int64_t seq = 0;
+  std::string key, body;
+  std::vector<std::byte> body_digest, link, redacted_digest;
+  std::int64_t redacted = 0;  // 0 or 1; anything else is damage
+  std::string state;
+};
+
+constexpr std::string_view kChainColumns =
+    "id, kind, method, path, stream, seq, idempotency_key, body, body_digest, link, redacted, "
+    "redacted_digest, state";
+
+ChainRow read_chain_row(const Statement& row) {
+  ChainRow r;
+  r.id = row.int64(0);
+  r.kind = row.text(1);
+  r.method = row.text(2);
+  r.path = row.text(3);
+  r.stream = row.text(4);
+  r.seq = row.int64(5);
+  r.key = row.text(6);
+  r.body = row.text(7);
+  r.body_digest = row.blob(8);
+  r.link = row.blob(9);
+  r.redacted = row.is_null(10) ? -1 : row.int64(10);
+  r.redacted_digest = row.blob(11);
+  r.state = row.text(12);
+  return r;
+}
+
+std::string_view bytes_text(const std::vector<std::byte>& v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+
+Digest body_digest_of(std::string_view body) {
+  return digest_of({"pos-outbox-body-v1", body});
+}
+
+// link(n) = SHA-256(link(n-1), kind, method, path, stream, seq, idempotency key, body digest);
+// the first row's previous link is empty.
+Digest link_of(std::string_view previous, std::string_view kind, std::string_view method,
+               std::string_view path, std::string_view stream, std::int64_t seq,
+               std::string_view key, std::string_view body_digest) {
+  const std::string seq_text = std::to_string(seq);
+  return digest_of(
+      {"pos-outbox-link-v1", previous, kind, method, path, stream, seq_text, key, body_digest});
+}
+
+// nullopt when the row holds against the previous row's stored link; else what is wrong.
+std::optional<std::string> chain_problem(const ChainRow& r, std::string_view previous_link) {
+  if (r.body_digest.size() != 32) return "body digest missing or damaged";
+  if (r.link.size() != 32) return "link missing or damaged";
+  if (r.redacted != 0 && r.redacted != 1) return "redacted flag damaged";
+  const Digest body = body_digest_of(r.body);
+  if (r.redacted == 1) {
+    // Personal fields are stripped only from an ACKED item: a redacted body is never sent.
+    if (r.state != "ACKED") return "personal fields stripped from an item that is not ACKED";
+    if (bytes_text(r.redacted_digest) != as_text(body)) {
+      return "stored body does not match its digest";
+    }
+  } else if (bytes_text(r.body_digest) != as_text(body)) {
+    return "body does not match its digest";
+  }
+  const Digest link = link_of(previous_link, r.kind, r.method, r.path, r.stream, r.seq, r.key,
+                              bytes_text(r.body_digest));
+  if (bytes_text(r.link) != as_text(link)) return "link does not follow from the previous row";
+  return std::nullopt;
+}
+
+// Migration step 4: chains the rows written before the chain existed, in id order.
+DbResult<void> chain_existing_rows(Database& db) {
+  std::vector<ChainRow> rows;
+  auto r = db.statement("SELECT " + std::string{kChainColumns} + " FROM outbox_message ORDER BY id")
+               .for_each([&](const Statement& st) { rows.push_back(read_chain_row(st)); });
+  if (!r.ok()) return std::move(r).error();
+  std::string prev;
+  for (const auto& row : rows) {
+    const Digest body = body_digest_of(row.body);
+    const Digest link =
+        link_of(prev, row.kind, row.method, row.path, row.stream, row.seq, row.key, as_text(body));
+    auto up = db.statement("UPDATE outbox_message SET body_digest = ?, link = ? WHERE id = ?")
+                  .bind(Blob{body}, Blob{link}, row.id)
+                  .run();
+    if (!up.ok()) return up;
+    prev.assign(as_text(link));
+  }
+  return {};
+}
 }  // namespace
 
 std::span<const Migration> Outbox::migrations() noexcept {
@@ -167,7 +290,9 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
   if (m.stream.empty() || m.path.empty() || m.idempotency_key.empty() || m.method.empty()) {
     return invalid("outbox message needs a stream, a method, a path and an idempotency key");
   }
-  if (!nlohmann::json::accept(m.body)) return invalid("outbox message body is not JSON");
+  if (!json_nesting_within(m.body, kMaxJsonNesting) || !nlohmann::json::accept(m.body)) {
+    return invalid("outbox message body is not JSON (or nested too deep)");
+  }
   std::optional<std::string> personal;
   if (!m.personal_fields.empty()) personal = nlohmann::json(m.personal_fields).dump();
 
@@ -176,14 +301,25 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
                .bind(m.stream)
                .for_each([&](const Statement& row) { seq = row.int64(0); });
   if (!s.ok()) return std::move(s).error();
+  // The chain: this row's link covers the last row's link (ids only grow: AUTOINCREMENT).
+  std::string prev;
+  auto last = db_->statement("SELECT link FROM outbox_message ORDER BY id DESC LIMIT 1")
+                  .for_each([&](const Statement& row) {
+                    const auto b = row.blob(0);
+                    prev.assign(reinterpret_cast<const char*>(b.data()), b.size());
+                  });
+  if (!last.ok()) return std::move(last).error();
+  const Digest body_digest = body_digest_of(m.body);
+  const Digest link = link_of(prev, to_string(m.kind), m.method, m.path, m.stream, seq,
+                              m.idempotency_key, as_text(body_digest));
   std::int64_t id = 0;
   auto ins =
       db_->statement(
              "INSERT INTO outbox_message (stream, seq, kind, method, path, idempotency_key, body, "
-             "personal_fields, created_at_ms, next_attempt_at_ms) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+             "personal_fields, created_at_ms, next_attempt_at_ms, body_digest, link) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
           .bind(m.stream, seq, to_string(m.kind), m.method, m.path, m.idempotency_key, m.body,
-                personal, to_ms(m.created_at), to_ms(m.created_at))
+                personal, to_ms(m.created_at), to_ms(m.created_at), Blob{body_digest}, Blob{link})
           .for_each([&](const Statement& row) { id = row.int64(0); });
   if (!ins.ok()) return std::move(ins).error();
   return id;
@@ -218,21 +354,51 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now
 
 DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t limit, Timestamp now) {
   if (auto c = check(tx, "claim"); !c.ok()) return std::move(c).error();
-  std::vector<std::int64_t> ids;
+  // One read gives the items, their digests and the previous row's link (for the chain check).
   // The unary + keeps the planner off outbox_due (all due items, then a sort): it walks
   // outbox_queued_order in id order and stops after `limit` eligible items.
-  auto sel = db_->statement(
-                    "SELECT m.id FROM outbox_message AS m "
-                    "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
-                    "  SELECT 1 FROM outbox_message AS e"
-                    "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED') "
-                    "ORDER BY m.id LIMIT ?")
-                 .bind(to_ms(now), static_cast<std::int64_t>(limit))
-                 .for_each([&](const Statement& row) { ids.push_back(row.int64(0)); });
+  struct Candidate {
+    OutboxItem item;
+    std::optional<std::string> problem;
+  };
+  std::vector<Candidate> found;
+  auto sel =
+      db_->statement("SELECT " + std::string{kItemColumns} +
+                     ", body_digest, link, redacted, redacted_digest,"
+                     " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
+                     "  ORDER BY p.id DESC LIMIT 1)"
+                     " FROM outbox_message AS m "
+                     "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                     "  SELECT 1 FROM outbox_message AS e"
+                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED'"
+                     "  AND e.released = 0) "
+                     "ORDER BY m.id LIMIT ?")
+          .bind(to_ms(now), static_cast<std::int64_t>(limit))
+          .for_each([&](const Statement& row) {
+            Candidate c{read_item(row), std::nullopt};
+            ChainRow chain;
+            chain.id = c.item.id;
+            chain.method = c.item.method;
+            chain.path = c.item.path;
+            chain.stream = c.item.stream;
+            chain.seq = c.item.sequence;
+            chain.key = c.item.idempotency_key;
+            chain.body = c.item.body;
+            chain.body_digest = row.blob(17);
+            chain.link = row.blob(18);
+            chain.redacted = row.is_null(19) ? -1 : row.int64(19);
+            chain.redacted_digest = row.blob(20);
+            chain.state = "QUEUED";
+            // The kind as stored: a damaged kind text must not pass as a known one.
+            chain.kind = row.text(3);
+            const auto prev = row.blob(21);
+            c.problem = chain_problem(chain, bytes_text(prev));
+            found.push_back(std::move(c));
+          });
   if (!sel.ok()) return std::move(sel).error();
   std::vector<OutboxItem> items;
-  if (ids.empty()) return items;
-  items.reserve(ids.size());
+  if (found.empty()) return items;
+  items.reserve(found.size());
   // Several updates in the caller's transaction: a savepoint makes them all-or-nothing, so a
   // failure never leaves an item SENDING that the caller was not given (and will not send).
   if (auto sp = db_->statement("SAVEPOINT outbox_claim").run(); !sp.ok()) {
@@ -244,25 +410,27 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t lim
     (void)db_->statement("ROLLBACK TO outbox_claim").run();
     (void)db_->statement("RELEASE outbox_claim").run();
   };
-  const std::string select_one =
-      "SELECT " + std::string{kItemColumns} + " FROM outbox_message WHERE id = ?";
-  for (auto id : ids) {
-    auto up = db_->statement(
-                     "UPDATE outbox_message SET state = 'SENDING', attempts = attempts + 1 "
-                     "WHERE id = ?")
-                  .bind(id)
-                  .run();
+  for (auto& c : found) {
+    // Only what the chain vouches for is sent: a row that does not verify needs attention.
+    auto up = c.problem
+                  ? db_->statement(
+                           "UPDATE outbox_message SET state = 'REJECTED', last_error_code = ?,"
+                           " http_status = NULL, correlation_id = NULL WHERE id = ?")
+                        .bind(std::string_view{kOutboxTampered}, c.item.id)
+                        .run()
+                  : db_->statement(
+                           "UPDATE outbox_message SET state = 'SENDING', attempts = attempts + 1 "
+                           "WHERE id = ?")
+                        .bind(c.item.id)
+                        .run();
     if (!up.ok()) {
       undo();
       return std::move(up).error();
     }
-    auto got = db_->statement(select_one).bind(id).for_each([&](const Statement& row) {
-      items.push_back(read_item(row));
-    });
-    if (!got.ok()) {
-      undo();
-      return std::move(got).error();
-    }
+    if (c.problem) continue;
+    c.item.state = OutboxState::Sending;
+    c.item.attempts += 1;
+    items.push_back(std::move(c.item));
   }
   if (auto rel = db_->statement("RELEASE outbox_claim").run(); !rel.ok()) {
     undo();
@@ -283,8 +451,8 @@ DbResult<std::optional<OutboxState>> state_of(Database& db, std::int64_t id) {
 }
 
 std::string strip_personal_fields(const std::string& body, const std::string& fields_json) {
-  auto fields = nlohmann::json::parse(fields_json, nullptr, false);
-  auto doc = nlohmann::json::parse(body, nullptr, false);
+  auto fields = parse_outside_json(fields_json);
+  auto doc = parse_outside_json(body);
   if (fields.is_discarded() || !fields.is_array() || doc.is_discarded() || !doc.is_object()) {
     return "{}";  // cannot tell what is personal: keep nothing rather than too much
   }
@@ -325,6 +493,13 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
 DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
                                   std::string_view response_body, Timestamp now) {
   if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
+  // The common case in one statement: SENDING, nothing personal to strip.
+  auto& fast = db_->statement(
+      "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
+      " acked_at_ms = ?, last_error_code = NULL"
+      " WHERE id = ? AND state = 'SENDING' AND personal_fields IS NULL");
+  if (auto f = fast.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
+  if (fast.changes() == 1) return {};
   std::optional<OutboxState> state;
   std::string body;
   std::optional<std::string> personal;
@@ -342,14 +517,25 @@ DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_sta
     return conflict("outbox item " + std::to_string(id) + " is " + std::string{to_string(*state)} +
                     ", not SENDING");
   }
-  if (personal) body = strip_personal_fields(body, *personal);
-  auto up = db_->statement(
-                   "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-                   " acked_at_ms = ?, body = ?, personal_fields = NULL, last_error_code = NULL "
-                   "WHERE id = ?")
-                .bind(http_status, response_body, to_ms(now), body, id)
-                .run();
-  return up;
+  if (!personal) {
+    return db_
+        ->statement(
+            "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
+            " acked_at_ms = ?, last_error_code = NULL WHERE id = ?")
+        .bind(http_status, response_body, to_ms(now), id)
+        .run();
+  }
+  // The chain keeps the digest of the body as enqueued; the stripped body gets a digest of its
+  // own, valid only on an ACKED row (see chain_problem).
+  body = strip_personal_fields(body, *personal);
+  const Digest stripped = body_digest_of(body);
+  return db_
+      ->statement(
+          "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
+          " acked_at_ms = ?, body = ?, personal_fields = NULL, last_error_code = NULL,"
+          " redacted = 1, redacted_digest = ? WHERE id = ?")
+      .bind(http_status, response_body, to_ms(now), body, Blob{stripped}, id)
+      .run();
 }
 
 DbResult<void> Outbox::mark_rejected(Transaction& tx, std::int64_t id,
@@ -416,33 +602,44 @@ DbResult<std::int64_t> Outbox::force_retry_all(Timestamp now) {
 // 5. queries
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+// The columns of a queue line; held_behind: the first unresolved REJECTED item earlier in the
+// same stream (what this one waits behind), for items not ACKED.
+constexpr std::string_view kEntryColumns =
+    "m.id, m.kind, m.stream, m.seq, m.state, m.attempts, m.created_at_ms, m.next_attempt_at_ms,"
+    " m.last_error_code, m.correlation_id, m.idempotency_key, m.http_status,"
+    " CASE WHEN m.state = 'ACKED' THEN NULL ELSE (SELECT e.id FROM outbox_message AS e"
+    "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state = 'REJECTED' AND e.released = 0"
+    "  ORDER BY e.seq LIMIT 1) END, m.released";
+
+OutboxQueueEntry read_entry(const Statement& row) {
+  OutboxQueueEntry e;
+  e.id = row.int64(0);
+  e.kind = parse_outbox_kind(row.text(1)).value_or(OutboxKind::Payment);
+  e.stream = row.text(2);
+  e.sequence = row.int64(3);
+  e.state = parse_outbox_state(row.text(4)).value_or(OutboxState::Queued);
+  e.attempts = static_cast<int>(row.int64(5));
+  e.created_at = from_ms(row.int64(6));
+  e.next_attempt_at = from_ms(row.int64(7));
+  e.last_error_code = row.opt_text(8);
+  e.correlation_id = row.opt_text(9);
+  e.idempotency_key = row.text(10);
+  if (auto s = row.opt_int64(11)) e.http_status = static_cast<int>(*s);
+  e.held_behind = row.opt_int64(12);
+  e.resolved = row.int64(13) != 0;
+  return e;
+}
+}  // namespace
+
 DbResult<std::vector<OutboxQueueEntry>> Outbox::list(OutboxListing which, std::size_t limit) {
   std::vector<OutboxQueueEntry> out;
-  const char* sql =
-      which == OutboxListing::Pending
-          ? "SELECT id, kind, stream, seq, state, attempts, created_at_ms, next_attempt_at_ms,"
-            " last_error_code, correlation_id, idempotency_key FROM outbox_message"
-            " WHERE state <> 'ACKED' ORDER BY id LIMIT ?"
-          : "SELECT id, kind, stream, seq, state, attempts, created_at_ms, next_attempt_at_ms,"
-            " last_error_code, correlation_id, idempotency_key FROM outbox_message"
-            " ORDER BY id LIMIT ?";
+  const std::string sql = "SELECT " + std::string{kEntryColumns} + " FROM outbox_message AS m" +
+                          (which == OutboxListing::Pending ? " WHERE m.state <> 'ACKED'" : "") +
+                          " ORDER BY m.id LIMIT ?";
   auto r = db_->statement(sql)
                .bind(static_cast<std::int64_t>(limit))
-               .for_each([&](const Statement& row) {
-                 OutboxQueueEntry e;
-                 e.id = row.int64(0);
-                 e.kind = parse_outbox_kind(row.text(1)).value_or(OutboxKind::Payment);
-                 e.stream = row.text(2);
-                 e.sequence = row.int64(3);
-                 e.state = parse_outbox_state(row.text(4)).value_or(OutboxState::Queued);
-                 e.attempts = static_cast<int>(row.int64(5));
-                 e.created_at = from_ms(row.int64(6));
-                 e.next_attempt_at = from_ms(row.int64(7));
-                 e.last_error_code = row.opt_text(8);
-                 e.correlation_id = row.opt_text(9);
-                 e.idempotency_key = row.text(10);
-                 out.push_back(std::move(e));
-               });
+               .for_each([&](const Statement& row) { out.push_back(read_entry(row)); });
   if (!r.ok()) return std::move(r).error();
   return out;
 }
@@ -450,20 +647,47 @@ DbResult<std::vector<OutboxQueueEntry>> Outbox::list(OutboxListing which, std::s
 DbResult<OutboxStats> Outbox::stats() {
   OutboxStats s;
   std::optional<std::int64_t> oldest;
+  auto older = [&](std::int64_t t) {
+    if (!oldest || t < *oldest) oldest = t;
+  };
+  // QUEUED and SENDING from the covering index; REJECTED (rare) split by whether a supervisor's
+  // ADJUSTED resolution released it (done: not counted in the depth).
   auto r = db_->statement(
                   "SELECT state, COUNT(*), MIN(created_at_ms) FROM outbox_message "
-                  "WHERE state <> 'ACKED' GROUP BY state")
+                  "WHERE state <> 'ACKED' AND state <> 'REJECTED' GROUP BY state")
                .for_each([&](const Statement& row) {
                  const auto n = row.int64(1);
                  s.depth += n;
                  const auto state = parse_outbox_state(row.text(0));
                  if (state == OutboxState::Queued) s.queued = n;
                  if (state == OutboxState::Sending) s.sending = n;
-                 if (state == OutboxState::Rejected) s.rejected = n;
-                 const auto min = row.int64(2);
-                 if (!oldest || min < *oldest) oldest = min;
+                 older(row.int64(2));
                });
   if (!r.ok()) return std::move(r).error();
+  auto rej = db_->statement(
+                    "SELECT released, COUNT(*), MIN(created_at_ms) FROM outbox_message "
+                    "WHERE state = 'REJECTED' GROUP BY released")
+                 .for_each([&](const Statement& row) {
+                   const auto n = row.int64(1);
+                   s.rejected += n;
+                   if (row.int64(0) != 0) {
+                     s.resolved += n;
+                     return;
+                   }
+                   s.needs_attention += n;
+                   s.depth += n;
+                   older(row.int64(2));
+                 });
+  if (!rej.ok()) return std::move(rej).error();
+  if (s.needs_attention > 0) {
+    auto held = db_->statement(
+                       "SELECT COUNT(*) FROM outbox_message AS m WHERE m.state = 'QUEUED' AND "
+                       "EXISTS (SELECT 1 FROM outbox_message AS e WHERE e.stream = m.stream AND "
+                       "e.seq < m.seq AND e.state <> 'ACKED' AND e.state = 'REJECTED' AND "
+                       "e.released = 0)")
+                    .for_each([&](const Statement& row) { s.held = row.int64(0); });
+    if (!held.ok()) return std::move(held).error();
+  }
   if (oldest) s.oldest_queued_at = from_ms(*oldest);
   return s;
 }
@@ -486,6 +710,148 @@ DbResult<std::optional<OutboxItem>> Outbox::find_by_idempotency_key(std::string_
                .for_each([&](const Statement& row) { item = read_item(row); });
   if (!r.ok()) return std::move(r).error();
   return item;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. needs attention and resolutions
+// ---------------------------------------------------------------------------------------------
+
+std::string_view to_string(OutboxResolutionKind kind) noexcept {
+  switch (kind) {
+    case OutboxResolutionKind::Retry:
+      return "RETRY";
+    case OutboxResolutionKind::Adjusted:
+      return "ADJUSTED";
+    case OutboxResolutionKind::kCount:
+      break;
+  }
+  return "UNKNOWN";
+}
+
+DbResult<std::vector<OutboxAttention>> Outbox::needs_attention(std::size_t limit) {
+  std::vector<OutboxAttention> out;
+  auto r = db_->statement("SELECT " + std::string{kEntryColumns} +
+                          " FROM outbox_message AS m WHERE m.state = 'REJECTED' AND"
+                          " m.released = 0 ORDER BY m.id LIMIT ?")
+               .bind(static_cast<std::int64_t>(limit))
+               .for_each([&](const Statement& row) {
+                 OutboxAttention a;
+                 a.item = read_entry(row);
+                 out.push_back(std::move(a));
+               });
+  if (!r.ok()) return std::move(r).error();
+  for (auto& a : out) {
+    auto held = db_->statement("SELECT " + std::string{kEntryColumns} +
+                               " FROM outbox_message AS m WHERE m.stream = ? AND m.seq > ? AND"
+                               " m.state <> 'ACKED' ORDER BY m.seq")
+                    .bind(a.item.stream, a.item.sequence)
+                    .for_each([&](const Statement& row) { a.held.push_back(read_entry(row)); });
+    if (!held.ok()) return std::move(held).error();
+    auto res = resolutions(a.item.id);
+    if (!res.ok()) return std::move(res).error();
+    a.resolutions = std::move(res).value();
+  }
+  return out;
+}
+
+DbResult<std::vector<OutboxResolutionRecord>> Outbox::resolutions(std::int64_t id) {
+  std::vector<OutboxResolutionRecord> out;
+  auto r = db_->statement(
+                  "SELECT id, outbox_id, resolution, resolved_by, resolved_at_ms, adjustment_id "
+                  "FROM outbox_resolution WHERE outbox_id = ? ORDER BY id")
+               .bind(id)
+               .for_each([&](const Statement& row) {
+                 OutboxResolutionRecord rec;
+                 rec.id = row.int64(0);
+                 rec.outbox_id = row.int64(1);
+                 rec.resolution.kind = row.text(2) == "ADJUSTED" ? OutboxResolutionKind::Adjusted
+                                                                 : OutboxResolutionKind::Retry;
+                 rec.resolution.resolved_by = row.text(3);
+                 rec.resolution.resolved_at = from_ms(row.int64(4));
+                 rec.resolution.adjustment_id = row.opt_text(5);
+                 out.push_back(std::move(rec));
+               });
+  if (!r.ok()) return std::move(r).error();
+  return out;
+}
+
+DbResult<ResolveOutcome> Outbox::resolve(std::int64_t id, const OutboxResolution& resolution) {
+  auto tx = db_->begin();
+  if (!tx.ok()) return std::move(tx).error();
+  auto r = resolve(tx.value(), id, resolution);
+  if (!r.ok() || r.value() != ResolveOutcome::Resolved) return r;
+  if (auto c = tx.value().commit(); !c.ok()) return std::move(c).error();
+  return r;
+}
+
+DbResult<ResolveOutcome> Outbox::resolve(Transaction& tx, std::int64_t id,
+                                         const OutboxResolution& resolution) {
+  if (auto c = check(tx, "resolve"); !c.ok()) return std::move(c).error();
+  if (resolution.resolved_by.empty()) return invalid("a resolution names who resolved it");
+  if (resolution.kind == OutboxResolutionKind::Adjusted &&
+      (!resolution.adjustment_id || resolution.adjustment_id->empty())) {
+    return invalid("an ADJUSTED resolution names the adjustment's id");
+  }
+  if (resolution.kind != OutboxResolutionKind::Retry &&
+      resolution.kind != OutboxResolutionKind::Adjusted) {
+    return invalid("unknown resolution");
+  }
+  std::optional<std::string> state;
+  bool released = false;
+  auto r = db_->statement("SELECT state, released FROM outbox_message WHERE id = ?")
+               .bind(id)
+               .for_each([&](const Statement& row) {
+                 state = row.text(0);
+                 released = row.int64(1) != 0;
+               });
+  if (!r.ok()) return std::move(r).error();
+  if (!state) return ResolveOutcome::NoSuchItem;
+  if (*state != "REJECTED" || released) return ResolveOutcome::NotNeedingAttention;
+  auto ins = db_->statement(
+                    "INSERT INTO outbox_resolution (outbox_id, resolution, resolved_by, "
+                    "resolved_at_ms, adjustment_id) VALUES (?, ?, ?, ?, ?)")
+                 .bind(id, to_string(resolution.kind), resolution.resolved_by,
+                       to_ms(resolution.resolved_at), resolution.adjustment_id)
+                 .run();
+  if (!ins.ok()) return std::move(ins).error();
+  // RETRY: the item goes again (the held items stay behind it, in order). ADJUSTED: the item is
+  // settled outside the backend (refund as a ledger adjustment) and is never sent again; what
+  // waited behind it goes on.
+  auto up =
+      resolution.kind == OutboxResolutionKind::Retry
+          ? db_->statement(
+                   "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? "
+                   "WHERE id = ?")
+                .bind(to_ms(resolution.resolved_at), id)
+                .run()
+          : db_->statement("UPDATE outbox_message SET released = 1 WHERE id = ?").bind(id).run();
+  if (!up.ok()) return std::move(up).error();
+  return ResolveOutcome::Resolved;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. verify
+// ---------------------------------------------------------------------------------------------
+
+DbResult<OutboxVerification> Outbox::verify() {
+  OutboxVerification v;
+  std::string prev;
+  auto r =
+      db_->statement("SELECT " + std::string{kChainColumns} + " FROM outbox_message ORDER BY id")
+          .for_each([&](const Statement& st) {
+            const ChainRow row = read_chain_row(st);
+            ++v.rows_checked;
+            if (auto problem = chain_problem(row, prev)) {
+              ++v.broken_rows;
+              if (!v.first_broken_id) {
+                v.first_broken_id = row.id;
+                v.problem = *problem;
+              }
+            }
+            prev.assign(bytes_text(row.link));
+          });
+  if (!r.ok()) return std::move(r).error();
+  return v;
 }
 
 }  // namespace pos::sync

@@ -3,6 +3,8 @@
 // Sections: 1. schema, SnapshotStore, PostingErrors  2. identity and back-off
 //           3. Impl: workers  4. Impl: the loop (claim, mark)  5. Impl: snapshot pulls
 //           6. Replicator
+#include <pos/sync/billing_client.hpp>
+#include <pos/sync/integrity.hpp>
 #include <pos/sync/replicator.hpp>
 
 #include <sodium.h>
@@ -26,6 +28,8 @@ namespace pos::sync {
 
 namespace {
 
+DbResult<void> digestExistingSnapshots(Database& db);
+
 constexpr Migration kMigrations[] = {
     {"sync_replicator", 1, "offline snapshots and posting error details",
      R"sql(
@@ -45,6 +49,9 @@ CREATE TABLE sync_posting_error (
   recorded_at_ms INTEGER NOT NULL
 ) STRICT;
 )sql"},
+    // Each row carries a SHA-256 over its fields, checked on every read and by verify().
+    {"sync_replicator", 2, "snapshot digests", "ALTER TABLE sync_snapshot ADD COLUMN digest BLOB;",
+     &digestExistingSnapshots},
 };
 
 std::int64_t toMs(Timestamp t) {
@@ -57,15 +64,65 @@ Timestamp now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-Snapshot readSnapshot(const Statement& row) {
-  Snapshot s;
+constexpr std::string_view kSnapshotColumns = "key, presence, etag, body, fetched_at_ms, digest";
+
+std::string_view presenceText(SnapshotPresence p) {
+  return p == SnapshotPresence::Present ? "PRESENT" : "UNCONFIGURED";
+}
+
+Digest snapshotDigest(std::string_view key, std::string_view presence, std::string_view etag,
+                      std::string_view body, std::int64_t fetchedAtMs) {
+  const std::string at = std::to_string(fetchedAtMs);
+  return digest_of({"pos-snapshot-v1", key, presence, etag, body, at});
+}
+
+struct StoredSnapshot {
+  Snapshot snapshot;
+  bool intact = false;
+};
+
+StoredSnapshot readSnapshot(const Statement& row) {
+  StoredSnapshot out;
+  Snapshot& s = out.snapshot;
   s.key = row.text(0);
+  const std::string presence = row.text(1);
   s.presence =
-      row.text(1) == "UNCONFIGURED" ? SnapshotPresence::Unconfigured : SnapshotPresence::Present;
+      presence == "UNCONFIGURED" ? SnapshotPresence::Unconfigured : SnapshotPresence::Present;
   s.etag = row.text(2);
   s.body = row.text(3);
-  s.fetchedAt = fromMs(row.int64(4));
-  return s;
+  const std::int64_t at = row.int64(4);
+  s.fetchedAt = fromMs(at);
+  const auto stored = row.blob(5);
+  const Digest want = snapshotDigest(s.key, presence, s.etag, s.body, at);
+  out.intact =
+      stored.size() == want.size() && std::equal(stored.begin(), stored.end(), want.begin());
+  return out;
+}
+
+DbError damaged(const std::string& key) {
+  return DbError{DbErrorCode::Corrupt, 0,
+                 "the cached snapshot " + key + " does not match its digest (damaged or edited)"};
+}
+
+DbResult<void> digestExistingSnapshots(Database& db) {
+  struct Row {
+    std::string key, presence, etag, body;
+    std::int64_t at = 0;
+  };
+  std::vector<Row> rows;
+  auto r = db.statement("SELECT key, presence, etag, body, fetched_at_ms FROM sync_snapshot")
+               .for_each([&](const Statement& st) {
+                 rows.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4)});
+               });
+  if (!r.ok()) return std::move(r).error();
+  for (const auto& row : rows) {
+    const Digest d = snapshotDigest(row.key, row.presence, row.etag, row.body, row.at);
+    auto up = db.statement("UPDATE sync_snapshot SET digest = ? WHERE key = ?")
+                  .bind(Blob{d}, row.key)
+                  .run();
+    if (!up.ok()) return up;
+  }
+  return {};
 }
 
 }  // namespace
@@ -75,43 +132,85 @@ std::span<const Migration> SnapshotStore::migrations() noexcept {
 }
 
 DbResult<std::optional<Snapshot>> SnapshotStore::find(std::string_view key) {
-  std::optional<Snapshot> found;
-  auto rows = db_->statement(
-                     "SELECT key, presence, etag, body, fetched_at_ms FROM sync_snapshot "
-                     "WHERE key = ?")
+  std::optional<StoredSnapshot> found;
+  auto rows = db_->statement("SELECT " + std::string{kSnapshotColumns} +
+                             " FROM sync_snapshot WHERE key = ?")
                   .bind(key)
                   .for_each([&](const Statement& row) { found = readSnapshot(row); });
   if (!rows.ok()) return std::move(rows).error();
-  return found;
+  if (!found) return std::optional<Snapshot>{};
+  if (!found->intact) return damaged(found->snapshot.key);
+  return std::optional<Snapshot>{std::move(found->snapshot)};
 }
 
 DbResult<std::vector<Snapshot>> SnapshotStore::list(std::string_view prefix) {
   std::vector<Snapshot> out;
+  std::optional<std::string> broken;
   // substr() rather than LIKE: ids may hold '%' or '_'.
-  auto rows = db_->statement(
-                     "SELECT key, presence, etag, body, fetched_at_ms FROM sync_snapshot "
-                     "WHERE substr(key, 1, ?) = ? ORDER BY key")
+  auto rows = db_->statement("SELECT " + std::string{kSnapshotColumns} +
+                             " FROM sync_snapshot WHERE substr(key, 1, ?) = ? ORDER BY key")
                   .bind(static_cast<std::int64_t>(prefix.size()), prefix)
-                  .for_each([&](const Statement& row) { out.push_back(readSnapshot(row)); });
+                  .for_each([&](const Statement& row) {
+                    auto s = readSnapshot(row);
+                    if (!s.intact && !broken) broken = s.snapshot.key;
+                    out.push_back(std::move(s.snapshot));
+                  });
   if (!rows.ok()) return std::move(rows).error();
+  if (broken) return damaged(*broken);
   return out;
 }
 
 DbResult<void> SnapshotStore::put(const Snapshot& s) {
+  const auto presence = presenceText(s.presence);
+  const Digest d = snapshotDigest(s.key, presence, s.etag, s.body, toMs(s.fetchedAt));
   return db_
       ->statement(
-          "INSERT INTO sync_snapshot (key, presence, etag, body, fetched_at_ms) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET presence = excluded.presence, "
-          "etag = excluded.etag, body = excluded.body, fetched_at_ms = excluded.fetched_at_ms")
-      .bind(s.key, s.presence == SnapshotPresence::Present ? "PRESENT" : "UNCONFIGURED", s.etag,
-            s.body, toMs(s.fetchedAt))
+          "INSERT INTO sync_snapshot (key, presence, etag, body, fetched_at_ms, digest) "
+          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET presence = excluded.presence, "
+          "etag = excluded.etag, body = excluded.body, fetched_at_ms = excluded.fetched_at_ms, "
+          "digest = excluded.digest")
+      .bind(s.key, presence, s.etag, s.body, toMs(s.fetchedAt), Blob{d})
       .run();
 }
 
+DbResult<SnapshotPutResult> SnapshotStore::put_if_valid(const Snapshot& s,
+                                                        const SnapshotValidator& validator) {
+  SnapshotPutResult result;
+  if (s.presence == SnapshotPresence::Present) {
+    if (!json_nesting_within(s.body, kMaxJsonNesting)) {
+      result.refusal = "nested deeper than " + std::to_string(kMaxJsonNesting) + " levels";
+    } else if (validator) {
+      result.refusal = validator(s.body);
+    }
+  }
+  if (!result.refusal.empty()) return result;  // the cached snapshot stays as it was
+  if (auto r = put(s); !r.ok()) return std::move(r).error();
+  result.stored = true;
+  return result;
+}
+
 DbResult<void> SnapshotStore::touch(std::string_view key, Timestamp fetchedAt) {
-  return db_->statement("UPDATE sync_snapshot SET fetched_at_ms = ? WHERE key = ?")
-      .bind(toMs(fetchedAt), key)
-      .run();
+  // The digest covers the fetch time: recompute it over the row as it is, but only for a row
+  // that is intact (a damaged row must not be blessed by a 304).
+  auto found = find(key);
+  if (!found.ok()) return std::move(found).error();
+  if (!found.value()) return {};
+  Snapshot s = std::move(*found.value());
+  s.fetchedAt = fetchedAt;
+  return put(s);
+}
+
+DbResult<SnapshotVerification> SnapshotStore::verify() {
+  SnapshotVerification v;
+  auto rows =
+      db_->statement("SELECT " + std::string{kSnapshotColumns} + " FROM sync_snapshot ORDER BY key")
+          .for_each([&](const Statement& row) {
+            auto s = readSnapshot(row);
+            ++v.rows_checked;
+            if (!s.intact) v.broken_keys.push_back(s.snapshot.key);
+          });
+  if (!rows.ok()) return std::move(rows).error();
+  return v;
 }
 
 DbResult<void> PostingErrors::record(Transaction& tx, std::int64_t outboxId, int httpStatus,
@@ -179,7 +278,7 @@ RequestIdentity defaultIdentity(const OutboxItem& item) {
     hex.push_back(kDigits[b & 0x0f]);
   }
   id.trace = TraceId::parse(hex);  // nullopt only for an all-zero digest: a fresh trace then
-  auto body = nlohmann::json::parse(item.body, nullptr, false);
+  auto body = parse_outside_json(item.body);
   if (body.is_object()) {
     for (const char* key : {"capturedByUserId", "requestedByUserId"}) {
       auto it = body.find(key);
@@ -205,6 +304,112 @@ std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempts,
   return delay;
 }
 
+std::string_view toString(DrainResult r) noexcept {
+  switch (r) {
+    case DrainResult::Empty:
+      return "EMPTY";
+    case DrainResult::NeedsAttention:
+      return "NEEDS_ATTENTION";
+    case DrainResult::Unreachable:
+      return "UNREACHABLE";
+    case DrainResult::Unfinished:
+      return "UNFINISHED";
+    case DrainResult::ConfigurationProblem:
+      return "CONFIGURATION_PROBLEM";
+    case DrainResult::AnotherProcessSyncing:
+      return "ANOTHER_PROCESS_SYNCING";
+    case DrainResult::StorageProblem:
+      return "STORAGE_PROBLEM";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+
+AckVerdict notAck(std::string code, std::string detail) {
+  return AckVerdict{false, std::move(code), std::move(detail)};
+}
+
+// The ids a reply may echo. Each one a reply carries must be the request's (checkoutId: the
+// one in the path /billing/checkout/{id}/...); a reply naming an id the request does not have
+// is about something else.
+constexpr const char* kEchoedIds[] = {"billingPaymentId", "receiptId",  "overrideId",
+                                      "offlineGrantId",   "deliveryId", "reprintId",
+                                      "checkoutId"};
+
+// The {checkoutId} segment of /billing/checkout/{checkoutId}/..., as it is in the path.
+std::optional<std::string> checkoutInPath(const std::string& path) {
+  constexpr std::string_view prefix = "/billing/checkout/";
+  if (path.rfind(prefix, 0) != 0) return std::nullopt;
+  const auto end = path.find('/', prefix.size());
+  return path.substr(prefix.size(),
+                     end == std::string::npos ? std::string::npos : end - prefix.size());
+}
+
+std::optional<std::string> stringField(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+AckVerdict checkAcknowledgement(const OutboxItem& item, std::string_view body) {
+  const auto reply = parse_outside_json(body);
+  if (!reply.is_object()) return notAck("ACK_MALFORMED", "reply is not a JSON object");
+  const auto request = parse_outside_json(item.body);
+  for (const char* field : kEchoedIds) {
+    if (!reply.contains(field)) continue;
+    auto got = stringField(reply, field);
+    if (!got) return notAck("ACK_MALFORMED", std::string(field) + ": not a string");
+    const bool inPath = std::string_view(field) == "checkoutId" && checkoutInPath(item.path);
+    const bool same = inPath ? urlEncodeComponent(*got) == *checkoutInPath(item.path)
+                             : stringField(request, field) == got;
+    if (!same) return notAck("ACK_ID_MISMATCH", std::string(field) + ": not this request's");
+  }
+  switch (item.kind) {
+    case OutboxKind::Payment: {
+      auto posted = parsePaymentPosted(body);
+      if (!posted.value) return notAck("ACK_MALFORMED", posted.error);
+      if (posted.value->billingPaymentId != item.idempotency_key) {
+        return notAck("ACK_ID_MISMATCH", "billingPaymentId: not this payment's");
+      }
+      if (stringField(request, "invoiceId") != posted.value->invoiceId) {
+        return notAck("ACK_ID_MISMATCH", "invoice.invoiceId: not this payment's invoice");
+      }
+      break;
+    }
+    case OutboxKind::Po: {
+      auto checkout = stringField(reply, "checkoutId");
+      auto po = stringField(reply, "poNumber");
+      if (!checkout || !po || !stringField(reply, "capturedAt")) {
+        return notAck("ACK_MALFORMED", "po reply: checkoutId, poNumber, capturedAt");
+      }
+      if (auto sent = stringField(request, "poNumber"); sent && *sent != *po) {
+        return notAck("ACK_ID_MISMATCH", "poNumber: another PO");
+      }
+      break;
+    }
+    case OutboxKind::Delivery: {
+      auto d = parseDeliveryResult(body);
+      if (!d.value) return notAck("ACK_MALFORMED", d.error);
+      break;
+    }
+    case OutboxKind::Reprint: {
+      auto r = parseReprintRecorded(body);
+      if (!r.value) return notAck("ACK_MALFORMED", r.error);
+      break;
+    }
+    case OutboxKind::Receipt:
+    case OutboxKind::PoOverride:
+    case OutboxKind::OfflineGrant:
+    case OutboxKind::kCount:
+      break;  // the contract leaves the body open: an object, with the same id where it echoes one
+  }
+  return AckVerdict{true, "", ""};
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Impl: workers
 // ---------------------------------------------------------------------------------------------
@@ -220,6 +425,7 @@ struct Replicator::Impl {
   struct Result {
     OutboxItem item;
     HttpOutcome outcome;
+    AckVerdict verdict;  // for a 2xx: judged on the worker's thread, off the loop's
   };
 
   std::mutex mu;
@@ -238,6 +444,9 @@ struct Replicator::Impl {
   mutable std::mutex statusMu;
   ReplicatorStatus status;
 
+  std::optional<SyncLease> lease;
+  std::size_t inFlightLimit = 0;
+
   std::optional<HttpClient> pullClient;
   std::chrono::steady_clock::time_point nextPull{};
   std::chrono::steady_clock::time_point nextStats{};
@@ -245,6 +454,35 @@ struct Replicator::Impl {
   Impl(Database d, ReplicatorConfig c) : db(std::move(d)), config(std::move(c)) {
     if (!config.identity) config.identity = defaultIdentity;
     config.concurrency = std::max<std::size_t>(1, config.concurrency);
+    inFlightLimit = config.inFlightLimit > 0 ? std::max(config.inFlightLimit, config.concurrency)
+                                             : 32 * config.concurrency;
+    if (config.leaseFile.empty()) config.leaseFile = SyncLease::lock_file_for(db.path());
+  }
+
+  enum class LeaseState { Held, Busy, Failed };
+
+  // Takes the lease if this replicator does not hold it yet; on taking it, heals what a crashed
+  // holder left SENDING (only the holder may: the items are its to send).
+  LeaseState ensureLease() {
+    if (lease) return LeaseState::Held;
+    auto got = SyncLease::try_acquire(config.leaseFile);
+    if (!got.ok()) {
+      noteError("SYNC_LOCK_UNAVAILABLE");
+      spdlog::error("replicator: {}", got.error().message);
+      return LeaseState::Failed;
+    }
+    if (!got.value()) {
+      std::lock_guard lock(statusMu);
+      status.anotherProcessSyncing = true;
+      return LeaseState::Busy;
+    }
+    lease = std::move(got).value();
+    {
+      std::lock_guard lock(statusMu);
+      status.anotherProcessSyncing = false;
+    }
+    requeueAfterCrash();
+    return LeaseState::Held;
   }
 
   void startWorkers() {
@@ -261,7 +499,8 @@ struct Replicator::Impl {
       {
         std::unique_lock lock(mu);
         workCv.wait(lock, [&] { return stopping || !jobs.empty(); });
-        if (jobs.empty()) return;  // stopping and nothing left
+        // Stopping: jobs not yet sent stay for drainInFlight() to put back in the queue.
+        if (stopping) return;
         item = std::move(jobs.front());
         jobs.pop_front();
       }
@@ -272,11 +511,18 @@ struct Replicator::Impl {
       req.idempotencyKey = item.idempotency_key;  // always the item's own key
       req.identity = config.identity(item);
       HttpOutcome outcome = client.send(req);
+      AckVerdict verdict;
+      if (outcome.ok()) verdict = checkAcknowledgement(item, outcome.body);
+      bool wake = false;
       {
         std::lock_guard lock(mu);
-        results.push_back({std::move(item), std::move(outcome)});
+        results.push_back({std::move(item), std::move(outcome), std::move(verdict)});
+        // Wake the loop only when it can act: the first reply of a batch, a full batch, or the
+        // workers running low (see turn()); every other reply would only be a context switch.
+        wake = results.size() == 1 || results.size() >= inFlightLimit / 2 ||
+               jobs.size() < config.concurrency || stopping;
       }
-      resultCv.notify_all();
+      if (wake) resultCv.notify_all();
     }
   }
 
@@ -303,7 +549,9 @@ struct Replicator::Impl {
 
   void noteReached(const HttpOutcome& o) {
     std::lock_guard lock(statusMu);
-    status.online = o.status > 0 && o.status < 500;
+    // A reply that was cut off or refused unread (too large, nested too deep) did not come from
+    // a backend that speaks the contract.
+    status.online = o.status > 0 && o.status < 500 && o.transportError.empty();
     if (o.ok()) status.lastSuccessAt = now();
   }
 
@@ -315,9 +563,27 @@ struct Replicator::Impl {
     DbResult<void> marked;
     switch (o.outcome) {
       case OutcomeClass::Success: {
-        marked = outbox.mark_acked(tx, r.item.id, static_cast<int>(o.status), o.body, t);
+        const AckVerdict& verdict = r.verdict;
+        if (verdict.acknowledged) {
+          marked = outbox.mark_acked(tx, r.item.id, static_cast<int>(o.status), o.body, t);
+          std::lock_guard lock(statusMu);
+          ++status.acked;
+          break;
+        }
+        // Not the backend's acknowledgement (a portal, a proxy, another id's body): the item is
+        // not acked; sent again later with its own key.
+        const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+        const auto delay = backoffDelay(config.retry, r.item.attempts, o.retryAfter, unit);
+        marked =
+            outbox.mark_retry(tx, r.item.id, t + delay, verdict.code, static_cast<int>(o.status));
+        spdlog::warn("replicator: {} {}: a {} that is not the contract's acknowledgement ({}: {})",
+                     to_string(r.item.kind), r.item.idempotency_key, o.status, verdict.code,
+                     verdict.detail);
         std::lock_guard lock(statusMu);
-        ++status.acked;
+        status.online = false;
+        ++status.retried;
+        status.lastError = verdict.code;
+        status.lastErrorAt = t;
         break;
       }
       case OutcomeClass::BusinessRefusal:
@@ -401,6 +667,9 @@ struct Replicator::Impl {
                       done.size(), claimed.size(), c.error().message);
         noteError("OUTBOX_UNAVAILABLE");
         claimed.clear();
+      } else {
+        std::lock_guard lock(statusMu);
+        ++status.commits;
       }
     }
     // After the commit: "after each outcome is recorded".
@@ -421,6 +690,8 @@ struct Replicator::Impl {
     std::lock_guard lock(statusMu);
     status.queueDepth = stats.value().depth;
     status.rejected = stats.value().rejected;
+    status.needsAttention = stats.value().needs_attention;
+    status.held = stats.value().held;
     if (stats.value().oldest_queued_at) {
       status.oldestUnsentAge = std::chrono::duration_cast<std::chrono::milliseconds>(
           now() - *stats.value().oldest_queued_at);
@@ -438,6 +709,14 @@ struct Replicator::Impl {
       if (results.empty() && !woken) {
         resultCv.wait_for(lock, wait, [&] { return !results.empty() || woken || stopping; });
       }
+      // Group the replies of several workers' turns into one commit while the workers still
+      // have queued work (so waiting costs them nothing); commit at once when they run low.
+      if (!results.empty() && !stopping && config.ackWindow.count() > 0) {
+        resultCv.wait_for(lock, config.ackWindow, [&] {
+          return stopping || results.size() >= inFlightLimit / 2 ||
+                 jobs.size() < config.concurrency;
+        });
+      }
       woken = false;
       done.swap(results);
     }
@@ -445,7 +724,7 @@ struct Replicator::Impl {
     {
       std::lock_guard lock(mu);
       // The replies in `done` are marked below, in the same transaction as the claim.
-      free = config.concurrency - (inFlight - done.size());
+      free = inFlightLimit - (inFlight - done.size());
     }
     auto claimed = markAndClaim(done, free);
     const bool claimedAny = !claimed.empty();
@@ -468,8 +747,10 @@ struct Replicator::Impl {
       std::lock_guard lock(mu);
       if (inFlight > 0 || claimedAny) return true;
     }
+    // Pending: what can still be sent (the held items cannot until a supervisor resolves).
     auto stats = outbox.stats();
-    return !stats.ok() || stats.value().queued + stats.value().sending > 0;
+    if (!stats.ok()) return true;
+    return stats.value().queued - stats.value().held + stats.value().sending > 0;
   }
 
   bool isStopping() {
@@ -478,19 +759,45 @@ struct Replicator::Impl {
   }
 
   void loopMain() {
-    while (!isStopping()) turn(config.idlePoll);
+    while (!isStopping()) {
+      if (ensureLease() != LeaseState::Held) {
+        // Another replicator sends: look again at the next poll.
+        std::unique_lock lock(mu);
+        resultCv.wait_for(lock, config.idlePoll, [&] { return stopping; });
+        continue;
+      }
+      turn(config.idlePoll);
+    }
     drainInFlight();
   }
 
-  // After stop(): the workers have finished their requests; record what they learnt.
+  // After the workers stopped: record the replies they brought back, and put the items they
+  // never sent back in the queue (due now), in one transaction.
   void drainInFlight() {
     std::deque<Result> done;
+    std::deque<OutboxItem> unsent;
     {
       std::lock_guard lock(mu);
       done.swap(results);
-      inFlight -= done.size();
+      unsent.swap(jobs);
+      inFlight -= done.size() + unsent.size();
     }
-    (void)markAndClaim(done, 0);
+    if (done.empty() && unsent.empty()) return;
+    auto tx = db.begin();
+    if (!tx.ok()) {
+      spdlog::error("replicator: outbox transaction not started: {}", tx.error().message);
+      return;  // still SENDING: requeued by the next holder of the lease
+    }
+    for (auto& r : done) (void)mark(tx.value(), r);
+    for (const auto& item : unsent) {
+      (void)outbox.mark_retry(tx.value(), item.id, now(), "NOT_SENT", std::nullopt);
+    }
+    if (auto c = tx.value().commit(); !c.ok()) {
+      spdlog::error("replicator: outbox batch not committed: {}", c.error().message);
+    }
+    if (config.onOutcome) {
+      for (const auto& r : done) config.onOutcome(r.item, r.outcome);
+    }
   }
 
   void requeueAfterCrash() {
@@ -521,7 +828,8 @@ struct Replicator::Impl {
   }
 
   // GET with If-None-Match; stores the answer under `key`. False when the pull should stop.
-  bool pullOne(const std::string& path, const std::string& key, bool notFoundIsUnconfigured) {
+  bool pullOne(const std::string& path, const std::string& key, bool notFoundIsUnconfigured,
+               const SnapshotValidator& validator) {
     if (!pullClient) pullClient.emplace(config.http);
     auto cached = snapshots.find(key);
     HttpRequest req;
@@ -536,12 +844,16 @@ struct Replicator::Impl {
     const Timestamp t = now();
     switch (o.outcome) {
       case OutcomeClass::Success: {
-        auto parsed = nlohmann::json::parse(o.body, nullptr, false);
-        if (parsed.is_discarded()) {
+        // Replaces the cached snapshot only when the new one is the contract's shape.
+        auto stored =
+            snapshots.put_if_valid({key, SnapshotPresence::Present, o.etag, o.body, t}, validator);
+        if (stored.ok() && !stored.value().stored) {
           noteError("SNAPSHOT_MALFORMED");
-          return true;
+          spdlog::warn("replicator: snapshot {} refused, the cached one kept: {}", key,
+                       stored.value().refusal);
+          std::lock_guard lock(statusMu);
+          status.refusedSnapshots.push_back(key);
         }
-        (void)snapshots.put({key, SnapshotPresence::Present, o.etag, o.body, t});
         return true;
       }
       case OutcomeClass::NotModified:
@@ -567,13 +879,26 @@ struct Replicator::Impl {
     }
   }
 
+  template <class P>
+  static SnapshotValidator validating(P parse) {
+    return [parse](std::string_view body) {
+      auto parsed = parse(body);
+      return parsed.value ? std::string{} : parsed.error;
+    };
+  }
+
   void pull() {
-    if (!pullOne("/billing/terminal/roster", "roster", false)) return;
+    {
+      std::lock_guard lock(statusMu);
+      status.refusedSnapshots.clear();
+    }
+    if (!pullOne("/billing/terminal/roster", "roster", false, validating(parseRoster))) return;
     if (!pullOne("/billing/meta/reason-codes?category=PO_OVERRIDE", "reason-codes/PO_OVERRIDE",
-                 false)) {
+                 false, validating(parseReasonCodes))) {
       return;
     }
-    if (!pullOne("/billing/meta/reason-codes?category=REPRINT", "reason-codes/REPRINT", false)) {
+    if (!pullOne("/billing/meta/reason-codes?category=REPRINT", "reason-codes/REPRINT", false,
+                 validating(parseReasonCodes))) {
       return;
     }
     pullInvoices();
@@ -582,7 +907,7 @@ struct Replicator::Impl {
     auto cached = snapshots.list("invoice/");
     if (cached.ok()) {
       for (const auto& s : cached.value()) {
-        auto inv = nlohmann::json::parse(s.body, nullptr, false);
+        auto inv = parse_outside_json(s.body);
         if (inv.is_object() && inv.contains("customerAccountId") &&
             inv["customerAccountId"].is_string()) {
           accounts.insert(inv["customerAccountId"].get<std::string>());
@@ -590,7 +915,10 @@ struct Replicator::Impl {
       }
     }
     for (const auto& account : accounts) {
-      if (!pullOne("/billing/rules/" + urlEncode(account), "rules/" + account, true)) return;
+      if (!pullOne("/billing/rules/" + urlEncode(account), "rules/" + account, true,
+                   validating(parseBillingRules))) {
+        return;
+      }
     }
     std::lock_guard lock(statusMu);
     status.lastPullAt = now();
@@ -610,7 +938,7 @@ struct Replicator::Impl {
       if (o.outcome != OutcomeClass::NotModified) noteError(o.code());
       return;
     }
-    auto feed = nlohmann::json::parse(o.body, nullptr, false);
+    auto feed = parse_outside_json(o.body);
     if (!feed.is_object() || !feed.contains("invoices") || !feed["invoices"].is_array() ||
         !feed.contains("next") || !feed["next"].is_string()) {
       noteError("SNAPSHOT_MALFORMED");
@@ -620,7 +948,11 @@ struct Replicator::Impl {
     auto tx = db.begin();
     if (!tx.ok()) return;
     for (const auto& inv : feed["invoices"]) {
-      if (!inv.is_object() || !inv.contains("invoiceId") || !inv["invoiceId"].is_string()) continue;
+      if (!inv.is_object() || !inv.contains("invoiceId") || !inv["invoiceId"].is_string() ||
+          inv["invoiceId"].get_ref<const std::string&>().empty()) {
+        noteError("SNAPSHOT_MALFORMED");  // no key to keep it under: nothing replaced
+        continue;
+      }
       (void)snapshots.put({"invoice/" + inv["invoiceId"].get<std::string>(),
                            SnapshotPresence::Present, "", inv.dump(), t});
     }
@@ -661,7 +993,7 @@ void Replicator::start() {
   if (impl_->started) return;
   impl_->started = true;
   impl_->stopping = false;
-  impl_->requeueAfterCrash();
+  // The lease (and the requeue of what a crash left SENDING) is taken by the loop.
   impl_->startWorkers();
   impl_->loopThread = std::thread([this] { impl_->loopMain(); });
 }
@@ -676,6 +1008,7 @@ void Replicator::stop() {
   if (impl_->loopThread.joinable()) impl_->loopThread.join();
   impl_->stopWorkers();
   impl_->drainInFlight();
+  impl_->lease.reset();
   impl_->started = false;
 }
 
@@ -704,24 +1037,50 @@ void Replicator::resume() {
   wake();
 }
 
-bool Replicator::runUntilEmpty(std::chrono::steady_clock::duration timeout) {
-  if (impl_->started) return false;  // the background thread owns the connection
+DrainResult Replicator::drain(std::chrono::steady_clock::duration timeout) {
+  auto& impl = *impl_;
+  const auto finish = [&](DrainResult r) {
+    std::lock_guard lock(impl.statusMu);
+    impl.status.lastDrain = r;
+    return r;
+  };
+  if (impl.started) return finish(DrainResult::AnotherProcessSyncing);  // the thread sends
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  impl_->stopping = false;
-  impl_->requeueAfterCrash();
-  impl_->startWorkers();
-  bool empty = false;
+  impl.stopping = false;
+  for (;;) {
+    const auto state = impl.ensureLease();
+    if (state == Impl::LeaseState::Held) break;
+    if (state == Impl::LeaseState::Failed) return finish(DrainResult::StorageProblem);
+    if (impl.config.leaseWait == LeaseWait::ReportBusy ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return finish(DrainResult::AnotherProcessSyncing);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  impl.startWorkers();
+  bool finished = false;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!impl_->turn(std::chrono::milliseconds(20))) {
-      empty = true;
+    if (!impl.turn(std::chrono::milliseconds(20))) {
+      finished = true;
       break;
     }
-    if (impl_->configurationStopped()) break;
+    if (impl.configurationStopped()) break;
   }
-  impl_->stopWorkers();
-  impl_->drainInFlight();
-  impl_->refreshStats();
-  return empty;
+  impl.stopWorkers();
+  impl.drainInFlight();
+  impl.refreshStats();
+  impl.lease.reset();
+  const ReplicatorStatus st = status();
+  if (st.configurationProblem) return finish(DrainResult::ConfigurationProblem);
+  if (finished) {
+    return finish(st.needsAttention > 0 ? DrainResult::NeedsAttention : DrainResult::Empty);
+  }
+  return finish(st.online ? DrainResult::Unfinished : DrainResult::Unreachable);
+}
+
+bool Replicator::runUntilEmpty(std::chrono::steady_clock::duration timeout) {
+  const DrainResult r = drain(timeout);
+  return r == DrainResult::Empty || r == DrainResult::NeedsAttention;
 }
 
 ReplicatorStatus Replicator::status() const {

@@ -9,10 +9,18 @@
 
 namespace {
 
-// The assets (printer profiles, templates, demo shop): $POS_ASSETS_DIR, else the source tree's
-// folder this binary was built from.
+// The assets (printer profiles, templates, demo shop, USB ids): $POS_ASSETS_DIR, else
+// <exe dir>/../share/pos-terminal when it exists (the installed layout: /usr/bin/pos-terminal and
+// /usr/share/pos-terminal), else the source tree's folder this binary was built from (a build
+// tree, for developers).
 std::filesystem::path assetsDir() {
   if (const char* env = std::getenv("POS_ASSETS_DIR"); env && *env) return env;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "pos-terminal";
+    if (std::filesystem::is_directory(installed / "printers", ec)) return installed;
+  }
   return POS_ASSETS_DIR;
 }
 
@@ -21,7 +29,10 @@ std::filesystem::path assetsDir() {
 int main(int argc, char** argv) {
   auto parsed = pos::app::parseCommandLine(argc, argv);
   if (auto* exit = std::get_if<pos::app::ParseExit>(&parsed)) {
-    (exit->code == pos::app::ExitCode::Done ? std::cout : std::cerr) << exit->text;
+    if (exit->json)  // a usage error under --json: the contract's error object
+      std::cout << *exit->json << '\n';
+    else
+      (exit->code == pos::app::ExitCode::Done ? std::cout : std::cerr) << exit->text;
     return static_cast<int>(exit->code);
   }
   try {

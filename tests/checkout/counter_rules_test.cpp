@@ -152,6 +152,29 @@ TEST(PaymentLimits, TheRosterReadsPaymentLimitsAndRefusesTwoForOneCurrency) {
   EXPECT_FALSE(parse_roster(roster_with("USD 50")).ok());
 }
 
+// Issue 15: with 2,000.00 of 2,500.00 used, an offline charge of 500.00 fits and then one of
+// 10.00 does not: every unsynced charge to the account counts against the credit.
+TEST(AccountCharges, EveryUnsyncedChargeCountsAgainstTheCredit) {
+  Counter counter;
+  BillingRuleEvaluation charge = relaxed_evaluation();
+  charge.charge_account_eligible = true;
+  charge.credit_available = Money{Currencies::USD, 50000};
+  Checkout checkout = counter.start(invoice_json("USD", 100000), charge);
+  auto ctx = counter.context();
+  TakePayment first = cash(50000);
+  first.tender = TenderEntry::account();
+  first.unsynced_account_charges = Money::zero(Currencies::USD);
+  EXPECT_FALSE(checkout.check_payment_entry(first, counter.roster, ctx.now).has_value());
+  TakePayment second = cash(1000);
+  second.tender = TenderEntry::account();
+  second.unsynced_account_charges = Money{Currencies::USD, 50000};
+  const auto refused = checkout.check_payment_entry(second, counter.roster, ctx.now);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code, RefusalCode::CreditLimitExceeded);
+  second.unsynced_account_charges = Money{Currencies::USD, 49000};
+  EXPECT_FALSE(checkout.check_payment_entry(second, counter.roster, ctx.now).has_value());
+}
+
 TEST(CardNumbers, DigitRunsAcrossSpacesDashesAndDotsAreCardNumbers) {
   for (std::string_view text : {"4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111",
                                 "4111.1111.1111.1111", "PO 4242-4242-4242-4242 ok"}) {

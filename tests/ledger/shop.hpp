@@ -28,8 +28,8 @@ inline const Timestamp kShopStart{std::chrono::milliseconds{1'795'000'000'000}};
 
 class Shop {
  public:
-  explicit Shop(sync::Database& db, Timestamp start = kShopStart)
-      : clock_(start), ids_(clock_, random_), ledger_(db) {}
+  explicit Shop(sync::Database& db, Timestamp start = kShopStart, std::filesystem::path anchor = {})
+      : clock_(start), ids_(clock_, random_), ledger_(db, std::move(anchor)) {}
 
   ledger::Ledger& ledger() { return ledger_; }
   checkout::ManualClock& clock() { return clock_; }

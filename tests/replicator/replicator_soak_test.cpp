@@ -1,13 +1,16 @@
 // The fault soak (slow tier): payments captured while the backend is down, then synced against
 // billing-sim with 20% 5xx, 10% resets, 5% lost acks and jittered latency while the syncing
-// process is killed with SIGKILL again and again. Afterwards: the simulator holds exactly the
+// process — `pos-terminal sync --until-empty`, the real command — is killed with SIGKILL again
+// and again. Afterwards: the simulator holds exactly the
 // queued payments, each applied once with a body equal to the outbox's, and the outbox is empty
 // within 60 s of the faults stopping. Then the same with three terminals at once.
 //
 // Sizes: POS_SOAK_PAYMENTS (default 2000 per terminal), POS_SOAK_KILLS (default 20 per terminal).
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
@@ -36,34 +39,38 @@ int envInt(const char* name, int fallback) {
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
 }
 
-// One running sync-soak-worker; the token goes in on its stdin.
+// One running `pos-terminal sync --until-empty` (the real command) on a terminal's data
+// directory, its output to a log file in the test's directory.
 class Worker {
  public:
-  Worker(const std::string& db, const std::string& url, const std::string& terminal, int timeout) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe");
+  Worker(const std::string& dataDir, const std::string& url, const std::string& tokenFile,
+         const std::string& terminal, int timeout) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::vector<std::string> args = {POS_SOAK_WORKER_PATH, db, url, terminal,
+    const std::string log = dataDir + "/soak-sync.log";
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    std::vector<std::string> args = {POS_TERMINAL_PATH,
+                                     "--data-dir",
+                                     dataDir,
+                                     "--backend",
+                                     url,
+                                     "--token-file",
+                                     tokenFile,
+                                     "--terminal-id",
+                                     terminal,
+                                     "sync",
+                                     "--until-empty",
+                                     "--timeout",
                                      std::to_string(timeout)};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    close(fds[0]);
-    if (rc != 0) {
-      close(fds[1]);
-      throw std::runtime_error("spawn sync-soak-worker");
-    }
-    const std::string token = std::string(pos::testing::kSimToken) + "\n";
-    if (write(fds[1], token.data(), token.size()) != static_cast<ssize_t>(token.size())) {
-      close(fds[1]);
-      throw std::runtime_error("write token");
-    }
-    close(fds[1]);
+    if (rc != 0) throw std::runtime_error("spawn pos-terminal sync");
   }
   ~Worker() { kill9(); }
   void kill9() {
@@ -102,19 +109,28 @@ void runSoak(int terminals) {
                             dir.file("sim.jsonl"),
                             {"--down-for-ms", "3600000", "--threads", "48"},
                             0});
-  std::vector<std::string> names, dbs;
+  // The terminal's token file, private to its user as pos-terminal requires.
+  const std::string tokenFile = dir.file("token");
+  pos::testing::writeFile(tokenFile, std::string(pos::testing::kSimToken) + "\n");
+  ::chmod(tokenFile.c_str(), 0600);
+  std::vector<std::string> names, dataDirs, dbs;
   for (std::size_t t = 0; t < static_cast<std::size_t>(terminals); ++t) {
     names.push_back("T-" + std::to_string(t + 1));
-    dbs.push_back(dir.file("terminal-" + std::to_string(t + 1) + ".db"));
+    dataDirs.push_back(dir.file("terminal-" + std::to_string(t + 1)));
+    ::mkdir(dataDirs.back().c_str(), 0700);
+    dbs.push_back(dataDirs.back() + "/terminal.db");  // where pos-terminal keeps it
     auto db = pos::testing::openDatabase(dbs.back());
     pos::testing::enqueuePayments(db, names.back(), payments, invoices);
   }
+  auto spawn = [&](std::size_t t, int timeout) {
+    return std::make_unique<Worker>(dataDirs[t], sim.baseUrl(), tokenFile, names[t], timeout);
+  };
   const auto started = std::chrono::steady_clock::now();
   // A first sync attempt against the down backend: nothing may be lost to it.
   {
     std::vector<std::unique_ptr<Worker>> ws;
     for (std::size_t t = 0; t < static_cast<std::size_t>(terminals); ++t) {
-      ws.push_back(std::make_unique<Worker>(dbs[t], sim.baseUrl(), names[t], 120));
+      ws.push_back(spawn(t, 120));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -129,7 +145,7 @@ void runSoak(int terminals) {
   for (int k = 0; k < kills; ++k) {
     std::vector<std::unique_ptr<Worker>> ws;
     for (std::size_t t = 0; t < static_cast<std::size_t>(terminals); ++t) {
-      ws.push_back(std::make_unique<Worker>(dbs[t], sim.baseUrl(), names[t], 120));
+      ws.push_back(spawn(t, 120));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(life(rng)));
     for (auto& w : ws) w->kill9();  // SIGKILL, mid-request or mid-commit
@@ -139,7 +155,7 @@ void runSoak(int terminals) {
   {
     std::vector<std::unique_ptr<Worker>> ws;
     for (std::size_t t = 0; t < static_cast<std::size_t>(terminals); ++t) {
-      ws.push_back(std::make_unique<Worker>(dbs[t], sim.baseUrl(), names[t], 60));
+      ws.push_back(spawn(t, 60));
     }
     for (auto& w : ws) EXPECT_EQ(w->wait(std::chrono::seconds(70)), 0);
   }
@@ -164,6 +180,7 @@ void runSoak(int terminals) {
     EXPECT_EQ(stats.depth, 0) << names[t];
     EXPECT_EQ(stats.rejected, 0) << names[t];
     EXPECT_EQ(db.integrity_check().value(), "ok");
+    EXPECT_TRUE(outbox.verify().value().sound()) << names[t];
     const auto entries = outbox.list(OutboxListing::All, 1000000);
     ASSERT_TRUE(entries.ok());
     for (const auto& e : entries.value()) {

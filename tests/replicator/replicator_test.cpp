@@ -138,7 +138,10 @@ TEST_F(ReplicatorTest, BusinessRefusalIsRejectedWithSanitizedCodeAndDetailOnlyWi
     ASSERT_TRUE(tx.value().commit().ok());
   }
   Replicator rep(pos::testing::openDatabase(dbPath()), replicatorConfig(sim_->port()));
-  EXPECT_FALSE(rep.runUntilEmpty(std::chrono::milliseconds(1500)));  // the second is held
+  // Nothing left that can be sent: the first needs attention, the second is held behind it.
+  EXPECT_EQ(rep.drain(std::chrono::milliseconds(5000)), DrainResult::NeedsAttention);
+  EXPECT_EQ(rep.status().needsAttention, 1);
+  EXPECT_EQ(rep.status().held, 1);
   auto db = pos::testing::openDatabase(dbPath());
   Outbox outbox(db);
   auto refused = outbox.find(refusedId).value();

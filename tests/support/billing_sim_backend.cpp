@@ -585,7 +585,11 @@ SimReply Backend::evaluate(const SimRequest& r, const std::string& checkoutId, c
     if (ru.contains("creditLimit") && isMoney(ru["creditLimit"])) {
       const std::int64_t balance =
           isMoney(ru.value("accountBalance", json())) ? minor(ru["accountBalance"]) : 0;
-      limitExceeded = balance + minor(inv->second["balanceDue"]) > minor(ru["creditLimit"]);
+      // The contract: creditLimitExceeded judges chargeAmount when given, else the balance due.
+      const std::int64_t charged = body.contains("chargeAmount") && isMoney(body["chargeAmount"])
+                                       ? minor(body["chargeAmount"])
+                                       : minor(inv->second["balanceDue"]);
+      limitExceeded = balance + charged > minor(ru["creditLimit"]);
     }
     eval = {{"policyVersion", ru.value("policyVersion", "")},
             {"poRequired", ru.value("isPoRequired", false)},

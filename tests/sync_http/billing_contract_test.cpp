@@ -189,33 +189,42 @@ TEST_F(BillingContract, InvoicesByIdByWorkOrderAndTheOfflineFeed) {
 
 TEST_F(BillingContract, EvaluateFromRulesAndBlockingWhenBusinessRulesAreMissing) {
   auto c = client();
-  auto com = c.evaluate(who("co-eval-1"), "co-eval-1", {"INV-COM", "ACC-COM"});
+  auto com = c.evaluate(who("co-eval-1"), "co-eval-1", {"INV-COM", "ACC-COM", std::nullopt});
   ASSERT_TRUE(com.ok()) << com.outcome.code() << com.parseError;
   EXPECT_TRUE(com.value->poRequired);
   EXPECT_TRUE(com.value->overrideRequiresSecondApprover);
   EXPECT_TRUE(com.value->creditLimitExceeded);  // 95000 owed + 12345 > 100000
   EXPECT_EQ(com.value->policyVersion, "com-v7");
+  // chargeAmount: the credit is judged for what is charged, not the whole balance.
+  auto part =
+      c.evaluate(who("co-eval-1"), "co-eval-1", {"INV-COM", "ACC-COM", ContractMoney{"USD", 5000}});
+  ASSERT_TRUE(part.ok()) << part.outcome.code() << part.parseError;
+  EXPECT_FALSE(part.value->creditLimitExceeded);  // 95000 + 5000 <= 100000
 
-  auto norules = c.evaluate(who("co-eval-2"), "co-eval-2", {"INV-NORULES", "ACC-NORULES"});
+  auto norules =
+      c.evaluate(who("co-eval-2"), "co-eval-2", {"INV-NORULES", "ACC-NORULES", std::nullopt});
   ASSERT_TRUE(norules.ok());
   EXPECT_TRUE(norules.value->poRequired);
   ASSERT_FALSE(norules.value->messages.empty());
   EXPECT_EQ(norules.value->messages[0].code, "BILLING_RULES_MISSING");
   EXPECT_EQ(norules.value->messages[0].severity.value, MessageSeverity::Blocking);
 
-  auto consumer = c.evaluate(who("co-eval-3"), "co-eval-3", {"INV-CONS", "ACC-CONS"});
+  auto consumer = c.evaluate(who("co-eval-3"), "co-eval-3", {"INV-CONS", "ACC-CONS", std::nullopt});
   ASSERT_TRUE(consumer.ok());
   EXPECT_FALSE(consumer.value->poRequired);
   EXPECT_TRUE(consumer.value->messages.empty());
 
-  EXPECT_EQ(c.evaluate(who("co-eval-4"), "co-eval-4", {"INV-NOPE", "ACC-COM"}).outcome.status, 404);
-  EXPECT_EQ(c.evaluate(who("co-eval-5"), "co-eval-5", {"INV-COM", "ACC-FLEET"}).outcome.status,
+  EXPECT_EQ(c.evaluate(who("co-eval-4"), "co-eval-4", {"INV-NOPE", "ACC-COM", std::nullopt})
+                .outcome.status,
+            404);
+  EXPECT_EQ(c.evaluate(who("co-eval-5"), "co-eval-5", {"INV-COM", "ACC-FLEET", std::nullopt})
+                .outcome.status,
             422);
 }
 
 TEST_F(BillingContract, PoCaptureIsWriteOnceWithFormatAndUniqueness) {
   auto c = client();
-  ASSERT_TRUE(c.evaluate(who("co-po-1"), "co-po-1", {"INV-COM", "ACC-COM"}).ok());
+  ASSERT_TRUE(c.evaluate(who("co-po-1"), "co-po-1", {"INV-COM", "ACC-COM", std::nullopt}).ok());
   auto bad = c.capturePo(who("co-po-1"), "co-po-1", "po-key-1a",
                          {"ab-12345", "u-adv", "2026-11-21T10:00:00.000Z"});
   EXPECT_EQ(bad.outcome.status, 422);
@@ -240,7 +249,7 @@ TEST_F(BillingContract, PoCaptureIsWriteOnceWithFormatAndUniqueness) {
   EXPECT_EQ(replay.outcome.body, ok.outcome.body);
 
   // PER_ACCOUNT_OPEN_ORDERS: an open order's PO is refused, a closed order's PO is fine.
-  ASSERT_TRUE(c.evaluate(who("co-po-2"), "co-po-2", {"INV-FLEET", "ACC-FLEET"}).ok());
+  ASSERT_TRUE(c.evaluate(who("co-po-2"), "co-po-2", {"INV-FLEET", "ACC-FLEET", std::nullopt}).ok());
   EXPECT_EQ(c.capturePo(who("co-po-2"), "co-po-2", "po-key-2a",
                         {"FLEET-OPEN", "u-adv", "2026-11-21T10:00:00.000Z"})
                 .outcome.code(),
@@ -266,7 +275,7 @@ TEST_F(BillingContract, PoCaptureIsWriteOnceWithFormatAndUniqueness) {
 TEST_F(BillingContract, PoOverrideNeedsPermissionReasonElevationAndDistinctApprovers) {
   auto c = client();
   const std::string co = "co-ovr-1";
-  ASSERT_TRUE(c.evaluate(who(co), co, {"INV-COM", "ACC-COM"}).ok());
+  ASSERT_TRUE(c.evaluate(who(co), co, {"INV-COM", "ACC-COM", std::nullopt}).ok());
   PoOverrideRequest req{"ovr-1", "CUSTOMER_FORGOT", std::nullopt, "u-adv", {}};
 
   PoOverrideRequest noPerm = req;
@@ -322,7 +331,7 @@ TEST_F(BillingContract, PoOverrideNeedsPermissionReasonElevationAndDistinctAppro
   EXPECT_EQ(ok.outcome.status, 201) << ok.outcome.code();
   // The tokens are spent: the same approvals on another checkout are refused as reused.
   const std::string co2 = "co-ovr-2";
-  ASSERT_TRUE(c.evaluate(who(co2), co2, {"INV-COM2", "ACC-COM"}).ok());
+  ASSERT_TRUE(c.evaluate(who(co2), co2, {"INV-COM2", "ACC-COM", std::nullopt}).ok());
   PoOverrideRequest reuse = good;
   reuse.overrideId = "ovr-2";
   EXPECT_EQ(c.overridePo(who(co2), co2, reuse).outcome.code(), "ELEVATION_REUSED");
@@ -340,7 +349,7 @@ TEST_F(BillingContract, PoOverrideNeedsPermissionReasonElevationAndDistinctAppro
 TEST_F(BillingContract, ElevationTokenIsSingleUseUnderConcurrentRedemption) {
   auto c = client();
   const std::string co = "co-race";
-  ASSERT_TRUE(c.evaluate(who(co), co, {"INV-FLEET", "ACC-FLEET"}).ok());
+  ASSERT_TRUE(c.evaluate(who(co), co, {"INV-FLEET", "ACC-FLEET", std::nullopt}).ok());
   const std::string token = elevate(c, "u-sup1", "1234", co, ElevationAction::PoOverride);
   constexpr int kThreads = 8;
   std::atomic<int> created{0}, reused{0}, other{0};
@@ -654,7 +663,7 @@ TEST(BillingSimElevation, WrongPinsLockTheApproverOutAndTokensExpire) {
                 .outcome.code(),
             "ELEVATION_DENIED");
   // Expiry: a token older than five minutes is refused.
-  ASSERT_TRUE(c.evaluate(who("co-exp"), "co-exp", {"INV-FLEET", "ACC-FLEET"}).ok());
+  ASSERT_TRUE(c.evaluate(who("co-exp"), "co-exp", {"INV-FLEET", "ACC-FLEET", std::nullopt}).ok());
   auto grant = c.elevate(who("co-exp"),
                          {"u-sup2", SecretToken("5678"), "co-exp", ElevationAction::PoOverride});
   ASSERT_TRUE(grant.ok());

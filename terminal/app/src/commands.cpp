@@ -18,9 +18,11 @@
 #include <pos/escpos/decoder.hpp>
 #include <pos/escpos/encoder.hpp>
 #include <pos/escpos/image.hpp>
+#include <pos/ledger/po_lookup.hpp>
 #include <pos/sync/reconciliation.hpp>
 
 #include "counter_commands.hpp"
+#include "ledger_lookups.hpp"
 
 namespace pos::app {
 
@@ -52,6 +54,19 @@ struct LoadedReceipt {
 
 std::variant<LoadedReceipt, CommandResult> loadReceipt(Terminal& t, const std::string& idText) {
   auto id = checkout::ReceiptId::parse(idText);
+  // A scanned receipt barcode (the compact code) names the receipt too.
+  if (!id) {
+    if (auto prefix = receiptIdPrefixFor(idText)) {
+      auto found = receiptsWithIdPrefix(t.database(), *prefix);
+      if (!found.ok()) return dataProblem(found.error().message);
+      if (found.value().size() > 1)
+        return refusedResult("RECEIPT_AMBIGUOUS",
+                             "that code names " + std::to_string(found.value().size()) +
+                                 " receipts: use the receipt id",
+                             "");
+      if (found.value().size() == 1) id = found.value().front();
+    }
+  }
   if (!id) return refusedResult("RECEIPT_NOT_FOUND", "not a receipt id: " + idText, "");
   auto found = t.ledger().find_receipt(*id);
   if (!found.ok()) return dataProblem(found.error().message);
@@ -76,6 +91,8 @@ CommandResult receiptShow(Terminal& t, const ReceiptCommand& cmd) {
                             {"reason", s.reason}});
   }
   auto reprints = t.ledger().reprint_count(l.record.receipt_id);
+  // What the backend answered to the latest delivery it acknowledged (a bounced e-mail).
+  auto backend = backendDeliveryStatus(t.database(), l.record.receipt_id.to_string());
   CommandResult r;
   r.json = {{"receiptId", l.record.receipt_id.to_string()},
             {"receiptReference", l.record.receipt_reference},
@@ -90,6 +107,10 @@ CommandResult receiptShow(Terminal& t, const ReceiptCommand& cmd) {
             {"createdAt", checkout::format_rfc3339(l.record.created_at)},
             {"reprintCount", reprints.ok() ? reprints.value() : 0},
             {"deliveries", deliveries},
+            {"deliveryStatus", backend.ok() && backend.value() ? json(*backend.value())
+                               : deliveries.empty()            ? json("PENDING")
+                                                               : deliveries.back()["status"]},
+            {"compactCode", compactReceiptCode(l.record.receipt_id)},
             {"printText", l.record.print_text}};
   r.text = l.record.print_text;
   return r;
@@ -104,16 +125,14 @@ CommandResult receiptRender(Terminal& t, ReceiptRenderer& renderer, const Receip
       renderer.render(content, std::stoi(l.record.template_version), escpos::DrawerKick::None);
   if (auto* err = std::get_if<std::string>(&rendered)) return dataProblem(*err);
   const auto& bytes = std::get<RenderedReceiptText>(rendered).bytes;
-  std::ofstream(cmd.outFile, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
+  // Every file written is checked: a missing folder names the path (exit 6), never "done".
+  if (auto failed = writePrivateFile(cmd.outFile, bytes)) return dataProblem(*failed);
   CommandResult r;
   r.json = {{"receiptId", cmd.receiptId}, {"out", cmd.outFile}, {"bytes", bytes.size()}};
   if (cmd.pngFile) {
     auto decoded = escpos::decode(bytes, t.printerProfile());
     auto png = escpos::encode_png(decoded.picture);
-    std::ofstream(*cmd.pngFile, std::ios::binary)
-        .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+    if (auto failed = writePrivateFile(*cmd.pngFile, png)) return dataProblem(*failed);
     r.json["png"] = *cmd.pngFile;
   }
   r.text = "wrote " + cmd.outFile + (cmd.pngFile ? " and " + *cmd.pngFile : "");
@@ -201,7 +220,21 @@ json queueJson(Terminal& t, bool& ok) {
                      {"correlationId", e.correlation_id ? json(*e.correlation_id) : json()},
                      {"idempotencyKey", e.idempotency_key}});
   }
+  json attention = json::array();
+  if (auto needs = t.ledger().outbox().needs_attention(); needs.ok()) {
+    for (const auto& a : needs.value()) {
+      json held = json::array();
+      for (const auto& h : a.held) held.push_back(h.id);
+      attention.push_back(
+          {{"id", a.item.id},
+           {"kind", std::string(sync::to_string(a.item.kind))},
+           {"errorCode", a.item.last_error_code ? json(*a.item.last_error_code) : json()},
+           {"correlationId", a.item.correlation_id ? json(*a.item.correlation_id) : json()},
+           {"held", held}});
+    }
+  }
   return {{"items", items},
+          {"needsAttention", attention},
           {"depth", stats.value().depth},
           {"oldestQueuedAt", stats.value().oldest_queued_at
                                  ? json(checkout::format_rfc3339(*stats.value().oldest_queued_at))
@@ -214,18 +247,32 @@ CommandResult queue(Terminal& t, const QueueCommand& cmd) {
     if (*cmd.retryId == "all") {
       (void)t.ledger().outbox().force_retry_all(now);
     } else {
+      std::int64_t id = 0;
       try {
-        (void)t.ledger().outbox().force_retry(std::stoll(*cmd.retryId), now);
+        id = std::stoll(*cmd.retryId);
       } catch (const std::exception&) {
         return refusedResult("USAGE", "--retry takes an item id or all", "", ExitCode::Usage);
       }
+      auto retried = t.ledger().outbox().force_retry(id, now);
+      if (!retried.ok()) return dataProblem(retried.error().message);
+      if (!retried.value())
+        return refusedResult(
+            "QUEUE_ITEM_NOT_FOUND",
+            "no queued or refused item " + *cmd.retryId + " (see `pos-terminal queue`)", "");
     }
   }
   bool ok = false;
   CommandResult r;
   r.json = queueJson(t, ok);
   if (!ok) return dataProblem("cannot read the outbox");
+  if (auto notice = inFlightNotice(t)) {
+    r.json["inFlight"] = {{"checkoutId", notice->checkoutId},
+                          {"billingPaymentId", notice->billingPaymentId},
+                          {"receiptReference", notice->receiptReference},
+                          {"text", notice->text}};
+  }
   std::ostringstream s;
+  if (r.json.contains("inFlight")) s << r.json["inFlight"]["text"].get<std::string>() << "\n";
   s << "depth " << r.json["depth"].get<std::int64_t>() << "\n";
   for (const auto& i : r.json["items"])
     s << i["id"].get<std::int64_t>() << "  " << i["kind"].get<std::string>() << "  "
@@ -249,16 +296,24 @@ CommandResult pull(Terminal& t) {
   const auto now = t.clock().now();
   json pulled = json::object();
   auto roster = b->roster(terminalIdentity());
+  if (roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem)
+    // The words send IT to the right place: the backend answered and refused this terminal.
+    return refusedResult(roster.outcome.code(),
+                         "the backend refused the terminal's credentials (" +
+                             std::string(roster.outcome.code()) + "): check the token file " +
+                             t.config().backend.tokenFile.string(),
+                         "", ExitCode::ConfigOrData);
   if (roster.outcome.outcome == sync::OutcomeClass::Retryable ||
-      roster.outcome.outcome == sync::OutcomeClass::Ambiguous ||
-      roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem)
+      roster.outcome.outcome == sync::OutcomeClass::Ambiguous)
     return refusedResult(roster.outcome.code(), "the backend could not be reached", "",
-                         roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem
-                             ? ExitCode::ConfigOrData
-                             : ExitCode::Unreachable);
-  if (roster.outcome.ok())
+                         ExitCode::Unreachable);
+  bool rosterRefused = false;
+  if (roster.outcome.ok()) {
+    // A roster that does not parse and validate never replaces the good one (issue 12).
     pulled["roster"] =
         cache.putRoster(json::parse(roster.outcome.body, nullptr, false), now, roster.etag);
+    rosterRefused = !pulled["roster"].get<bool>();
+  }
   for (auto [category, name] :
        {std::pair{ReasonCategory::PoOverride, sync::ReasonCategory::PoOverride},
         std::pair{ReasonCategory::Reprint, sync::ReasonCategory::Reprint}}) {
@@ -291,8 +346,11 @@ CommandResult pull(Terminal& t) {
   pulled["rules"] = rules;
   CommandResult r;
   r.json = pulled;
-  r.text = "pulled roster, reason codes, " + std::to_string(invoices) + " invoices, " +
-           std::to_string(rules) + " account rules";
+  r.text = std::string(rosterRefused ? "the backend's roster was malformed and was refused (the "
+                                       "previous one is kept); pulled "
+                                     : "pulled roster, ") +
+           "reason codes, " + std::to_string(invoices) + " invoices, " + std::to_string(rules) +
+           " account rules";
   return r;
 }
 
@@ -305,28 +363,59 @@ CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
   sync::ReplicatorConfig rc;
   rc.http = t.httpConfig();
   rc.pull = sync::SnapshotPull::Off;
+  if (cmd.untilEmpty) rc.leaseWait = sync::LeaseWait::UntilDeadline;
   sync::ReplicatorStatus status;
-  bool empty = false;
+  sync::DrainResult drained = sync::DrainResult::Unfinished;
   {
     sync::Replicator replicator(std::move(conn).value(), rc);
     const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
         (cmd.untilEmpty ? cmd.timeoutSeconds : std::min(cmd.timeoutSeconds, 10.0)) * 1000));
-    empty = replicator.runUntilEmpty(timeout);
+    drained = replicator.drain(timeout);
     status = replicator.status();
   }
+  const bool empty = drained == sync::DrainResult::Empty;
   bool ok = false;
   CommandResult r;
   r.json = queueJson(t, ok);
   r.json["online"] = status.online;
   r.json["empty"] = empty;
+  r.json["drain"] = std::string(sync::toString(drained));
   if (status.configurationProblem) r.json["configurationProblem"] = *status.configurationProblem;
   if (status.lastError) r.json["lastError"] = *status.lastError;
-  r.text = std::string(empty ? "outbox empty" : "items still queued") + " (depth " +
-           std::to_string(r.json.value("depth", 0)) + ")";
-  if (status.configurationProblem) {
-    r.code = ExitCode::ConfigOrData;
-  } else if (!empty) {
-    r.code = status.online ? ExitCode::Refused : ExitCode::Unreachable;
+  const auto depth = r.json.value("depth", std::int64_t{0});
+  const auto attention = r.json.value("needsAttention", json::array()).size();
+  // Say what is left and why, never "empty" while something remains.
+  switch (drained) {
+    case sync::DrainResult::Empty:
+      r.text = "outbox empty";
+      break;
+    case sync::DrainResult::NeedsAttention:
+      r.code = ExitCode::NeedsAttention;
+      r.text = std::to_string(attention) + " item(s) refused by the backend need a supervisor (" +
+               std::to_string(depth) + " left in all, the rest held behind them): see " +
+               "`pos-terminal queue`, then `queue --resolve`";
+      break;
+    case sync::DrainResult::AnotherProcessSyncing:
+      r.code = ExitCode::Unreachable;
+      r.text =
+          "another process is syncing this terminal; " + std::to_string(depth) + " item(s) left";
+      break;
+    case sync::DrainResult::ConfigurationProblem:
+      r.code = ExitCode::ConfigOrData;
+      r.text = "the backend refused this terminal (" + status.configurationProblem.value_or("?") +
+               "): check the token file " + t.config().backend.tokenFile.string();
+      break;
+    case sync::DrainResult::StorageProblem:
+      r.code = ExitCode::ConfigOrData;
+      r.text = "the terminal's database or its sync lock could not be used";
+      break;
+    case sync::DrainResult::Unreachable:
+    case sync::DrainResult::Unfinished:
+      r.code = ExitCode::Unreachable;
+      r.text = std::to_string(depth) + " item(s) still queued: the backend " +
+               (drained == sync::DrainResult::Unreachable ? "could not be reached"
+                                                          : "did not take them all in time");
+      break;
   }
   return r;
 }
@@ -341,7 +430,7 @@ CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand&
   if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
   auto x = t.ledger().x_report(shift.value()->shift_id);
   if (!x.ok()) return dataProblem(x.error().message);
-  auto view = makeReportView(x.value(), {});
+  auto view = makeReportView(x.value(), {}, t.timeZone());
   view.floatCounted = !shift.value()->opening_float.empty();
   CommandResult r;
   r.json = reportJson(view);
@@ -403,6 +492,9 @@ CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
   CommandResult r;
   r.json = json::parse(sync::toJsonText(rep));
   r.text = sync::toMarkdown(rep);  // a person reads the report as Markdown; --json for tools
+  // Discrepancies are a finding, not a failure to run: their own exit code (8), so a script
+  // can tell "clean" from "look at this" (issue 15).
+  if (!rep.discrepancies.empty()) r.code = ExitCode::Discrepancies;
   return r;
 }
 
@@ -442,7 +534,7 @@ CommandResult printTest(Terminal& t, PrinterService& printer) {
   auto page = drivers::build_test_page(
       t.printerProfile(),
       drivers::TestPageFacts{printer.describe(), t.config().printer.uri, t.config().terminalId,
-                             localTimeText(t.clock().now())});
+                             t.localTimeText(t.clock().now())});
   if (!page.ok()) return dataProblem(page.error().message);
   auto printed =
       printer.print(drivers::PrintJob{drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
@@ -468,22 +560,34 @@ CommandResult verify(Terminal& t) {
   if (!v.ok()) return dataProblem(v.error().message);
   CommandResult r;
   const auto& res = v.value();
+  auto outbox = t.ledger().outbox().verify();
+  auto snapshots = t.snapshots().verify();
+  const bool outboxSound = outbox.ok() && outbox.value().sound();
+  const bool snapshotsSound = snapshots.ok() && snapshots.value().sound();
+  const bool sound = res.sound() && outboxSound && snapshotsSound;
   r.json = {{"integrityCheck", res.integrity_check},
             {"linksChecked", res.links_checked},
-            {"sound", res.sound()}};
+            {"outboxSound", outboxSound},
+            {"snapshotsSound", snapshotsSound},
+            {"sound", sound}};
+  if (outbox.ok() && outbox.value().first_broken_id)
+    r.json["outboxFirstBroken"] = *outbox.value().first_broken_id;
+  if (snapshots.ok()) r.json["brokenSnapshots"] = snapshots.value().broken_keys;
   if (res.first_break) {
     r.json["firstBreak"] = {{"sequence", res.first_break->sequence},
                             {"table", res.first_break->table},
                             {"kind", std::string(ledger::to_string(res.first_break->kind))}};
   }
-  r.code = res.sound() ? ExitCode::Done : ExitCode::ConfigOrData;
-  r.text = res.sound() ? "database and ledger chain are sound (" +
-                             std::to_string(res.links_checked) + " links)"
-                       : "NOT SOUND: integrity " + res.integrity_check +
-                             (res.first_break ? ", first broken link " +
-                                                    std::to_string(res.first_break->sequence) +
-                                                    " in " + res.first_break->table
-                                              : "");
+  r.code = sound ? ExitCode::Done : ExitCode::ConfigOrData;
+  r.text = sound ? "database, ledger chain, outbox and snapshots are sound (" +
+                       std::to_string(res.links_checked) + " links)"
+                 : "NOT SOUND: integrity " + res.integrity_check +
+                       (res.first_break
+                            ? ", first broken link " + std::to_string(res.first_break->sequence) +
+                                  " in " + res.first_break->table
+                            : "") +
+                       (outboxSound ? "" : ", the outbox was changed or damaged") +
+                       (snapshotsSound ? "" : ", cached snapshots were changed or damaged");
   return r;
 }
 
@@ -540,6 +644,63 @@ CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& render
 
 }  // namespace
 
+// ---------------------------------------------------------------- invoice show
+
+// `invoice show --work-order WO`: the invoice as this terminal knows it (the backend's copy when
+// online, else the offline cache) and what this terminal has taken on it. Takes no money.
+CommandResult invoiceShow(Terminal& t, const InvoiceShowCommand& cmd) {
+  OfflineCache cache(t.snapshots());
+  std::optional<std::string> body;
+  bool fromBackend = false;
+  if (t.billing()) {
+    auto r = t.billing()->invoiceByWorkOrder(sync::RequestIdentity{}, cmd.workOrder);
+    if (r.outcome.ok()) {
+      body = r.outcome.body;
+      fromBackend = true;
+    } else if (r.outcome.outcome == sync::OutcomeClass::NotFound) {
+      return refusedResult("INVOICE_NOT_FOUND", "no invoice for work order " + cmd.workOrder, "");
+    }
+  }
+  if (!body) body = cache.invoiceByWorkOrder(cmd.workOrder);
+  if (!body)
+    return refusedResult("INVOICE_NOT_FOUND",
+                         "no invoice for work order " + cmd.workOrder + " on this terminal", "");
+  auto invoice = checkout::parse_invoice_text(*body);
+  if (!invoice.ok()) return refusedResult(invoice.error(), "");
+  const auto& inv = invoice.value();
+  auto taken = ledger::payments_taken_on_invoice(t.database(), inv.invoice_id.to_string());
+  if (!taken.ok()) return dataProblem(taken.error().message);
+  json here = json::array();
+  Money balance = inv.balance_due;
+  for (const auto& p : taken.value()) {
+    bool listed = false;
+    for (const auto& known : inv.payments)
+      listed = listed || known.billing_payment_id.to_string() == p.billing_payment_id;
+    here.push_back({{"billingPaymentId", p.billing_payment_id},
+                    {"amount", {{"currency", p.currency}, {"amountMinor", p.amount_minor}}},
+                    {"tender", p.tender},
+                    {"capturedAt", checkout::format_rfc3339(p.captured_at)},
+                    {"knownToBackend", listed}});
+    if (!listed && p.currency == inv.currency.code()) {
+      if (auto less = balance.subtract(Money{inv.currency, p.amount_minor})) balance = *less;
+    }
+  }
+  CommandResult r;
+  r.json = {{"invoiceId", inv.invoice_id.to_string()},
+            {"invoiceNumber", inv.invoice_number},
+            {"workOrderId", inv.work_order_id.str()},
+            {"customerName", inv.customer_name},
+            {"status", inv.status_text},
+            {"grandTotal", checkout::money_to_json(inv.grand_total)},
+            {"balanceDue", checkout::money_to_json(balance)},
+            {"source", fromBackend ? "backend" : "offline-cache"},
+            {"takenHere", here}};
+  r.text = inv.invoice_number + " " + inv.customer_name + " " + inv.status_text + ", balance " +
+           checkout::format(balance, checkout::MoneyFormat::Screen) + " (" +
+           std::to_string(here.size()) + " payment(s) taken here)";
+  return r;
+}
+
 // ---------------------------------------------------------------- dispatch
 
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
@@ -560,7 +721,18 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     return emit(refusedResult("CONFIG_INVALID", e->describe(), "", ExitCode::ConfigOrData),
                 parsed.json, out, err);
   }
-  auto opened = Terminal::open(std::get<TerminalConfig>(std::move(config)));
+  // Commands that only read open the data directory read-only (IT may run them beside a
+  // running terminal, or on a directory that cannot be written).
+  const auto* queueCmd = std::get_if<QueueCommand>(&parsed.command);
+  const auto* reportCmd = std::get_if<ReportCommand>(&parsed.command);
+  const auto* receiptCmd = std::get_if<ReceiptCommand>(&parsed.command);
+  const bool readOnly = std::holds_alternative<VerifyCommand>(parsed.command) ||
+                        std::holds_alternative<InvoiceShowCommand>(parsed.command) ||
+                        (queueCmd && !queueCmd->retryId && !queueCmd->resolveId) ||
+                        (reportCmd && reportCmd->kind == ReportKind::X && !reportCmd->print) ||
+                        (receiptCmd && receiptCmd->action == ReceiptAction::Show);
+  auto opened = Terminal::open(std::get<TerminalConfig>(std::move(config)),
+                               readOnly ? OpenMode::ReadOnly : OpenMode::ReadWrite);
   if (auto* e = std::get_if<StartupError>(&opened)) {
     return emit(refusedResult("STARTUP_FAILED", e->message, "", static_cast<ExitCode>(e->exitCode)),
                 parsed.json, out, err);
@@ -568,14 +740,18 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   auto& terminal = *std::get<std::unique_ptr<Terminal>>(opened);
   if (std::holds_alternative<VerifyCommand>(parsed.command))
     return emit(verify(terminal), parsed.json, out, err);
-  if (const auto* q = std::get_if<QueueCommand>(&parsed.command))
-    return emit(queue(terminal, *q), parsed.json, out, err);
+  if (queueCmd && !queueCmd->resolveId)
+    return emit(queue(terminal, *queueCmd), parsed.json, out, err);
   if (std::holds_alternative<PullCommand>(parsed.command))
     return emit(pull(terminal), parsed.json, out, err);
   if (const auto* s = std::get_if<SyncCommand>(&parsed.command))
     return emit(syncNow(terminal, *s), parsed.json, out, err);
   if (const auto* rc = std::get_if<ReconcileCommand>(&parsed.command))
     return emit(reconcile(terminal, *rc), parsed.json, out, err);
+  if (const auto* inv = std::get_if<InvoiceShowCommand>(&parsed.command))
+    return emit(invoiceShow(terminal, *inv), parsed.json, out, err);
+  if (receiptCmd && receiptCmd->action == ReceiptAction::Show)
+    return emit(receiptShow(terminal, *receiptCmd), parsed.json, out, err);
 
   auto printerOpened = PrinterService::open(terminal);
   if (auto* e = std::get_if<StartupError>(&printerOpened)) {
@@ -588,6 +764,9 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     terminal.log().warn("print.interrupted_job", {{"reference", job.record.reference}});
   }
   ReceiptRenderer renderer(terminal);
+  if (!renderer.problem().empty())
+    return emit(refusedResult("CONFIG_INVALID", renderer.problem(), "", ExitCode::ConfigOrData),
+                parsed.json, out, err);
   PinReader pins(in);
 
   CommandResult result;
@@ -613,10 +792,21 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
       case ReceiptAction::Reprint:
         result = runReprint(*counter(), *r, pins);
         break;
+      case ReceiptAction::Email:
+        result = runReceiptEmail(*counter(), *r, pins);
+        break;
     }
   } else if (const auto* rep = std::get_if<ReportCommand>(&parsed.command)) {
     result = rep->kind == ReportKind::X ? reportX(terminal, printer, *rep)
                                         : runCloseShift(*counter(), *rep, pins);
+  } else if (queueCmd && queueCmd->resolveId) {
+    result = runResolve(*counter(), *queueCmd, pins);
+  } else if (const auto* so = std::get_if<ShiftOpenCommand>(&parsed.command)) {
+    result = runShiftOpen(*counter(), *so, pins);
+  } else if (const auto* drawer = std::get_if<DrawerOpenCommand>(&parsed.command)) {
+    result = runDrawerOpen(*counter(), *drawer, pins);
+  } else if (const auto* cm = std::get_if<CashMovementCommand>(&parsed.command)) {
+    result = runCashMovement(*counter(), *cm, pins);
   } else if (std::holds_alternative<PrintersCommand>(parsed.command)) {
     result = printers(terminal, printer);
   } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {

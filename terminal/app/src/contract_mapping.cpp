@@ -167,7 +167,12 @@ sync::OutboxMessage deliveryMessage(const checkout::CheckoutId& stream,
   json body = {{"deliveryId", delivery.to_string()},
                {"channel", std::string(ledger::to_string(channel))},
                {"emailAddress", email ? json(*email) : json()},
-               {"outcome", outcome ? json(std::string(ledger::to_string(*outcome))) : json()}};
+               // The contract's PRINT outcomes are SENT and FAILED: a receipt that possibly
+               // printed was not confirmed delivered (the ledger keeps POSSIBLY_PRINTED).
+               {"outcome", !outcome ? json()
+                           : *outcome == ledger::DeliveryStatus::PossiblyPrinted
+                               ? json("FAILED")
+                               : json(std::string(ledger::to_string(*outcome)))}};
   auto m = message(stream.to_string(), sync::OutboxKind::Delivery,
                    "/billing/receipts/" + receipt.to_string() + "/deliver", delivery.to_string(),
                    body, at);

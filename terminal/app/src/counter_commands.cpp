@@ -243,6 +243,105 @@ CommandResult runReprint(CounterEngine& engine, const ReceiptCommand& cmd, PinRe
   return result;
 }
 
+// ---------------------------------------------------------------- receipt e-mail
+
+CommandResult runReceiptEmail(CounterEngine& engine, const ReceiptCommand& cmd, PinReader& pins) {
+  auto id = checkout::ReceiptId::parse(cmd.receiptId);
+  if (!id) return refusedResult("RECEIPT_NOT_FOUND", "not a receipt id: " + cmd.receiptId, "");
+  if (auto failed = signIn(engine, cmd.operatorId, pins)) return *failed;
+  auto s = step(engine, intent::EmailReceipt{*id, cmd.email.value_or("")});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  CommandResult r;
+  r.json = {{"receiptId", cmd.receiptId},
+            {"receiptDelivery", s->receipt ? receiptDeliveryJson(s->receipt->outcome) : json()}};
+  r.text = "e-mail queued for the backend to send";
+  return r;
+}
+
+// ---------------------------------------------------------------- the queue
+
+CommandResult runResolve(CounterEngine& engine, const QueueCommand& cmd, PinReader& pins) {
+  std::int64_t item = 0;
+  try {
+    item = std::stoll(cmd.resolveId.value_or(""));
+  } catch (const std::exception&) {
+    return refusedResult("USAGE", "--resolve takes an item id", "", ExitCode::Usage);
+  }
+  if (auto failed = signIn(engine, cmd.operatorId.value_or(""), pins)) return *failed;
+  if (auto r = approversNotDistinct(cmd.operatorId.value_or(""), {cmd.approver.value_or("")}))
+    return *r;
+  const auto resolution =
+      cmd.resolution == "ADJUSTED" ? QueueResolution::Adjusted : QueueResolution::Retry;
+  auto s = step(engine, intent::ResolveQueueItem{item, resolution, cmd.notes.value_or("")});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  std::vector<std::string> names{cmd.approver.value_or("")};
+  if (auto failed = approve(engine, names, pins, s)) return *failed;
+  if (s->refusal) return fromRefusal(*s->refusal);
+  CommandResult r;
+  r.json = {{"item", item}, {"resolution", cmd.resolution.value_or("RETRY")}};
+  r.text = "queue item " + std::to_string(item) + " resolved";
+  return r;
+}
+
+// ---------------------------------------------------------------- shift and cash
+
+CommandResult runShiftOpen(CounterEngine& engine, const ShiftOpenCommand& cmd, PinReader& pins) {
+  std::vector<Money> floats;
+  for (const auto& f : cmd.floats) {
+    auto parsed = parseMoneyText(f);
+    if (auto* err = std::get_if<std::string>(&parsed))
+      return refusedResult("AMOUNT_INVALID", "--float: " + *err, "", ExitCode::Usage);
+    floats.push_back(std::get<Money>(parsed));
+  }
+  if (auto failed = signIn(engine, cmd.operatorId, pins)) return *failed;
+  auto s = step(engine, intent::OpenShift{floats});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  CommandResult r;
+  json f = json::array();
+  for (const auto& m : floats) f.push_back(checkout::money_to_json(m));
+  r.json = {{"shiftId", s->shift ? json(s->shift->shiftId) : json()}, {"openingFloat", f}};
+  r.text = "shift " + (s->shift ? s->shift->shiftId : std::string("?")) + " opened";
+  return r;
+}
+
+CommandResult runDrawerOpen(CounterEngine& engine, const DrawerOpenCommand& cmd, PinReader& pins) {
+  if (auto failed = signIn(engine, cmd.operatorId, pins)) return *failed;
+  if (cmd.approver) {
+    if (auto r = approversNotDistinct(cmd.operatorId, {*cmd.approver})) return *r;
+  }
+  auto s = step(engine, intent::OpenDrawer{cmd.reason});
+  if (s->approval) {
+    std::vector<std::string> names;
+    if (cmd.approver) names.push_back(*cmd.approver);
+    if (auto failed = approve(engine, names, pins, s)) return *failed;
+  } else if (cmd.approver) {
+    (void)pins.next();  // no approval needed: the PIN is read and wiped unused
+  }
+  if (s->refusal) return fromRefusal(*s->refusal);
+  CommandResult r;
+  r.json = {{"drawerOpened", true}, {"reason", cmd.reason}};
+  r.text = "drawer opened (no sale)";
+  return r;
+}
+
+CommandResult runCashMovement(CounterEngine& engine, const CashMovementCommand& cmd,
+                              PinReader& pins) {
+  auto parsed = parseMoneyText(cmd.amount);
+  if (auto* err = std::get_if<std::string>(&parsed))
+    return refusedResult("AMOUNT_INVALID", "--amount: " + *err, "", ExitCode::Usage);
+  if (auto failed = signIn(engine, cmd.operatorId, pins)) return *failed;
+  const bool in = cmd.direction == CashMovementCommand::Direction::PaidIn;
+  auto s = step(engine, intent::CashMovement{in ? CashDirection::PaidIn : CashDirection::PaidOut,
+                                             std::get<Money>(parsed), cmd.reason});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  CommandResult r;
+  r.json = {{"direction", in ? "PAID_IN" : "PAID_OUT"},
+            {"amount", checkout::money_to_json(std::get<Money>(parsed))},
+            {"reason", cmd.reason}};
+  r.text = std::string(in ? "paid in " : "paid out ") + text(std::get<Money>(parsed));
+  return r;
+}
+
 // ---------------------------------------------------------------- reports
 
 json reportJson(const ReportView& rep) {
@@ -303,7 +402,7 @@ CommandResult runCloseShift(CounterEngine& engine, const ReportCommand& cmd, Pin
                          "", ExitCode::Usage);
   std::vector<Money> counted;
   if (cmd.countedCash) {
-    auto parsed = parseMoneyList(*cmd.countedCash);
+    auto parsed = parseMoneyList(*cmd.countedCash);  // checked at parse time already
     if (!parsed)
       return refusedResult("AMOUNT_INVALID",
                            "--counted-cash: \"USD 120.00\" or \"USD 120.00,EUR 40.00\"", "",

@@ -11,6 +11,12 @@ namespace pos::app {
 CommandResult runCheckout(CounterEngine& engine, const CheckoutCommand& cmd, PinReader& pins);
 CommandResult runReprint(CounterEngine& engine, const ReceiptCommand& cmd, PinReader& pins);
 CommandResult runCloseShift(CounterEngine& engine, const ReportCommand& cmd, PinReader& pins);
+CommandResult runReceiptEmail(CounterEngine& engine, const ReceiptCommand& cmd, PinReader& pins);
+CommandResult runShiftOpen(CounterEngine& engine, const ShiftOpenCommand& cmd, PinReader& pins);
+CommandResult runDrawerOpen(CounterEngine& engine, const DrawerOpenCommand& cmd, PinReader& pins);
+CommandResult runCashMovement(CounterEngine& engine, const CashMovementCommand& cmd,
+                              PinReader& pins);
+CommandResult runResolve(CounterEngine& engine, const QueueCommand& cmd, PinReader& pins);
 nlohmann::json reportJson(const ReportView& report);
 
 }  // namespace pos::app

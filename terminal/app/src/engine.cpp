@@ -38,7 +38,7 @@ std::shared_ptr<const Snapshot> CounterEngine::settle(std::chrono::milliseconds 
   return impl_->settle(timeout);
 }
 std::string CounterEngine::localTimeText(Timestamp at, bool withDate) const {
-  const std::string full = app::localTimeText(at);  // "2026-11-21 10:15:00 PST"
+  const std::string full = impl_->t.localTimeText(at);  // "2026-11-21 10:15:00 PST"
   if (withDate || full.size() < 16) return full;
   return full.substr(11, 5);  // "10:15"
 }
@@ -53,7 +53,7 @@ CounterEngine::Impl::Impl(Terminal& terminal, PrinterService& printerService,
       options(engineOptions),
       cache(terminal.snapshots()),
       backendUp(terminal.online()) {
-  idleSignOut = std::chrono::seconds(300);  // MERGE-CLI: [counter] idle_sign_out_seconds
+  idleSignOut = std::chrono::seconds(t.config().counter.idleSignOutSeconds);
   view.terminalId = t.config().terminalId;
   view.shopName = t.config().shop.name;
   view.timeZone = t.config().shop.timeZone;
@@ -64,6 +64,7 @@ CounterEngine::Impl::Impl(Terminal& terminal, PrinterService& printerService,
   refreshRecent();
   refreshReasonCodes();
   refreshStatus();
+  view.recovered = inFlightNotice(t);
   publish();
   if (options.backgroundSync && t.online()) {
     if (auto conn = t.openConnection(); conn.ok()) {
@@ -311,7 +312,9 @@ void CounterEngine::Impl::refreshStatus() {
   // The link: the replicator's last exchange, or this engine's own calls.
   if (replicator) {
     const auto status = replicator->status();
-    if (status.online && !backendUp) backendUp = true;
+    // The replicator's last exchange says whether the link is up, both ways (a failed send
+    // after the backend stopped is "offline", not only a failed call of the engine's own).
+    if (status.lastErrorAt || status.lastSuccessAt) backendUp = status.online;
     view.connectivity.configurationProblem = status.configurationProblem;
   }
   if (backendUp) {
@@ -331,7 +334,7 @@ void CounterEngine::Impl::refreshStatus() {
   // What may still be taken offline, from the ledger's unsynced payments.
   view.allowance = {};
   if (auto unsynced = t.ledger().unsynced_payments(); unsynced.ok()) {
-    const checkout::OfflineLimits limits = offlineLimitsOf(t.config());  // MERGE-CLI
+    const checkout::OfflineLimits limits = t.config().offlineLimitsParsed();
     std::vector<checkout::Currency> currencies;
     for (const auto& l : limits.max_single_payment) currencies.push_back(l.currency());
     for (const auto currency : currencies) {
@@ -509,26 +512,21 @@ std::string tenderText(const checkout::TenderDetails& tender) {
   return out;
 }
 
-// "USD 200.00,EUR 50.00" -> Money per currency; nullopt when any item is malformed or a
-// currency repeats.
+// "USD 200.00,EUR 50.00" -> Money per currency (each item by the configuration's
+// parseMoneyText); nullopt when any item is malformed or a currency repeats.
 std::optional<std::vector<Money>> parseMoneyList(std::string_view text) {
   std::vector<Money> out;
   std::size_t start = 0;
   while (start <= text.size()) {
-    auto comma = text.find(',', start);
-    std::string_view item = text.substr(
+    const auto comma = text.find(',', start);
+    const std::string_view item = text.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    const auto space = item.find(' ');
-    if (space == std::string_view::npos) return std::nullopt;
-    auto currency = checkout::Currency::from_code(item.substr(0, space));
-    if (!currency) return std::nullopt;
-    auto amount = checkout::parse_amount(item.substr(space + 1), *currency);
-    if (!amount.ok()) return std::nullopt;
+    auto parsed = parseMoneyText(item);
+    const auto* money = std::get_if<Money>(&parsed);
+    if (!money) return std::nullopt;
     for (const auto& m : out)
-      if (m.currency() == *currency) return std::nullopt;
-    out.push_back(amount.value());
+      if (m.currency() == money->currency()) return std::nullopt;
+    out.push_back(*money);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }

@@ -16,6 +16,9 @@
 #include <pos/drivers/test_page.hpp>
 #include <pos/ledger/po_lookup.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "engine_impl.hpp"
 #include "ledger_lookups.hpp"
 
@@ -80,20 +83,6 @@ std::string money(const Money& m) {
 }
 
 }  // namespace
-
-checkout::OfflineLimits offlineLimitsOf(const TerminalConfig& cfg) {
-  checkout::OfflineLimits limits;
-  limits.max_unsynced_age = std::chrono::seconds(cfg.offlineLimits.maxUnsyncedAgeSeconds);
-  for (const auto& c : cfg.offlineLimits.perCurrency) {
-    auto currency = checkout::Currency::from_code(c.currency);
-    if (!currency) continue;
-    if (auto m = checkout::parse_amount(c.maxSinglePayment, *currency); m.ok())
-      limits.max_single_payment.push_back(m.value());
-    if (auto m = checkout::parse_amount(c.maxUnsyncedTotal, *currency); m.ok())
-      limits.max_unsynced_total.push_back(m.value());
-  }
-  return limits;
-}
 
 // Approver and operator lock-outs survive restarts (BILL-DEC-010): rebuilt from the ledger's PIN
 // attempts and lockouts. A failed read refuses the PIN check (fail closed), never skips it.
@@ -168,6 +157,13 @@ void CounterEngine::Impl::signIn(intent::SignIn& i) {
   s.idleSignOutAt = at + idleSignOut;
   view.user = s;
   view.signIn = SignInView{};
+  if (view.recovered) {  // a person has now been told: the notice is kept in the event log
+    t.log().warn("checkout.in_flight_at_start",
+                 {{"checkoutId", view.recovered->checkoutId},
+                  {"billingPaymentId", view.recovered->billingPaymentId}});
+    std::error_code ec;
+    std::filesystem::remove(t.paths().data / kInFlightFile, ec);
+  }
   refreshShift();
   refreshRecent();
   refreshReasonCodes();
@@ -196,8 +192,8 @@ void CounterEngine::Impl::openCheckout(const intent::OpenCheckout& i) {
     refuse("WORK_ORDER_INVALID", "Type or scan a work order number.");
     return;
   }
-  // A scanned receipt barcode opens that receipt.
-  if (code.rfind("RCP-", 0) == 0) {
+  // A scanned receipt barcode (or a typed receipt reference) opens that receipt.
+  if (code.rfind("RCP-", 0) == 0 || receiptIdPrefixFor(code)) {
     findReceipts(intent::FindReceipts{code});
     return;
   }
@@ -280,8 +276,11 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
   // The invoice's copy does not show the payments this terminal took and has not synced yet:
   // they are added, with the balance lowered, so the same money is never taken twice and each
   // receipt of the invoice gets its own sequence number.
-  std::vector<PaymentView> earlier;
   auto invoice = json::parse(invoiceJson, nullptr, false);
+  if (!invoice.is_discarded()) {
+    cleanOutsideStrings(invoice);  // the receipt reference and the stored text stay clean
+    invoiceJson = invoice.dump();
+  }
   if (!invoice.is_discarded() && invoice.is_object() && invoice.contains("invoiceId") &&
       invoice["invoiceId"].is_string()) {
     auto taken =
@@ -384,15 +383,18 @@ bool CounterEngine::Impl::openInvoice(const std::string& workOrder) {
 
 // ---------------------------------------------------------------- evaluation
 
-bool CounterEngine::Impl::evaluate() {
+bool CounterEngine::Impl::evaluate(std::optional<Money> chargeAmount) {
   setBusy(Busy::Evaluating);
   const auto& inv = open->co.invoice();
   auto rules = cache.rules(inv.customer_account_id.str());
   std::optional<checkout::BillingRuleEvaluation> evaluation;
   if (backendUp && t.billing()) {
-    auto r = t.billing()->evaluate(
-        who(), open->co.id().to_string(),
-        sync::EvaluateRequest{inv.invoice_id.to_string(), inv.customer_account_id.str()});
+    sync::EvaluateRequest request{inv.invoice_id.to_string(), inv.customer_account_id.str(),
+                                  std::nullopt};
+    if (chargeAmount)
+      request.chargeAmount = sync::ContractMoney{std::string(chargeAmount->currency().code()),
+                                                 chargeAmount->minor_units()};
+    auto r = t.billing()->evaluate(who(), open->co.id().to_string(), request);
     noteOutcome(r.outcome);
     if (r.outcome.ok()) {
       auto body = json::parse(r.outcome.body, nullptr, false);
@@ -830,7 +832,7 @@ void CounterEngine::Impl::finishOverride(std::vector<checkout::Approval> approva
 // ---------------------------------------------------------------- payment
 
 void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
-                                      std::optional<checkout::Approval> overLimit) {
+                                      std::optional<checkout::Approval> overLimit, int attempt) {
   if (!open) {
     refuse("NO_CHECKOUT", "Open a work order first.");
     return;
@@ -888,6 +890,11 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
   for (const auto& c : unsynced.value().by_currency) (void)exposure.unsynced_total.add(c.total);
   exposure.oldest_unsynced_at = unsynced.value().oldest_captured_at;
   std::optional<Money> accountCharges;
+  if (i.tender == checkout::TenderKind::Account && backendUp && t.billing() && !i.checkOnly) {
+    // Online, the backend judges the credit for the amount being charged (chargeAmount), not
+    // for the whole balance: a partial charge that fits is taken (issue 17).
+    if (!evaluate(amount.value())) return;
+  }
   if (i.tender == checkout::TenderKind::Account) {
     auto charged =
         unsyncedAccountCharges(t.database(), inv.customer_account_id.str(), inv.currency);
@@ -908,9 +915,9 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
                                           : checkout::ReceiptDelivery::Print,
       backendUp ? checkout::CaptureMode::Online : checkout::CaptureMode::Offline,
       exposure,
-      offlineLimitsOf(t.config()),  // MERGE-CLI: the parsed limits
+      t.config().offlineLimitsParsed(),
       overLimit,
-      std::nullopt,  // MERGE-CLI: [counter] payment_permission
+      checkout::permission_from_string(t.config().counter.paymentPermission),
       accountCharges};
   if (i.checkOnly) {
     if (auto refusal = open->co.check_payment_entry(command, *roster, now())) refuse(*refusal);
@@ -973,11 +980,43 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
       {paymentMessage(*payment), receiptMessage(*receipt, open->co.id(), receiptText.templateId,
                                                 receiptText.templateVersion, receiptText.text)},
       {*payment, *receipt}};
+  // The checkout in flight, written before the money is recorded and removed once the advisor
+  // has been told: a process killed in between leaves it, and the next start says what the
+  // ledger holds of it, so nobody takes the money again (issue 12).
+  const auto inFlight = t.paths().data / kInFlightFile;
+  const std::string inFlightText = json{
+      {"checkoutId", open->co.id().to_string()},
+      {"invoiceNumber", inv.invoice_number},
+      {"workOrderId", open->workOrder},
+      {"billingPaymentId", payment->billing_payment_id.to_string()},
+      {"receiptId", receipt->receipt_id.to_string()},
+      {"amount", checkout::money_to_json(payment->amount)},
+      {"at", checkout::format_rfc3339(
+                 payment->at)}}.dump();
+  (void)writePrivateFile(
+      inFlight,
+      std::span(reinterpret_cast<const std::uint8_t*>(inFlightText.data()), inFlightText.size()));
   auto captured = t.ledger().record_capture(capture);
   if (!captured.ok()) {
     // After a storage error the outcome is looked up, never guessed: a payment that was
     // committed is reported as taken (with its ids), so nobody takes the money again.
     auto found = t.ledger().find_receipt(receipt->receipt_id);
+    // Another process on this data directory took a payment on the same invoice in the same
+    // second: its receipt holds this reference (the ledger's UNIQUE refused ours, nothing was
+    // written). The invoice is opened again, so its balance and the receipt's sequence count
+    // that payment, and the payment is taken again from the top (bounded).
+    const bool referenceTaken =
+        found.ok() && !found.value() &&
+        captured.error().message.find("receipt_reference") != std::string::npos;
+    if (referenceTaken && attempt < 3) {
+      const std::string workOrder = open->workOrder;
+      t.log().warn("ledger.receipt_reference_taken", {{"correlationId", correlation()}});
+      open.reset();
+      if (openInvoice(workOrder)) takePayment(i, overLimit, attempt + 1);
+      std::error_code ec;
+      std::filesystem::remove(inFlight, ec);
+      return;
+    }
     if (!found.ok() || !found.value()) {
       const bool unknown = !found.ok();
       if (auto events = t.ledger().load_events(open->co.id()); events.ok()) {
@@ -1057,6 +1096,43 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
   }
   refreshCheckoutView();
   refreshRecent();
+  std::error_code ec;
+  std::filesystem::remove(inFlight, ec);
+}
+
+// What a killed process left in flight, as the next start tells it (the counter's first
+// screen and `queue`).
+std::optional<InFlightNotice> inFlightNotice(Terminal& t) {
+  const auto file = t.paths().data / kInFlightFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto j = json::parse(text.str(), nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  InFlightNotice n;
+  n.checkoutId = j.value("checkoutId", "");
+  n.invoiceNumber = j.value("invoiceNumber", "");
+  n.billingPaymentId = j.value("billingPaymentId", "");
+  const auto receiptId = checkout::ReceiptId::parse(j.value("receiptId", ""));
+  std::optional<ledger::ReceiptRecord> recorded;
+  if (receiptId) {
+    if (auto found = t.ledger().find_receipt(*receiptId); found.ok()) recorded = found.value();
+  }
+  std::string amount;
+  if (auto m = checkout::money_from_json(j.value("amount", json())); m.ok())
+    amount = checkout::format(m.value(), checkout::MoneyFormat::Screen);
+  if (recorded) {
+    n.receiptReference = recorded->receipt_reference;
+    n.text = "The terminal stopped during a checkout of " + n.invoiceNumber + ": the payment of " +
+             amount + " WAS recorded (receipt " + recorded->receipt_reference +
+             "). Do not take it again; reprint the receipt if the customer has none.";
+  } else {
+    n.text = "The terminal stopped during a checkout of " + n.invoiceNumber + ": the payment of " +
+             amount + " was NOT recorded. Check with the customer before taking it.";
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------- receipt delivery
@@ -1209,6 +1285,15 @@ ReceiptView CounterEngine::Impl::receiptView(const ledger::ReceiptRecord& record
     v.outcome = outcomeOf(last.status);
     v.channel = std::string(ledger::to_string(last.delivery.channel));
     v.failureReason = last.reason;
+  }
+  // The backend's word on the latest delivery it acknowledged wins: a bounced e-mail shows as
+  // BOUNCED (print or re-send), never as PENDING.
+  if (auto backend = backendDeliveryStatus(t.database(), record.receipt_id.to_string());
+      backend.ok() && backend.value()) {
+    if (*backend.value() == "BOUNCED")
+      v.outcome = ReceiptOutcome::Bounced;
+    else if (*backend.value() == "SENT" && v.outcome == ReceiptOutcome::Pending)
+      v.outcome = ReceiptOutcome::Sent;
   }
   if (auto n = t.ledger().reprint_count(record.receipt_id); n.ok())
     v.reprintCount = static_cast<int>(n.value());

@@ -117,12 +117,13 @@ struct CounterEngine::Impl {
   void requestOverride(const intent::RequestOverride& i);
   void submitApproval(intent::SubmitApproval& i);
   void cancelApproval();
-  void takePayment(const intent::TakePayment& i, std::optional<checkout::Approval> overLimit);
+  void takePayment(const intent::TakePayment& i, std::optional<checkout::Approval> overLimit,
+                   int attempt = 0);
   void retryPrint(const intent::RetryPrint& i);
   void emailReceipt(const intent::EmailReceipt& i);
   void printOriginal(const intent::PrintReceipt& i);
   bool openInvoice(const std::string& workOrder);
-  bool evaluate();
+  bool evaluate(std::optional<Money> chargeAmount = std::nullopt);
   bool persist(const std::vector<checkout::CheckoutEvent>& events,
                std::vector<sync::OutboxMessage> overrideMessages = {});
   void finishOverride(std::vector<checkout::Approval> approvals,
@@ -194,11 +195,15 @@ struct CounterEngine::Impl {
   std::chrono::steady_clock::time_point lastStatus{};
 };
 
+// The file naming the checkout in flight (the data directory), and what it means at start.
+inline constexpr const char* kInFlightFile = "in-flight.json";
+std::optional<InFlightNotice> inFlightNotice(Terminal& t);
+
 // Shared helpers.
 std::string tenderText(const checkout::TenderDetails& tender);
 std::optional<std::vector<Money>> parseMoneyList(std::string_view text);
-checkout::OfflineLimits offlineLimitsOf(const TerminalConfig& config);
 // A shift report as shown and printed (the command line's `report x` reads it too).
-ReportView makeReportView(const ledger::ShiftReport& report, std::vector<std::string> approvals);
+ReportView makeReportView(const ledger::ShiftReport& report, std::vector<std::string> approvals,
+                          const ShopTimeZone& zone);
 
 }  // namespace pos::app

@@ -26,13 +26,10 @@ std::string money(const Money& m) {
   return checkout::format(m, checkout::MoneyFormat::Screen);
 }
 
-// The difference a Z may show without a supervisor, per currency (MERGE-CLI: from
-// `[shift] cash_tolerance`; defaults USD/EUR 5.00, JPY 500, others 5 major units).
-Money cashTolerance(checkout::Currency currency) {
-  std::int64_t minor = currency == checkout::Currencies::JPY ? 500 : 5;
-  if (currency != checkout::Currencies::JPY)
-    for (int i = 0; i < currency.minor_unit_digits(); ++i) minor *= 10;
-  return Money{currency, minor};
+// The difference a Z may show without a supervisor (`[shift] cash_tolerance`); a currency the
+// configuration does not name has none.
+Money cashTolerance(const TerminalConfig& config, checkout::Currency currency) {
+  return config.shift.toleranceFor(currency).value_or(Money::zero(currency));
 }
 
 bool blank(std::string_view s) {
@@ -112,7 +109,7 @@ void CounterEngine::Impl::openDrawer(const intent::OpenDrawer& i,
     refuse("REASON_REQUIRED", "A no-sale opening needs a reason (up to 200 characters).");
     return;
   }
-  const bool needsApproval = false;  // MERGE-CLI: [shift] no_sale_requires_approval
+  const bool needsApproval = t.config().shift.noSaleRequiresApproval;
   if (needsApproval && approvers.empty()) {
     beginApproval(checkout::ElevationAction::PoOverride, "Open the drawer (no sale) · " + i.reason,
                   std::nullopt, "", 1, ApprovalPurpose{ApprovalPurpose::NoSale{i.reason}});
@@ -162,7 +159,7 @@ void CounterEngine::Impl::xReport(const intent::XReport& i) {
     storageFailure(x.error());
     return;
   }
-  view.report = makeReportView(x.value(), {});
+  view.report = makeReportView(x.value(), {}, t.timeZone());
   view.report->floatCounted = !current.value()->opening_float.empty();
   if (i.print) printText(view.report->text, "REPORT-" + view.report->shiftId + "-X");
 }
@@ -203,7 +200,7 @@ void CounterEngine::Impl::closeShift(const intent::CloseShift& i,
     auto diff = counted->subtract(section.cash_expected);
     if (!diff) continue;
     auto magnitude = diff->is_negative() ? diff->negated() : diff;
-    if (magnitude && magnitude.value().compare(cashTolerance(section.currency)) ==
+    if (magnitude && magnitude.value().compare(cashTolerance(t.config(), section.currency)) ==
                          std::strong_ordering::greater) {
       if (why.empty() || why.back() != "CASH_DIFFERENCE_OVER_TOLERANCE")
         why.push_back("CASH_DIFFERENCE_OVER_TOLERANCE");
@@ -246,12 +243,12 @@ void CounterEngine::Impl::closeShift(const intent::CloseShift& i,
     return;
   }
   // The Z's text says who closed it, when, and where.
-  view.report = makeReportView(z.value(), approvals);
+  view.report = makeReportView(z.value(), approvals, t.timeZone());
   view.report->closedBy = *user;
   view.report->floatCounted = !shift.opening_float.empty();
   std::ostringstream tail;
-  tail << "closed " << app::localTimeText(z.value().closed_at.value_or(now())) << " by "
-       << user->str() << " on terminal " << t.config().terminalId << "\n";
+  tail << "closed " << t.localTimeText(z.value().closed_at.value_or(now())) << " by " << user->str()
+       << " on terminal " << t.config().terminalId << "\n";
   if (shift.opening_float.empty()) tail << "opening float not counted\n";
   view.report->text += tail.str();
   if (i.print) printText(view.report->text, "REPORT-" + view.report->shiftId + "-Z");
@@ -449,7 +446,9 @@ void CounterEngine::Impl::findReceipts(const intent::FindReceipts& i) {
   const auto collect = [&](const sync::Statement& row) {
     if (auto id = checkout::ReceiptId::parse(row.text(0))) ids.push_back(*id);
   };
-  if (query.empty()) {
+  if (auto prefix = receiptIdPrefixFor(query)) {
+    if (auto found = receiptsWithIdPrefix(db, *prefix); found.ok()) ids = found.value();
+  } else if (query.empty()) {
     if (!view.shift) return;
     auto& st = db.statement(
         "SELECT r.receipt_id FROM receipt AS r JOIN checkout AS c ON c.checkout_id = r.checkout_id "
@@ -478,8 +477,8 @@ void CounterEngine::Impl::retrySync(const intent::RetrySync& i) {
   const auto at = now();
   if (i.item) {
     auto r = t.ledger().outbox().force_retry(*i.item, at);
-    if (!r.ok()) {
-      refuse("QUEUE_ITEM_NOT_FOUND", "No such queue item.");
+    if (!r.ok() || !r.value()) {
+      refuse("QUEUE_ITEM_NOT_FOUND", "No queued or refused item with that number.");
       return;
     }
   } else {
@@ -508,6 +507,47 @@ void CounterEngine::Impl::resolveQueueItem(const intent::ResolveQueueItem& i,
                       (i.resolution == QueueResolution::Retry ? " · retry" : " · adjusted"),
                   std::nullopt, "", 1,
                   ApprovalPurpose{ApprovalPurpose::ResolveQueue{i.item, i.resolution, i.notes}});
+    return;
+  }
+  // The billing domain's policy for a payment the backend refuses (409/422): the money was
+  // taken at the counter, so it stays in the ledger as taken, needs attention, and a supervisor
+  // settles it: RETRY once the backend is fixed, or ADJUSTED with the refund given as a new
+  // adjustment row (never an edit of the payment).
+  auto item = t.ledger().outbox().find(i.item);
+  if (!item.ok() || !item.value()) {
+    refuse("QUEUE_ITEM_NOT_FOUND", "No queue item with that number.");
+    return;
+  }
+  sync::OutboxResolution resolution{i.resolution == QueueResolution::Retry
+                                        ? sync::OutboxResolutionKind::Retry
+                                        : sync::OutboxResolutionKind::Adjusted,
+                                    approvers.front().str(), now(), std::nullopt};
+  if (i.resolution == QueueResolution::Adjusted) {
+    const auto& it = *item.value();
+    auto body = json::parse(it.body, nullptr, false);
+    auto paymentId = checkout::BillingPaymentId::parse(it.idempotency_key);
+    auto amount =
+        body.is_object() && body.contains("amount")
+            ? checkout::money_from_json(body["amount"])
+            : checkout::Result<Money, std::string>(checkout::fail(std::string("no amount")));
+    if (it.kind != sync::OutboxKind::Payment || !paymentId || !amount.ok()) {
+      refuse("ADJUSTMENT_NOT_POSSIBLE", "Only a refused payment can be settled by an adjustment.");
+      return;
+    }
+    const auto adjustment = t.ids().next_id<ledger::AdjustmentId>();
+    auto negated = amount.value().negated();
+    if (auto r = t.ledger().record_adjustment(
+            ledger::PaymentAdjustment{adjustment, *paymentId, negated ? *negated : amount.value(),
+                                      "REFUND_AFTER_REFUSAL", approvers.front(), now()});
+        !r.ok()) {
+      storageFailure(r.error());
+      return;
+    }
+    resolution.adjustment_id = adjustment.to_string();
+  }
+  auto resolved = t.ledger().outbox().resolve(i.item, resolution);
+  if (!resolved.ok() || resolved.value() != sync::ResolveOutcome::Resolved) {
+    refuse("QUEUE_ITEM_NOT_NEEDING_ATTENTION", "That item does not need a supervisor.");
     return;
   }
   (void)t.ledger().record_audit(ledger::AuditEvent{
@@ -539,7 +579,7 @@ void CounterEngine::Impl::printTestPage() {
   setBusy(Busy::Printing);
   auto page = drivers::build_test_page(
       t.printerProfile(), drivers::TestPageFacts{printer.describe(), t.config().printer.uri,
-                                                 t.config().terminalId, app::localTimeText(now())});
+                                                 t.config().terminalId, t.localTimeText(now())});
   if (!page.ok()) {
     refuse("TEST_PAGE_FAILED", "The test page could not be made.", page.error().message);
     return;
@@ -566,7 +606,8 @@ void CounterEngine::Impl::printText(const std::string& text, const std::string& 
     refuse("PRINTER_UNAVAILABLE", printed.advisorMessage);
 }
 
-ReportView makeReportView(const ledger::ShiftReport& rep, std::vector<std::string> approvals) {
+ReportView makeReportView(const ledger::ShiftReport& rep, std::vector<std::string> approvals,
+                          const ShopTimeZone& zone) {
   ReportView v;
   v.z = rep.kind == ledger::ReportKind::Z;
   v.shiftId = rep.shift_id.to_string();
@@ -584,7 +625,7 @@ ReportView makeReportView(const ledger::ShiftReport& rep, std::vector<std::strin
   v.approvals = std::move(approvals);
   std::ostringstream s;
   s << (v.z ? "Z REPORT (shift closed)" : "X REPORT") << "\n";
-  s << "shift " << v.shiftId << " opened " << app::localTimeText(rep.opened_at) << "\n";
+  s << "shift " << v.shiftId << " opened " << zone.format(rep.opened_at) << "\n";
   for (const auto& c : rep.currencies) {
     CurrencyReportView cv;
     cv.currency = c.currency;

@@ -1,11 +1,18 @@
 #include <pos/app/journal_log.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 #include <re2/re2.h>
+#include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace pos::app {
@@ -57,7 +64,58 @@ std::string utcNow() {
   return buf;
 }
 
+// Every log file is born 0600 and kept 0600 (an older file, or one the rotation opens): created
+// before spdlog's fopen (which would use 0666 minus the umask), then fchmod'ed once open.
+spdlog::file_event_handlers privateFiles() {
+  spdlog::file_event_handlers handlers;
+  handlers.before_open = [](const spdlog::filename_t& name) {
+    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  };
+  handlers.after_open = [](const spdlog::filename_t&, std::FILE* file) {
+    if (file) ::fchmod(::fileno(file), 0600);
+  };
+  return handlers;
+}
+
+void makePrivateDir(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+}
+
 }  // namespace
+
+bool routePartsLogTo(const std::filesystem::path& logsDir) {
+  static std::once_flag once;
+  static bool routed = false;
+  std::call_once(once, [&] {
+    std::shared_ptr<spdlog::logger> parts;
+    try {
+      // The folder must exist already (Terminal::open makes it 0700); this never creates one,
+      // so a read-only run writes nothing.
+      if (std::filesystem::is_directory(logsDir)) {
+        parts = std::make_shared<spdlog::logger>(
+            "pos-parts",
+            std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+                (logsDir / "parts.log").string(), 5 * 1024 * 1024, 3, false, privateFiles()));
+        parts->set_level(spdlog::level::info);
+        routed = true;
+      }
+    } catch (const spdlog::spdlog_ex&) {
+      routed = false;
+    }
+    if (!routed) {
+      // Never stdout (--json promises one object there): warnings and errors on stderr.
+      parts = std::make_shared<spdlog::logger>("pos-parts",
+                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
+      parts->set_level(spdlog::level::warn);
+    }
+    parts->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(std::move(parts));
+  });
+  return routed;
+}
 
 std::string scrub(std::string_view text) {
   std::string out(text);
@@ -78,21 +136,19 @@ std::string scrub(std::string_view text) {
 
 EventLog::EventLog(const std::filesystem::path& dir, std::string terminalId, LogLevel level)
     : terminalId_(std::move(terminalId)), level_(level) {
-  std::filesystem::create_directories(dir);
+  makePrivateDir(dir);
   auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-      (dir / "terminal.log").string(), 5 * 1024 * 1024, 5);
+      (dir / "terminal.log").string(), 5 * 1024 * 1024, 5, false, privateFiles());
   logger_ = std::make_shared<spdlog::logger>("pos-terminal", std::move(sink));
   logger_->set_pattern("%v");
   logger_->set_level(spdlog::level::trace);
   logger_->flush_on(spdlog::level::warn);
-  // The parts' own messages (printer drivers, sync) go to spdlog's default logger, which prints
-  // on stdout, where --json promises one JSON object: they go to a file beside this log instead.
-  auto parts = std::make_shared<spdlog::logger>(
-      "pos-parts", std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-                       (dir / "parts.log").string(), 5 * 1024 * 1024, 3));
-  parts->set_level(spdlog::level::info);
-  parts->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(std::move(parts));
+}
+
+EventLog::EventLog(std::string terminalId, LogLevel level)
+    : terminalId_(std::move(terminalId)), level_(level) {
+  logger_ = std::make_shared<spdlog::logger>("pos-terminal",
+                                             std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
 EventLog::~EventLog() {

@@ -1,5 +1,7 @@
 #include "ledger_lookups.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace pos::app {
 
 sync::DbResult<std::optional<checkout::CheckoutId>> latestCheckoutOnInvoice(
@@ -29,6 +31,36 @@ sync::DbResult<checkout::Money> unsyncedAccountCharges(sync::Database& db,
       });
   if (!rows.ok()) return std::move(rows).error();
   return checkout::Money{currency, minor};
+}
+
+sync::DbResult<std::optional<std::string>> backendDeliveryStatus(sync::Database& db,
+                                                                 std::string_view receiptId) {
+  auto& st = db.statement(
+      "SELECT response_body FROM outbox_message WHERE kind = 'delivery' AND path = ?1 "
+      "AND state = 'ACKED' ORDER BY id DESC LIMIT 1");
+  std::optional<std::string> status;
+  auto rows = st.bind("/billing/receipts/" + std::string(receiptId) + "/deliver")
+                  .for_each([&](const sync::Statement& row) {
+                    auto body = nlohmann::json::parse(row.text(0), nullptr, false);
+                    if (body.is_object() && body.contains("deliveryStatus") &&
+                        body["deliveryStatus"].is_string())
+                      status = body["deliveryStatus"].get<std::string>();
+                  });
+  if (!rows.ok()) return std::move(rows).error();
+  return status;
+}
+
+sync::DbResult<std::vector<checkout::ReceiptId>> receiptsWithIdPrefix(sync::Database& db,
+                                                                      std::string_view prefix) {
+  auto& st = db.statement(
+      "SELECT receipt_id FROM receipt WHERE receipt_id >= ?1 AND receipt_id < ?1 || 'g' "
+      "ORDER BY chain_seq LIMIT 20");
+  std::vector<checkout::ReceiptId> found;
+  auto rows = st.bind(prefix).for_each([&](const sync::Statement& row) {
+    if (auto id = checkout::ReceiptId::parse(row.text(0))) found.push_back(*id);
+  });
+  if (!rows.ok()) return std::move(rows).error();
+  return found;
 }
 
 }  // namespace pos::app

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <pos/checkout/ids.hpp>
 #include <pos/checkout/money.hpp>
@@ -21,5 +22,16 @@ sync::DbResult<std::optional<checkout::CheckoutId>> latestCheckoutOnInvoice(
 sync::DbResult<checkout::Money> unsyncedAccountCharges(sync::Database& db,
                                                        std::string_view accountId,
                                                        checkout::Currency currency);
+
+// What the backend answered to this receipt's latest delivery it has acknowledged
+// (`{"deliveryStatus": "SENT|FAILED|BOUNCED"}`, kept with the acknowledged outbox item): a
+// bounced e-mail is shown, never left as PENDING. nullopt: nothing acknowledged yet.
+sync::DbResult<std::optional<std::string>> backendDeliveryStatus(sync::Database& db,
+                                                                 std::string_view receiptId);
+
+// Receipts whose id starts with `prefix` (a compact receipt code names a receipt by the
+// millisecond its UUIDv7 id was made).
+sync::DbResult<std::vector<checkout::ReceiptId>> receiptsWithIdPrefix(sync::Database& db,
+                                                                      std::string_view prefix);
 
 }  // namespace pos::app

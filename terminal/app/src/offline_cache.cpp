@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <pos/checkout/invoice.hpp>
+#include <pos/escpos/encoder.hpp>
 
 namespace pos::app {
 
@@ -20,6 +21,16 @@ std::optional<nlohmann::json> parseBody(const sync::Snapshot& s) {
 }
 
 }  // namespace
+
+void cleanOutsideStrings(nlohmann::json& body) {
+  if (body.is_string()) {
+    body = escpos::clean_outside_text(body.get_ref<const std::string&>());
+  } else if (body.is_array()) {
+    for (auto& item : body) cleanOutsideStrings(item);
+  } else if (body.is_object()) {
+    for (auto& [key, value] : body.items()) cleanOutsideStrings(value);
+  }
+}
 
 checkout::Result<checkout::Roster, checkout::Refusal> OfflineCache::roster() {
   auto found = store_.find("roster");
@@ -82,14 +93,18 @@ std::optional<std::string> OfflineCache::invoice(const std::string& invoiceId) {
 bool OfflineCache::putRoster(const nlohmann::json& roster, checkout::Timestamp at,
                              const std::string& etag) {
   if (!checkout::parse_roster(roster).ok()) return false;
-  return store_.put({"roster", sync::SnapshotPresence::Present, etag, roster.dump(), at}).ok();
+  nlohmann::json clean = roster;
+  cleanOutsideStrings(clean);
+  return store_.put({"roster", sync::SnapshotPresence::Present, etag, clean.dump(), at}).ok();
 }
 
 bool OfflineCache::putReasonCodes(ReasonCategory category, const nlohmann::json& body,
                                   checkout::Timestamp at, const std::string& etag) {
   if (!checkout::parse_reason_codes(body).ok()) return false;
+  nlohmann::json clean = body;
+  cleanOutsideStrings(clean);
   return store_
-      .put({std::string(categoryKey(category)), sync::SnapshotPresence::Present, etag, body.dump(),
+      .put({std::string(categoryKey(category)), sync::SnapshotPresence::Present, etag, clean.dump(),
             at})
       .ok();
 }
@@ -108,9 +123,11 @@ bool OfflineCache::putRulesUnconfigured(const std::string& accountId, checkout::
 bool OfflineCache::putInvoice(const nlohmann::json& invoice, checkout::Timestamp at) {
   if (!invoice.is_object() || !invoice.contains("invoiceId") || !invoice["invoiceId"].is_string())
     return false;
+  nlohmann::json clean = invoice;
+  cleanOutsideStrings(clean);
   return store_
-      .put({"invoice/" + invoice["invoiceId"].get<std::string>(), sync::SnapshotPresence::Present,
-            "", invoice.dump(), at})
+      .put({"invoice/" + clean["invoiceId"].get<std::string>(), sync::SnapshotPresence::Present, "",
+            clean.dump(), at})
       .ok();
 }
 

@@ -1,11 +1,47 @@
 #include <pos/app/receipts.hpp>
 
+#include <cstdio>
+
 #include <ctime>
 
 #include <pos/app/offline_cache.hpp>
 #include <pos/escpos/decoder.hpp>
+#include <pos/escpos/profile_files.hpp>
 
 namespace pos::app {
+
+namespace {
+constexpr std::int64_t kCompactCodeEpochMs = 1'577'836'800'000;  // 2020-01-01T00:00:00Z
+}  // namespace
+
+std::string compactReceiptCode(const checkout::ReceiptId& receipt) {
+  const std::int64_t ms = receipt.uuid().unix_millis() - kCompactCodeEpochMs;
+  auto code = escpos::compact_receipt_code(static_cast<std::uint64_t>(ms < 0 ? 0 : ms));
+  return code.ok() ? code.value() : std::string();
+}
+
+ReceiptRenderer::ReceiptRenderer(Terminal& terminal) : terminal_(terminal) {
+  const auto& logo = terminal.config().receipt.logo;
+  if (logo.empty()) return;
+  auto loaded = escpos::load_receipt_logo(logo, terminal.printerProfile(), 256);
+  if (loaded.ok())
+    logo_ = loaded.value();
+  else
+    problem_ = "the receipt logo " + logo.string() + " cannot be used: " + loaded.error().message;
+}
+
+std::optional<std::string> receiptIdPrefixFor(std::string_view scanned) {
+  while (!scanned.empty() &&
+         (scanned.back() == '\r' || scanned.back() == '\n' || scanned.back() == ' '))
+    scanned.remove_suffix(1);
+  auto number = escpos::parse_compact_receipt_code(scanned);
+  if (!number) return std::nullopt;
+  const auto ms = static_cast<std::uint64_t>(kCompactCodeEpochMs) + *number;
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%012llx",
+                static_cast<unsigned long long>(ms & 0xffffffffffffULL));
+  return std::string(hex, 8) + "-" + std::string(hex + 8, 4);
+}
 
 namespace {
 
@@ -32,16 +68,6 @@ std::string tenderName(checkout::TenderKind k) {
 
 }  // namespace
 
-std::string localTimeText(checkout::Timestamp t) {
-  const std::time_t secs = static_cast<std::time_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-  return buf;
-}
-
 std::string ReceiptRenderer::staffName(const checkout::UserId& user) const {
   OfflineCache cache(terminal_.snapshots());
   auto roster = cache.roster();
@@ -57,6 +83,7 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   const auto& cfg = terminal_.config();
   const auto& inv = co.invoice();
   escpos::ReceiptContent c;
+  c.logo = logo_;
   c.shop_name = cfg.shop.name;
   if (!cfg.shop.address.empty()) c.shop_lines.push_back(cfg.shop.address);
   if (!cfg.shop.phone.empty()) c.shop_lines.push_back("Tel " + cfg.shop.phone);
@@ -86,8 +113,8 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   // Every tender in capture order: the invoice's earlier payments, then this checkout's, up to
   // and including this receipt's payment.
   for (const auto& earlier : inv.payments) {
-    c.tenders.push_back(
-        {earlier.tender, totalText(earlier.amount), "paid " + localTimeText(earlier.captured_at)});
+    c.tenders.push_back({earlier.tender, totalText(earlier.amount),
+                         "paid " + terminal_.localTimeText(earlier.captured_at)});
   }
   for (const auto& p : co.payments()) {
     std::string detail;
@@ -104,14 +131,15 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   if (payment) {
     c.payment_id = payment->billing_payment_id.to_string();
     c.cashier = staffName(payment->captured_by);
-    c.local_time = localTimeText(payment->at);
+    c.local_time = terminal_.localTimeText(payment->at);
     if (payment->tender.amount_tendered)
       c.cash_tendered = totalText(*payment->tender.amount_tendered);
     if (payment->tender.change_given) c.change = totalText(*payment->tender.change_given);
   }
   if (receipt) {
     c.receipt_reference = receipt->receipt_reference;
-    c.barcode = receipt->receipt_reference;
+    c.barcode = compactReceiptCode(receipt->receipt_id);
+    c.qr = receipt->receipt_reference;  // where the template asks for it: scans to the receipt
     c.payment_state = receipt->payment_type == checkout::PaymentType::PaidInFull
                           ? escpos::PaymentState::PaidInFull
                           : escpos::PaymentState::PartialPayment;
@@ -119,7 +147,7 @@ escpos::ReceiptContent ReceiptRenderer::content(const checkout::Checkout& co,
   }
   if (copy) {
     c.copy = escpos::ReceiptCopyMark{
-        copy->mark, localTimeText(copy->at),
+        copy->mark, terminal_.localTimeText(copy->at),
         staffName(
             checkout::UserId::parse(copy->user).value_or(checkout::UserId::parse("-").value())),
         copy->reason};

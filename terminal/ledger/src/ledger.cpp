@@ -4,12 +4,16 @@
 //           5. capture  6. receipts afterwards  7. reading back
 #include <pos/ledger/ledger.hpp>
 
+#include <pos/checkout/elevation.hpp>
+
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <map>
 
+#include "ledger_access.hpp"
 #include "ledger_rows.hpp"
 #include "ledger_tables.hpp"
 
@@ -35,9 +39,18 @@ static_assert(kDeliveryStatuses.size() == static_cast<std::size_t>(DeliveryStatu
 constexpr std::array<std::string_view, 4> kDrawerReasons = {"SALE", "NO_SALE", "PAID_OUT",
                                                             "CASH_COUNT"};
 static_assert(kDrawerReasons.size() == static_cast<std::size_t>(DrawerReason::kCount));
-constexpr std::array<std::string_view, 8> kErrorNames = {
-    "STORAGE",   "ID_CONFLICT",  "ALREADY_RECORDED", "SHIFT_NOT_OPEN", "SHIFT_ALREADY_OPEN",
-    "NOT_FOUND", "INCONSISTENT", "CURRENCY_MISMATCH"};
+constexpr std::array<std::string_view, 11> kErrorNames = {"STORAGE",
+                                                          "ID_CONFLICT",
+                                                          "ALREADY_RECORDED",
+                                                          "SHIFT_NOT_OPEN",
+                                                          "SHIFT_ALREADY_OPEN",
+                                                          "NOT_FOUND",
+                                                          "INCONSISTENT",
+                                                          "CURRENCY_MISMATCH",
+                                                          "AMOUNT_EXCEEDS_BALANCE",
+                                                          "RECEIPT_REFERENCE_TAKEN",
+                                                          "LEDGER_NOT_SOUND"};
+constexpr std::array<std::string_view, 3> kCaptureStates = {"RECORDED", "NOT_RECORDED", "UNKNOWN"};
 static_assert(kErrorNames.size() == static_cast<std::size_t>(LedgerErrorCode::kCount));
 
 template <class E, std::size_t N>
@@ -90,6 +103,9 @@ std::optional<DrawerReason> parse_drawer_reason(std::string_view s) noexcept {
 std::string_view to_string(LedgerErrorCode c) noexcept {
   return name_of(kErrorNames, c);
 }
+std::string_view to_string(CaptureState c) noexcept {
+  return name_of(kCaptureStates, c);
+}
 
 // ---------------------------------------------------------------------------------------------
 // 2. the write frame
@@ -97,13 +113,23 @@ std::string_view to_string(LedgerErrorCode c) noexcept {
 
 namespace {
 
-// BEGIN IMMEDIATE, start the chain, run body(tx, chain), COMMIT. Any failure: nothing written.
+LedgerError not_sound_error() {
+  return error(LedgerErrorCode::LedgerNotSound,
+               "this ledger did not verify (see startup_check / verify): nothing is written");
+}
+
+// BEGIN IMMEDIATE, start the chain, run body(tx, chain), COMMIT, then move the anchor on. Any
+// failure: nothing written. A ledger found unsound is not written on.
 template <class T, class F>
-LedgerResult<T> in_write(sync::Database& db, F&& body) {
+LedgerResult<T> in_write(Ledger& self, F&& body) {
+  if (LedgerAccess::not_sound(self)) return fail(not_sound_error());
+  LedgerAccess::commit_failed(self, false);
+  sync::Database& db = LedgerAccess::db(self);
   auto tx = db.begin();
   if (!tx.ok()) return fail(storage(std::move(tx).error()));
   ChainWriter chain(db);
   if (auto s = chain.start(); !s.ok()) return fail(storage(std::move(s).error()));
+  const auto before = chain.length();
   LedgerResult<T> r = [&]() -> LedgerResult<T> {
     try {
       return body(tx.value(), chain);
@@ -112,7 +138,12 @@ LedgerResult<T> in_write(sync::Database& db, F&& body) {
     }
   }();
   if (!r.ok()) return r;  // tx dropped: rolled back
-  if (auto c = tx.value().commit(); !c.ok()) return fail(storage(std::move(c).error()));
+  if (auto f = chain.flush(); !f.ok()) return fail(storage(std::move(f).error()));
+  if (auto c = tx.value().commit(); !c.ok()) {
+    LedgerAccess::commit_failed(self, true);
+    return fail(storage(std::move(c).error()));
+  }
+  LedgerAccess::committed(self, chain, before);
   return r;
 }
 
@@ -177,6 +208,12 @@ LedgerResult<Done> require_open_shift(sync::Database& db, const ShiftId& shift) 
     if (!pos_ledger_r.ok()) return fail(pos_ledger_r.error()); \
   } while (false)
 
+#define POS_LEDGER_READ_EARLY(expr)                                                \
+  do {                                                                             \
+    auto pos_ledger_q = (expr);                                                    \
+    if (!pos_ledger_q.ok()) return fail(storage(std::move(pos_ledger_q).error())); \
+  } while (false)
+
 #define POS_LEDGER_WRITE(expr, what)                                                         \
   do {                                                                                       \
     auto pos_ledger_w = (expr);                                                              \
@@ -190,7 +227,7 @@ LedgerResult<Done> require_open_shift(sync::Database& db, const ShiftId& shift) 
 // ---------------------------------------------------------------------------------------------
 
 LedgerResult<Done> Ledger::open_shift(const ShiftOpening& o) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     auto current = current_shift();
     if (!current.ok()) return fail(current.error());
     if (current.value()) {
@@ -247,7 +284,7 @@ LedgerResult<std::optional<ShiftOpening>> Ledger::current_shift() {
 }
 
 LedgerResult<Done> Ledger::record_paid_out(const CashPaidOut& p) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_TRY(require_open_shift(*db_, p.shift_id));
     POS_LEDGER_WRITE(
         chain.append("cash_paid_out",
@@ -273,7 +310,7 @@ sync::DbResult<void> insert_drawer_opening(ChainWriter& chain, const DrawerOpeni
 }  // namespace
 
 LedgerResult<Done> Ledger::record_drawer_opening(const DrawerOpening& d) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_TRY(require_open_shift(*db_, d.shift_id));
     POS_LEDGER_WRITE(insert_drawer_opening(chain, d), "drawer opening");
     return Done{};
@@ -285,7 +322,7 @@ LedgerResult<Done> Ledger::record_drawer_opening(const DrawerOpening& d) {
 // ---------------------------------------------------------------------------------------------
 
 LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_TRY(require_open_shift(*db_, c.shift_id));
     POS_LEDGER_WRITE(
         chain.append("checkout",
@@ -302,7 +339,7 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events event
 }
 
 LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_WRITE(
         chain.append("evaluation",
                      "INSERT INTO evaluation (chain_seq, evaluation_id, checkout_id, "
@@ -319,92 +356,97 @@ LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events e
 LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
                                              std::span<const sync::OutboxMessage> messages,
                                              Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    // A retry of the same capture (unknown commit outcome) is a no-op; another PO is refused.
-    std::optional<std::string> existing;
-    auto r = db_->statement("SELECT po_number FROM po_capture WHERE checkout_id = ?")
-                 .bind(p.checkout_id.to_string())
-                 .for_each([&](const sync::Statement& row) { existing = row.text(0); });
-    if (!r.ok()) return fail(storage(std::move(r).error()));
-    if (existing) {
-      if (*existing == p.po_number) return Done{};
-      return fail(error(LedgerErrorCode::AlreadyRecorded,
-                        "checkout " + p.checkout_id.to_string() + " already has its PO"));
-    }
-    POS_LEDGER_WRITE(chain.append("po_capture",
-                                  "INSERT INTO po_capture (chain_seq, checkout_id, po_number, "
-                                  "captured_by, captured_at_ms) VALUES (?, ?, ?, ?, ?)",
-                                  p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
-                                  ms(p.captured_at)),
-                     "PO capture");
-    POS_LEDGER_WRITE(insert_events(*db_, chain, p.checkout_id, events), "checkout events");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        // A retry of the same capture (unknown commit outcome) is a no-op; another PO is refused.
+        std::optional<std::string> existing;
+        auto r = db_->statement("SELECT po_number FROM po_capture WHERE checkout_id = ?")
+                     .bind(p.checkout_id.to_string())
+                     .for_each([&](const sync::Statement& row) { existing = row.text(0); });
+        if (!r.ok()) return fail(storage(std::move(r).error()));
+        if (existing) {
+          if (*existing == p.po_number) return Done{};
+          return fail(error(LedgerErrorCode::AlreadyRecorded,
+                            "checkout " + p.checkout_id.to_string() + " already has its PO"));
+        }
+        POS_LEDGER_WRITE(chain.append("po_capture",
+                                      "INSERT INTO po_capture (chain_seq, checkout_id, po_number, "
+                                      "captured_by, captured_at_ms) VALUES (?, ?, ?, ?, ?)",
+                                      p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
+                                      ms(p.captured_at)),
+                         "PO capture");
+        POS_LEDGER_WRITE(insert_events(*db_, chain, p.checkout_id, events), "checkout events");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
                                               std::span<const sync::OutboxMessage> messages,
                                               Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    std::optional<std::string> existing;
-    auto r = db_->statement("SELECT override_id FROM po_override WHERE checkout_id = ?")
-                 .bind(o.checkout_id.to_string())
-                 .for_each([&](const sync::Statement& row) { existing = row.text(0); });
-    if (!r.ok()) return fail(storage(std::move(r).error()));
-    if (existing) {
-      if (*existing == o.override_id.to_string()) return Done{};
-      return fail(error(LedgerErrorCode::AlreadyRecorded,
-                        "checkout " + o.checkout_id.to_string() + " already has an override"));
-    }
-    POS_LEDGER_WRITE(
-        chain.append("po_override",
-                     "INSERT INTO po_override (chain_seq, override_id, checkout_id, reason_code, "
-                     "notes, requested_by, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     o.override_id.to_string(), o.checkout_id.to_string(), o.reason_code, o.notes,
-                     o.requested_by.str(), ms(o.created_at)),
-        "PO override");
-    for (const auto& a : o.approvals) {
-      std::optional<std::string> grant;
-      if (a.offline_grant_id) grant = a.offline_grant_id->to_string();
-      POS_LEDGER_WRITE(
-          chain.append(
-              "override_approval",
-              "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
-              "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-              o.override_id.to_string(), a.approver.str(),
-              a.method == ApprovalMethod::OfflineGrant ? "OFFLINE_GRANT" : "ELEVATION_TOKEN", grant,
-              ms(a.approved_at)),
-          "override approval");
-    }
-    POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        std::optional<std::string> existing;
+        auto r = db_->statement("SELECT override_id FROM po_override WHERE checkout_id = ?")
+                     .bind(o.checkout_id.to_string())
+                     .for_each([&](const sync::Statement& row) { existing = row.text(0); });
+        if (!r.ok()) return fail(storage(std::move(r).error()));
+        if (existing) {
+          if (*existing == o.override_id.to_string()) return Done{};
+          return fail(error(LedgerErrorCode::AlreadyRecorded,
+                            "checkout " + o.checkout_id.to_string() + " already has an override"));
+        }
+        POS_LEDGER_WRITE(
+            chain.append(
+                "po_override",
+                "INSERT INTO po_override (chain_seq, override_id, checkout_id, reason_code, "
+                "notes, requested_by, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                o.override_id.to_string(), o.checkout_id.to_string(), o.reason_code, o.notes,
+                o.requested_by.str(), ms(o.created_at)),
+            "PO override");
+        for (const auto& a : o.approvals) {
+          std::optional<std::string> grant;
+          if (a.offline_grant_id) grant = a.offline_grant_id->to_string();
+          POS_LEDGER_WRITE(
+              chain.append(
+                  "override_approval",
+                  "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
+                  "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                  o.override_id.to_string(), a.approver.str(),
+                  a.method == ApprovalMethod::OfflineGrant ? "OFFLINE_GRANT" : "ELEVATION_TOKEN",
+                  grant, ms(a.approved_at)),
+              "override approval");
+        }
+        POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
                                                 std::span<const sync::OutboxMessage> messages,
                                                 Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    std::optional<std::string> checkout;
-    if (g.checkout_id) checkout = g.checkout_id->to_string();
-    POS_LEDGER_WRITE(
-        chain.append("offline_grant",
-                     "INSERT INTO offline_grant (chain_seq, grant_id, approver_id, checkout_id, "
-                     "action, terminal_id, granted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     g.grant_id.to_string(), g.approver.str(), checkout, g.action, g.terminal_id,
-                     ms(g.granted_at)),
-        "offline grant");
-    if (!events.empty()) {
-      if (!g.checkout_id)
-        return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
-      POS_LEDGER_WRITE(insert_events(*db_, chain, *g.checkout_id, events), "checkout events");
-    }
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        std::optional<std::string> checkout;
+        if (g.checkout_id) checkout = g.checkout_id->to_string();
+        POS_LEDGER_WRITE(
+            chain.append(
+                "offline_grant",
+                "INSERT INTO offline_grant (chain_seq, grant_id, approver_id, checkout_id, "
+                "action, terminal_id, granted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                g.grant_id.to_string(), g.approver.str(), checkout, g.action, g.terminal_id,
+                ms(g.granted_at)),
+            "offline grant");
+        if (!events.empty()) {
+          if (!g.checkout_id)
+            return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
+          POS_LEDGER_WRITE(insert_events(*db_, chain, *g.checkout_id, events), "checkout events");
+        }
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p, Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> checkout;
     if (p.checkout_id) checkout = p.checkout_id->to_string();
     POS_LEDGER_WRITE(
@@ -424,7 +466,7 @@ LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p, Events events
 }
 
 LedgerResult<Done> Ledger::record_lockout(const ApproverLockout& l) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_WRITE(chain.append("approver_lockout",
                                   "INSERT INTO approver_lockout (chain_seq, approver_id, "
                                   "locked_at_ms, locked_until_ms) VALUES (?, ?, ?, ?)",
@@ -476,15 +518,151 @@ LedgerResult<Done> check_capture(const PaymentCapture& c) {
   return Done{};
 }
 
+// The running count and sums of the payment's (shift, currency, tender) group including it: the
+// group's newest row's plus this one (summed from the rows when that row is from before the
+// running sums existed). Read in the capture's transaction, so two processes cannot both
+// build on the same row.
+struct RunningSums {
+  std::int64_t count = 0, total = 0, tendered = 0, change = 0;
+};
+LedgerResult<RunningSums> running_sums(sync::Database& db, const PaymentRecord& p) {
+  RunningSums r;
+  bool have = false;
+  bool old_row = false;
+  const auto shift = p.shift_id.to_string();
+  const auto cur = std::string{p.amount.currency().code()};
+  const auto tender = std::string{to_string(p.tender)};
+  auto q = db.statement(
+                 "SELECT run_count, run_total_minor, run_tendered_minor, run_change_minor "
+                 "FROM payment INDEXED BY payment_by_shift WHERE shift_id = ? AND currency = ? "
+                 "AND tender = ? ORDER BY chain_seq DESC LIMIT 1")
+               .bind(shift, cur, tender)
+               .for_each([&](const sync::Statement& row) {
+                 have = true;
+                 if (row.is_null(0)) {
+                   old_row = true;
+                   return;
+                 }
+                 r = RunningSums{row.int64(0), row.int64(1), row.int64(2), row.int64(3)};
+               });
+  if (!q.ok()) return fail(storage(std::move(q).error()));
+  if (have && old_row) {
+    auto s = db.statement(
+                   "SELECT COUNT(*), COALESCE(SUM(amount_minor), 0), "
+                   "COALESCE(SUM(COALESCE(amount_tendered_minor, amount_minor)), 0), "
+                   "COALESCE(SUM(COALESCE(change_given_minor, 0)), 0) FROM payment "
+                   "WHERE shift_id = ? AND currency = ? AND tender = ?")
+                 .bind(shift, cur, tender)
+                 .for_each([&](const sync::Statement& row) {
+                   r = RunningSums{row.int64(0), row.int64(1), row.int64(2), row.int64(3)};
+                 });
+    if (!s.ok()) return fail(storage(std::move(s).error()));
+  }
+  const auto amount = p.amount.minor_units();
+  const auto tendered = p.amount_tendered ? p.amount_tendered->minor_units() : amount;
+  const auto change = p.change_given ? p.change_given->minor_units() : 0;
+  RunningSums out;
+  if (__builtin_add_overflow(r.count, 1, &out.count) ||
+      __builtin_add_overflow(r.total, amount, &out.total) ||
+      __builtin_add_overflow(r.tendered, tendered, &out.tendered) ||
+      __builtin_add_overflow(r.change, change, &out.change)) {
+    return fail(error(LedgerErrorCode::Inconsistent, "a shift total would pass int64"));
+  }
+  return out;
+}
+
+// The BalanceGuard, inside the capture's transaction (BEGIN IMMEDIATE: no other process can
+// add a payment between this read and the commit).
+LedgerResult<Done> check_balance(sync::Database& db, const PaymentRecord& p,
+                                 const BalanceGuard& g) {
+  if (!(g.invoice_id == p.invoice_id)) {
+    return fail(error(LedgerErrorCode::Inconsistent, "balance guard of another invoice"));
+  }
+  if (g.balance_due.currency() != p.amount.currency()) {
+    return fail(error(LedgerErrorCode::CurrencyMismatch, "balance due in another currency"));
+  }
+  std::vector<std::string> listed;
+  listed.reserve(g.backend_listed.size());
+  for (const auto& id : g.backend_listed) listed.push_back(id.to_string());
+  std::sort(listed.begin(), listed.end());
+  std::int64_t unsynced = 0;
+  bool overflow = false;
+  bool other_currency = false;
+  auto q = db.statement(
+                 "SELECT payment_id, currency, amount_minor FROM payment "
+                 "INDEXED BY payment_by_invoice WHERE invoice_id = ?")
+               .bind(p.invoice_id.to_string())
+               .for_each([&](const sync::Statement& row) {
+                 if (std::binary_search(listed.begin(), listed.end(), row.text(0))) return;
+                 if (row.text(1) != p.amount.currency().code()) other_currency = true;
+                 if (__builtin_add_overflow(unsynced, row.int64(2), &unsynced)) overflow = true;
+               });
+  if (!q.ok()) return fail(storage(std::move(q).error()));
+  if (other_currency) {
+    return fail(error(LedgerErrorCode::CurrencyMismatch,
+                      "the invoice has payments in another "
+                      "currency"));
+  }
+  std::int64_t after = 0;
+  if (overflow || __builtin_add_overflow(unsynced, p.amount.minor_units(), &after) ||
+      after > g.balance_due.minor_units()) {
+    return fail(error(LedgerErrorCode::AmountExceedsBalance,
+                      "payment " + p.payment_id.to_string() + " exceeds the balance of invoice " +
+                          p.invoice_id.to_string() + " after this terminal's " +
+                          std::to_string(unsynced) + " minor units not yet listed by the backend"));
+  }
+  return Done{};
+}
+
 }  // namespace
 
 LedgerResult<CaptureOutcome> Ledger::record_capture(const PaymentCapture& c) {
+  auto r = capture_once(c);
+  if (!r.ok() && r.error().code == LedgerErrorCode::Storage && r.error().cause &&
+      last_commit_failed_) {
+    const auto code = r.error().cause->code;
+    // Busy, a full disk and a failed write of a WAL frame leave no whole commit frame behind
+    // (a torn frame fails its checksum and recovery stops there); a failed sync, or anything
+    // else on COMMIT, may have left the commit on the disk. (Before COMMIT nothing is
+    // written at all: WAL pages go out at commit.)
+    const bool write_failed = r.error().cause->sqlite_code == SQLITE_IOERR_WRITE;
+    if (code != sync::DbErrorCode::Busy && code != sync::DbErrorCode::DiskFull && !write_failed) {
+      ambiguous_captures_.push_back(c.payment.payment_id.to_string());
+    }
+  }
+  return r;
+}
+
+CaptureState Ledger::capture_state(const BillingPaymentId& payment) {
+  const auto pid = payment.to_string();
+  bool found = false;
+  auto r = db_->statement("SELECT 1 FROM payment WHERE payment_id = ?")
+               .bind(pid)
+               .for_each([&](const sync::Statement&) { found = true; });
+  if (!r.ok()) return CaptureState::Unknown;
+  if (found) return CaptureState::Recorded;
+  if (std::find(ambiguous_captures_.begin(), ambiguous_captures_.end(), pid) !=
+      ambiguous_captures_.end()) {
+    return CaptureState::Unknown;
+  }
+  return CaptureState::NotRecorded;
+}
+
+LedgerResult<int> Ledger::next_receipt_sequence(const InvoiceId& invoice) {
+  std::int64_t n = 0;
+  POS_LEDGER_READ_EARLY(db_->statement("SELECT COUNT(*) FROM payment WHERE invoice_id = ?")
+                            .bind(invoice.to_string())
+                            .for_each([&](const sync::Statement& row) { n = row.int64(0); }));
+  return static_cast<int>(std::min<std::int64_t>(n + 1, 999'999));
+}
+
+LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
   if (auto ok = check_capture(c); !ok.ok()) return fail(ok.error());
   const auto& p = c.payment;
   const auto& rc = c.receipt;
   const auto pid = p.payment_id.to_string();
   return in_write<CaptureOutcome>(
-      *db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<CaptureOutcome> {
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<CaptureOutcome> {
         // Idempotent by payment id: the ids were made before the first attempt.
         std::optional<bool> same_as_before;
         auto prior = db_->statement(
@@ -520,7 +698,30 @@ LedgerResult<CaptureOutcome> Ledger::record_capture(const PaymentCapture& c) {
         }
         if (auto open = require_open_shift(*db_, p.shift_id); !open.ok()) return fail(open.error());
 
+        // The receipt number is chosen before this transaction: another process may have
+        // taken it meanwhile. Said as its own code, so the caller renumbers and retries.
+        bool reference_taken = false;
+        auto ref = db_->statement("SELECT 1 FROM receipt WHERE receipt_reference = ?")
+                       .bind(rc.receipt_reference)
+                       .for_each([&](const sync::Statement&) { reference_taken = true; });
+        if (!ref.ok()) return fail(storage(std::move(ref).error()));
+        if (reference_taken) {
+          return fail(error(LedgerErrorCode::ReceiptReferenceTaken,
+                            "receipt reference " + rc.receipt_reference + " is taken"));
+        }
+        if (c.balance_guard) {
+          if (auto g = check_balance(*db_, p, *c.balance_guard); !g.ok()) return fail(g.error());
+        }
+        auto run = running_sums(*db_, p);
+        if (!run.ok()) return fail(run.error());
+        const auto& sums = run.value();
+
         auto conflict = [&](sync::DbError e) {
+          if (e.code == sync::DbErrorCode::Constraint &&
+              e.message.find("receipt_reference") != std::string::npos) {
+            return error(LedgerErrorCode::ReceiptReferenceTaken,
+                         "receipt reference " + rc.receipt_reference + " is taken");
+          }
           if (e.code == sync::DbErrorCode::Constraint) {
             return error(LedgerErrorCode::IdConflict, "capture " + pid + " refused: " + e.message);
           }
@@ -540,13 +741,15 @@ LedgerResult<CaptureOutcome> Ledger::record_capture(const PaymentCapture& c) {
             "INSERT INTO payment (chain_seq, payment_id, checkout_id, invoice_id, shift_id, "
             "currency, amount_minor, tender, tender_reference, card_brand, card_last4, "
             "card_approval_code, amount_tendered_minor, change_given_minor, payment_type, "
-            "captured_by, captured_at_ms, captured_offline, receipt_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "captured_by, captured_at_ms, captured_offline, receipt_id, run_count, "
+            "run_total_minor, run_tendered_minor, run_change_minor) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             pid, p.checkout_id.to_string(), p.invoice_id.to_string(), p.shift_id.to_string(),
             p.amount.currency().code(), p.amount.minor_units(), to_string(p.tender),
             p.tender_reference, card_brand, card_last4, card_code, tendered, change,
             to_string(p.payment_type), p.captured_by.str(), ms(p.captured_at),
-            p.mode == CaptureMode::Offline, p.receipt_id.to_string());
+            p.mode == CaptureMode::Offline, p.receipt_id.to_string(), sums.count, sums.total,
+            sums.tendered, sums.change);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
         w = chain.append(
             "receipt",
@@ -584,7 +787,7 @@ LedgerResult<CaptureOutcome> Ledger::record_capture(const PaymentCapture& c) {
 
 LedgerResult<Done> Ledger::append_events(const CheckoutId& cid,
                                          std::span<const checkout::CheckoutEvent> events) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_WRITE(insert_events(*db_, chain, cid, events), "checkout events");
     return Done{};
   });
@@ -615,7 +818,7 @@ LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const Che
 }
 
 LedgerResult<Done> Ledger::record_adjustment(const PaymentAdjustment& a) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> currency;
     auto r = db_->statement("SELECT currency FROM payment WHERE payment_id = ?")
                  .bind(a.payment_id.to_string())
@@ -646,69 +849,73 @@ LedgerResult<Done> Ledger::record_adjustment(const PaymentAdjustment& a) {
 
 LedgerResult<Done> Ledger::record_delivery(const ReceiptDelivery& d,
                                            std::span<const sync::OutboxMessage> messages) {
-  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_WRITE(
-        chain.append("receipt_delivery",
-                     "INSERT INTO receipt_delivery (chain_seq, delivery_id, receipt_id, "
-                     "channel, requested_by, requested_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                     d.delivery_id.to_string(), d.receipt_id.to_string(), to_string(d.channel),
-                     d.requested_by.str(), ms(d.requested_at)),
-        "receipt delivery");
-    POS_LEDGER_WRITE(chain.append("delivery_outcome",
-                                  "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
-                                  "reason, at_ms) VALUES (?, ?, 'PENDING', '', ?)",
-                                  d.delivery_id.to_string(), ms(d.requested_at)),
-                     "delivery outcome");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        POS_LEDGER_WRITE(
+            chain.append("receipt_delivery",
+                         "INSERT INTO receipt_delivery (chain_seq, delivery_id, receipt_id, "
+                         "channel, requested_by, requested_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                         d.delivery_id.to_string(), d.receipt_id.to_string(), to_string(d.channel),
+                         d.requested_by.str(), ms(d.requested_at)),
+            "receipt delivery");
+        POS_LEDGER_WRITE(
+            chain.append("delivery_outcome",
+                         "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
+                         "reason, at_ms) VALUES (?, ?, 'PENDING', '', ?)",
+                         d.delivery_id.to_string(), ms(d.requested_at)),
+            "delivery outcome");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
                                                    std::span<const sync::OutboxMessage> messages) {
-  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_WRITE(
-        chain.append("delivery_outcome",
-                     "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
-                     "reason, at_ms) VALUES (?, ?, ?, ?, ?)",
-                     o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
-        "delivery outcome");
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        POS_LEDGER_WRITE(
+            chain.append("delivery_outcome",
+                         "INSERT INTO delivery_outcome (chain_seq, delivery_id, status, "
+                         "reason, at_ms) VALUES (?, ?, ?, ?, ?)",
+                         o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
+            "delivery outcome");
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
                                           std::span<const sync::OutboxMessage> messages,
                                           Events events) {
-  return in_write<Done>(*db_, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_TRY(require_open_shift(*db_, r.shift_id));
-    std::optional<std::string> approver;
-    if (r.approver) approver = r.approver->str();
-    POS_LEDGER_WRITE(
-        chain.append("reprint",
-                     "INSERT INTO reprint (chain_seq, reprint_id, receipt_id, shift_id, "
-                     "reprint_number, reason_code, requested_by, approver_id, reprinted_at_ms) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     r.reprint_id.to_string(), r.receipt_id.to_string(), r.shift_id.to_string(),
-                     r.reprint_number, r.reason_code, r.requested_by.str(), approver,
-                     ms(r.reprinted_at)),
-        "reprint");
-    if (!events.empty()) {
-      std::optional<std::string> checkout;
-      auto q = db_->statement("SELECT checkout_id FROM receipt WHERE receipt_id = ?")
-                   .bind(r.receipt_id.to_string())
-                   .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
-      if (!q.ok()) return fail(storage(std::move(q).error()));
-      if (!checkout)
-        return fail(error(LedgerErrorCode::NotFound, "receipt " + r.receipt_id.to_string()));
-      POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
-                       "checkout events");
-    }
-    return enqueue_all(outbox_, tx, messages);
-  });
+  return in_write<Done>(
+      *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
+        POS_LEDGER_TRY(require_open_shift(*db_, r.shift_id));
+        std::optional<std::string> approver;
+        if (r.approver) approver = r.approver->str();
+        POS_LEDGER_WRITE(
+            chain.append("reprint",
+                         "INSERT INTO reprint (chain_seq, reprint_id, receipt_id, shift_id, "
+                         "reprint_number, reason_code, requested_by, approver_id, reprinted_at_ms) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         r.reprint_id.to_string(), r.receipt_id.to_string(), r.shift_id.to_string(),
+                         r.reprint_number, r.reason_code, r.requested_by.str(), approver,
+                         ms(r.reprinted_at)),
+            "reprint");
+        if (!events.empty()) {
+          std::optional<std::string> checkout;
+          auto q = db_->statement("SELECT checkout_id FROM receipt WHERE receipt_id = ?")
+                       .bind(r.receipt_id.to_string())
+                       .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
+          if (!q.ok()) return fail(storage(std::move(q).error()));
+          if (!checkout)
+            return fail(error(LedgerErrorCode::NotFound, "receipt " + r.receipt_id.to_string()));
+          POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
+                           "checkout events");
+        }
+        return enqueue_all(outbox_, tx, messages);
+      });
 }
 
 LedgerResult<Done> Ledger::record_audit(const AuditEvent& a) {
-  return in_write<Done>(*db_, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> checkout;
     if (a.checkout_id) checkout = a.checkout_id->to_string();
     POS_LEDGER_WRITE(
@@ -873,15 +1080,20 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
                   id<OfflineGrantId>(row.text(0)), id<UserId>(row.text(1)),
                   opt_id<CheckoutId>(row.opt_text(2)), row.text(3), row.text(4), at(row.int64(5))});
             }));
+    // Payments are indexed by (invoice, checkout): the balance guard's key, and this one's.
+    const auto invoice = h->checkout.invoice_id.to_string();
     POS_LEDGER_READ(db_->statement("SELECT " + std::string{kPaymentColumns} +
-                                   " FROM payment WHERE checkout_id = ? ORDER BY chain_seq")
-                        .bind(key)
+                                   " FROM payment WHERE invoice_id = ? AND checkout_id = ?"
+                                   " ORDER BY chain_seq")
+                        .bind(invoice, key)
                         .for_each([&](const sync::Statement& row) {
                           h->payments.push_back(read_payment(row));
                         }));
     POS_LEDGER_READ(db_->statement("SELECT " + std::string{kReceiptColumns} +
-                                   " FROM receipt WHERE checkout_id = ? ORDER BY chain_seq")
-                        .bind(key)
+                                   " FROM receipt WHERE payment_id IN (SELECT payment_id FROM"
+                                   " payment WHERE invoice_id = ? AND checkout_id = ?)"
+                                   " AND checkout_id = ? ORDER BY chain_seq")
+                        .bind(invoice, key, key)
                         .for_each([&](const sync::Statement& row) {
                           h->receipts.push_back(read_receipt(row));
                         }));
@@ -889,8 +1101,8 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
         db_->statement("SELECT a.adjustment_id, a.payment_id, a.currency, a.amount_minor, "
                        "a.reason_code, a.made_by, a.made_at_ms FROM payment_adjustment AS a "
                        "JOIN payment AS p ON p.payment_id = a.payment_id "
-                       "WHERE p.checkout_id = ? ORDER BY a.chain_seq")
-            .bind(key)
+                       "WHERE p.invoice_id = ? AND p.checkout_id = ? ORDER BY a.chain_seq")
+            .bind(invoice, key)
             .for_each([&](const sync::Statement& row) {
               h->adjustments.push_back(PaymentAdjustment{
                   id<AdjustmentId>(row.text(0)), id<BillingPaymentId>(row.text(1)),
@@ -991,6 +1203,103 @@ LedgerResult<std::vector<PaymentRecord>> Ledger::payments_between(Timestamp from
             .bind(ms(from), ms(to))
             .for_each([&](const sync::Statement& row) { out.push_back(read_payment(row)); }));
     return out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. PIN attempts, one count per person
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Failures since the person's last success or lock-out, and the latest lock-out.
+struct PinCount {
+  int failures = 0;
+  std::optional<ApproverLockout> lockout;
+};
+LedgerResult<PinCount> count_pins(sync::Database& db, const UserId& user) {
+  PinCount c;
+  std::int64_t since = 0;
+  POS_LEDGER_READ_EARLY(
+      db.statement("SELECT chain_seq, locked_at_ms, locked_until_ms FROM approver_lockout "
+                   "WHERE approver_id = ? ORDER BY chain_seq DESC LIMIT 1")
+          .bind(user.str())
+          .for_each([&](const sync::Statement& row) {
+            since = row.int64(0);
+            c.lockout = ApproverLockout{user, at(row.int64(1)), at(row.int64(2))};
+          }));
+  POS_LEDGER_READ_EARLY(db.statement("SELECT MAX(chain_seq) FROM pin_attempt WHERE approver_id = ? "
+                                     "AND outcome = 'SUCCEEDED'")
+                            .bind(user.str())
+                            .for_each([&](const sync::Statement& row) {
+                              if (!row.is_null(0)) since = std::max(since, row.int64(0));
+                            }));
+  POS_LEDGER_READ_EARLY(db.statement("SELECT COUNT(*) FROM pin_attempt WHERE approver_id = ? "
+                                     "AND outcome = 'FAILED' AND chain_seq > ?")
+                            .bind(user.str(), since)
+                            .for_each([&](const sync::Statement& row) {
+                              c.failures = static_cast<int>(row.int64(0));
+                            }));
+  return c;
+}
+
+sync::DbResult<void> insert_lockout(ChainWriter& chain, const ApproverLockout& l) {
+  return chain.append("approver_lockout",
+                      "INSERT INTO approver_lockout (chain_seq, approver_id, locked_at_ms, "
+                      "locked_until_ms) VALUES (?, ?, ?, ?)",
+                      l.approver.str(), ms(l.locked_at), ms(l.locked_until));
+}
+
+}  // namespace
+
+LedgerResult<PinAttemptStart> Ledger::begin_pin_attempt(const UserId& user,
+                                                        std::string_view purpose, Timestamp now) {
+  return in_write<PinAttemptStart>(
+      *this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<PinAttemptStart> {
+        auto count = count_pins(*db_, user);
+        if (!count.ok()) return fail(count.error());
+        const auto& c = count.value();
+        if (c.lockout && c.lockout->locked_until > now) {
+          return PinAttemptStart{PinLockedOut{user, c.lockout->locked_until}};
+        }
+        if (c.failures >= checkout::kWrongPinsBeforeLockout) {
+          // The count reached the limit without its lock-out (a finish that never came).
+          const ApproverLockout l{user, now, now + checkout::kApproverLockoutDuration};
+          POS_LEDGER_WRITE(insert_lockout(chain, l), "lockout");
+          return PinAttemptStart{PinLockedOut{user, l.locked_until}};
+        }
+        const auto attempt_id = "PIN-" + std::to_string(chain.length() + 1);
+        POS_LEDGER_WRITE(chain.append("pin_attempt",
+                                      "INSERT INTO pin_attempt (chain_seq, approver_id, "
+                                      "checkout_id, outcome, attempted_at_ms, attempt_id, purpose)"
+                                      " VALUES (?, ?, NULL, 'FAILED', ?, ?, ?)",
+                                      user.str(), ms(now), attempt_id, purpose),
+                         "PIN attempt");
+        return PinAttemptStart{PinAttemptTicket{user, attempt_id, c.failures}};
+      });
+}
+
+LedgerResult<std::optional<ApproverLockout>> Ledger::finish_pin_attempt(
+    const PinAttemptTicket& ticket, PinOutcome outcome, Timestamp now) {
+  using R = std::optional<ApproverLockout>;
+  return in_write<R>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<R> {
+    if (outcome == PinOutcome::Succeeded) {
+      POS_LEDGER_WRITE(chain.append("pin_attempt",
+                                    "INSERT INTO pin_attempt (chain_seq, approver_id, "
+                                    "checkout_id, outcome, attempted_at_ms, attempt_id) "
+                                    "VALUES (?, ?, NULL, 'SUCCEEDED', ?, ?)",
+                                    ticket.user.str(), ms(now), ticket.attempt_id),
+                       "PIN attempt");
+      return R{};
+    }
+    auto count = count_pins(*db_, ticket.user);
+    if (!count.ok()) return fail(count.error());
+    const auto& c = count.value();
+    if (c.failures < checkout::kWrongPinsBeforeLockout) return R{};
+    if (c.lockout && c.lockout->locked_until > now) return R{};
+    const ApproverLockout l{ticket.user, now, now + checkout::kApproverLockoutDuration};
+    POS_LEDGER_WRITE(insert_lockout(chain, l), "lockout");
+    return R{l};
   });
 }
 

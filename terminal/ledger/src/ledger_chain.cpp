@@ -3,10 +3,14 @@
 // Sections: 1. hashing a link  2. ChainWriter  3. verify
 #include <pos/ledger/ledger.hpp>
 
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <thread>
 
 #include "ledger_tables.hpp"
 
@@ -18,22 +22,37 @@ namespace pos::ledger {
 
 namespace {
 
-void put(crypto_hash_sha256_state& st, std::string_view s) {
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+void put(Sha256& st, std::string_view s) {
+  st.update(s.data(), s.size());
 }
 
-// Length-prefixed so that no two different rows serialise to the same bytes.
-void put_field(crypto_hash_sha256_state& st, std::string_view name, char type,
-               std::string_view value) {
-  std::string head;
-  head += std::to_string(name.size());
-  head += ':';
-  head += name;
-  head += type;
-  head += std::to_string(value.size());
-  head += ':';
-  put(st, head);
+// Length-prefixed so that no two different rows serialise to the same bytes. The head is made
+// on the stack (this runs for every link verify checks).
+void put_field(Sha256& st, std::string_view name, char type, std::string_view value) {
+  char head[128];
+  char* p = head;
+  char* const end = head + sizeof head;
+  p = std::to_chars(p, end, name.size()).ptr;
+  *p++ = ':';
+  if (name.size() > static_cast<std::size_t>(end - p) - 24) {
+    put(st, std::string_view{head, static_cast<std::size_t>(p - head)});
+    put(st, name);
+    p = head;
+  } else {
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+  }
+  *p++ = type;
+  p = std::to_chars(p, end, value.size()).ptr;
+  *p++ = ':';
+  put(st, std::string_view{head, static_cast<std::size_t>(p - head)});
   put(st, value);
+}
+
+void put_int_field(Sha256& st, std::string_view name, std::int64_t v) {
+  char digits[24];
+  const auto e = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  put_field(st, name, 'i', std::string_view{digits, static_cast<std::size_t>(e - digits)});
 }
 
 bool known_table(std::string_view table) {
@@ -41,6 +60,23 @@ bool known_table(std::string_view table) {
 }
 
 }  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {}
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(ctx_);
+}
+void Sha256::start() {
+  (void)EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+}
+void Sha256::update(const void* data, std::size_t n) {
+  (void)EVP_DigestUpdate(ctx_, data, n);
+}
+ChainHash Sha256::finish() {
+  ChainHash out{};
+  unsigned int len = 0;
+  (void)EVP_DigestFinal_ex(ctx_, out.data(), &len);
+  return out;
+}
 
 std::string to_hex(const ChainHash& h) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -59,9 +95,9 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
   if (!known_table(table)) {
     return sync::DbError{sync::DbErrorCode::InvalidArgument, 0, "not a ledger table"};
   }
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, prev.data(), prev.size());
+  Sha256 st;
+  st.start();
+  st.update(prev.data(), prev.size());
   put(st, table);
   put(st, std::string_view{"\0", 1});
   const std::string sql = "SELECT * FROM " + std::string{table} + " WHERE chain_seq = ?";
@@ -72,7 +108,7 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
         case SQLITE_NULL:
           break;
         case SQLITE_INTEGER:
-          put_field(st, row.column_name(c), 'i', std::to_string(row.int64(c)));
+          put_int_field(st, row.column_name(c), row.int64(c));
           break;
         case SQLITE_BLOB: {
           const auto b = row.blob(c);
@@ -87,9 +123,38 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
     }
   });
   if (!r.ok()) return std::move(r).error();
-  ChainHash out{};
-  crypto_hash_sha256_final(&st, out.data());
-  return out;
+  return st.finish();
+}
+
+ChainHash hash_row(Sha256& st, const ChainHash& prev, std::string_view table, sqlite3_stmt* stmt) {
+  st.start();
+  st.update(prev.data(), prev.size());
+  put(st, table);
+  put(st, std::string_view{"\0", 1});
+  const int n = sqlite3_column_count(stmt);
+  for (int c = 0; c < n; ++c) {
+    const std::string_view name = sqlite3_column_name(stmt, c);
+    switch (sqlite3_column_type(stmt, c)) {
+      case SQLITE_NULL:
+        break;
+      case SQLITE_INTEGER:
+        put_int_field(st, name, sqlite3_column_int64(stmt, c));
+        break;
+      case SQLITE_BLOB: {
+        const void* b = sqlite3_column_blob(stmt, c);
+        const auto len = static_cast<std::size_t>(sqlite3_column_bytes(stmt, c));
+        put_field(st, name, 'b', std::string_view{static_cast<const char*>(b), b ? len : 0});
+        break;
+      }
+      default: {
+        const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        const auto len = static_cast<std::size_t>(sqlite3_column_bytes(stmt, c));
+        put_field(st, name, 't', std::string_view{t ? t : "", t ? len : 0});
+        break;
+      }
+    }
+  }
+  return st.finish();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,12 +182,54 @@ sync::DbResult<void> ChainWriter::link(std::string_view table) {
   if (!h.ok()) return std::move(h).error();
   if (!found)
     return sync::DbError{sync::DbErrorCode::Other, 0, "chain: the row just written is gone"};
-  auto r = db_->statement("INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?)")
-               .bind(next_seq_, table, sync::Blob{std::as_bytes(std::span{h.value()})})
-               .run();
-  if (!r.ok()) return r;
+  // The table name must outlive the transaction: keep the constant, not the caller's view.
+  const auto known = std::find(kChainedTables.begin(), kChainedTables.end(), table);
+  pending_.push_back(Pending{next_seq_, *known, h.value()});
   prev_ = h.value();
   ++next_seq_;
+  return {};
+}
+
+sync::DbResult<void> ChainWriter::flush() {
+  std::size_t i = 0;
+  auto blob = [&](std::size_t k) {
+    return sync::Blob{std::as_bytes(std::span{pending_[i + k].hash})};
+  };
+  auto seq = [&](std::size_t k) { return pending_[i + k].seq; };
+  auto tab = [&](std::size_t k) { return pending_[i + k].table; };
+  while (i < pending_.size()) {
+    const auto left = pending_.size() - i;
+    sync::DbResult<void> r;
+    if (left >= 4) {
+      r = db_->statement(
+                 "INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?), (?, ?, ?), "
+                 "(?, ?, ?), (?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0), seq(1), tab(1), blob(1), seq(2), tab(2), blob(2),
+                    seq(3), tab(3), blob(3))
+              .run();
+      i += 4;
+    } else if (left == 3) {
+      r = db_->statement(
+                 "INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?), (?, ?, ?), "
+                 "(?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0), seq(1), tab(1), blob(1), seq(2), tab(2), blob(2))
+              .run();
+      i += 3;
+    } else if (left == 2) {
+      r = db_->statement(
+                 "INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?), (?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0), seq(1), tab(1), blob(1))
+              .run();
+      i += 2;
+    } else {
+      r = db_->statement("INSERT INTO ledger_chain (seq, table_name, hash) VALUES (?, ?, ?)")
+              .bind(seq(0), tab(0), blob(0))
+              .run();
+      i += 1;
+    }
+    if (!r.ok()) return r;
+  }
+  pending_.clear();
   return {};
 }
 
@@ -140,86 +247,446 @@ std::string_view to_string(ChainBreakKind kind) noexcept {
       return "SEQUENCE_GAP";
     case ChainBreakKind::UnchainedRows:
       return "UNCHAINED_ROWS";
+    case ChainBreakKind::TallyMismatch:
+      return "TALLY_MISMATCH";
   }
   return "UNKNOWN";
 }
 
-LedgerResult<ChainVerification> Ledger::verify() {
-  auto storage = [](sync::DbError e) {
-    std::string m = e.message;
-    return checkout::fail(LedgerError{LedgerErrorCode::Storage, std::move(m), std::move(e)});
-  };
-  ChainVerification out;
-  auto ic = db_->integrity_check();
-  if (!ic.ok()) return storage(std::move(ic).error());
-  out.integrity_check = ic.value();
+std::string_view to_string(AnchorFinding f) noexcept {
+  switch (f) {
+    case AnchorFinding::NotUsed:
+      return "NOT_USED";
+    case AnchorFinding::Matches:
+      return "MATCHES";
+    case AnchorFinding::Created:
+      return "CREATED";
+    case AnchorFinding::ChainBehindAnchor:
+      return "CHAIN_BEHIND_ANCHOR";
+    case AnchorFinding::AnchorMismatch:
+      return "ANCHOR_MISMATCH";
+    case AnchorFinding::AnchorUnreadable:
+      return "ANCHOR_UNREADABLE";
+  }
+  return "UNKNOWN";
+}
 
-  // One read transaction, so a capture committed meanwhile cannot look like a break.
-  if (auto b = db_->exec("BEGIN"); !b.ok()) return storage(std::move(b).error());
-  struct EndRead {
-    sync::Database* db;
-    ~EndRead() { (void)db->exec("COMMIT"); }
-  } end_read{db_};
+namespace {
 
-  ChainHash prev{};
-  std::int64_t expected_seq = 1;
-  std::optional<sync::DbError> failure;
-  auto walk =
-      db_->statement("SELECT seq, table_name, hash FROM ledger_chain ORDER BY seq")
-          .for_each([&](const sync::Statement& row) {
-            if (out.first_break || failure) return;
-            const auto seq = row.int64(0);
-            const auto table = row.text(1);
-            const auto stored = row.blob(2);
-            ++out.links_checked;
-            if (seq != expected_seq) {
-              out.first_break = ChainBreak{expected_seq, table, ChainBreakKind::SequenceGap};
-              return;
-            }
-            bool found = false;
-            auto h = hash_link(*db_, prev, table, seq, found);
-            if (!h.ok()) {
-              failure = std::move(h).error();
-              return;
-            }
-            if (!found) {
-              out.first_break = ChainBreak{seq, table, ChainBreakKind::RowMissing};
-              return;
-            }
-            const bool same = stored.size() == prev.size() &&
-                              std::equal(stored.begin(), stored.end(), h.value().begin(),
-                                         [](std::byte a, unsigned char b) {
-                                           return static_cast<unsigned char>(a) == b;
-                                         });
-            if (!same) {
-              out.first_break = ChainBreak{seq, table, ChainBreakKind::HashMismatch};
-              return;
-            }
-            // The next link builds on the stored hash, so one changed row is reported
-            // once, at its own link.
-            std::transform(stored.begin(), stored.end(), prev.begin(),
-                           [](std::byte b) { return static_cast<unsigned char>(b); });
-            ++expected_seq;
-          });
-  if (failure) return storage(std::move(*failure));
-  if (!walk.ok()) return storage(std::move(walk).error());
-  if (out.first_break) return out;
+LedgerError storage_error(sync::DbError e) {
+  std::string m = e.message;
+  return LedgerError{LedgerErrorCode::Storage, std::move(m), std::move(e)};
+}
 
-  // Rows that no link names: inserted around the ledger.
-  for (auto table : kChainedTables) {
-    std::int64_t unchained = 0;
-    const std::string sql = "SELECT COUNT(*) FROM " + std::string{table} +
-                            " AS t WHERE NOT EXISTS (SELECT 1 FROM ledger_chain AS c"
-                            " WHERE c.seq = t.chain_seq AND c.table_name = '" +
-                            std::string{table} + "')";
-    auto r =
-        db_->statement(sql).for_each([&](const sync::Statement& row) { unchained = row.int64(0); });
-    if (!r.ok()) return storage(std::move(r).error());
-    if (unchained > 0) {
-      out.first_break = ChainBreak{expected_seq, std::string{table}, ChainBreakKind::UnchainedRows};
+// A read transaction for the life of the object, so a commit meanwhile cannot look like a break.
+struct ReadTx {
+  sync::Database* db;
+  bool began = false;
+  explicit ReadTx(sync::Database& d) : db(&d) {
+    // Inside a caller's transaction (close_shift) there is nothing to begin.
+    began = sqlite3_get_autocommit(d.handle()) != 0 && d.exec("BEGIN").ok();
+  }
+  ~ReadTx() {
+    if (began) (void)db->exec("COMMIT");
+  }
+};
+
+bool equal_hash(std::span<const std::byte> stored, const ChainHash& h) {
+  return stored.size() == h.size() &&
+         std::equal(stored.begin(), stored.end(), h.begin(), [](std::byte a, unsigned char b) {
+           return static_cast<unsigned char>(a) == b;
+         });
+}
+
+ChainHash to_hash(std::span<const std::byte> b) {
+  ChainHash h{};
+  if (b.size() == h.size()) {
+    std::transform(b.begin(), b.end(), h.begin(),
+                   [](std::byte x) { return static_cast<unsigned char>(x); });
+  }
+  return h;
+}
+
+// The chain's length and the stored hash of its newest link.
+sync::DbResult<AnchorRecord> chain_head(sync::Database& db) {
+  AnchorRecord r;
+  auto q = db.statement("SELECT seq, hash FROM ledger_chain ORDER BY seq DESC LIMIT 1")
+               .for_each([&](const sync::Statement& row) {
+                 r.length = row.int64(0);
+                 r.head = to_hash(row.blob(1));
+               });
+  if (!q.ok()) return std::move(q).error();
+  return r;
+}
+
+// A raw statement for verify's walk (the cached Statement copies every value; this does not).
+struct RawStmt {
+  sqlite3_stmt* stmt = nullptr;
+  RawStmt(sqlite3* db, const std::string& sql) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) stmt = nullptr;
+  }
+  ~RawStmt() { sqlite3_finalize(stmt); }
+  RawStmt(const RawStmt&) = delete;
+  RawStmt& operator=(const RawStmt&) = delete;
+};
+
+// One table's rows in chain_seq order, consumed as the chain's links name them.
+struct TableCursor {
+  std::string_view table;
+  std::unique_ptr<RawStmt> rows;
+  bool has_row = false;
+  std::int64_t seq = 0;
+  int rc = SQLITE_OK;
+  void step() {
+    rc = sqlite3_step(rows->stmt);
+    has_row = rc == SQLITE_ROW;
+    if (has_row) seq = sqlite3_column_int64(rows->stmt, 0);  // chain_seq is the first column
+  }
+  [[nodiscard]] bool failed() const { return rc != SQLITE_ROW && rc != SQLITE_DONE; }
+};
+
+// The payments whose running shift sums are not the sums of their group's rows up to them.
+sync::DbResult<std::optional<std::int64_t>> first_bad_tally(sync::Database& db) {
+  std::optional<std::int64_t> bad;
+  auto q = db.statement(
+                 "SELECT chain_seq FROM (SELECT chain_seq, run_count, run_total_minor,"
+                 " run_tendered_minor, run_change_minor, COUNT(*) OVER w AS n,"
+                 " SUM(amount_minor) OVER w AS total,"
+                 " SUM(COALESCE(amount_tendered_minor, amount_minor)) OVER w AS tendered,"
+                 " SUM(COALESCE(change_given_minor, 0)) OVER w AS change"
+                 " FROM payment INDEXED BY payment_by_shift"
+                 " WINDOW w AS (PARTITION BY shift_id, currency, tender ORDER BY chain_seq"
+                 " ROWS UNBOUNDED PRECEDING))"
+                 " WHERE run_count IS NOT NULL AND (run_count IS NOT n OR run_total_minor IS NOT"
+                 " total OR run_tendered_minor IS NOT tendered OR run_change_minor IS NOT change)"
+                 " ORDER BY chain_seq LIMIT 1")
+               .for_each([&](const sync::Statement& row) { bad = row.int64(0); });
+  if (!q.ok()) return std::move(q).error();
+  return bad;
+}
+
+}  // namespace
+
+LedgerResult<AnchorCheck> Ledger::check_anchor() {
+  AnchorCheck out;
+  auto head = chain_head(*db_);
+  if (!head.ok()) return checkout::fail(storage_error(std::move(head).error()));
+  out.db_length = head.value().length;
+  if (anchor_path_.empty()) return out;
+  AnchorRecord anchor;
+  switch (read_anchor(anchor_path_, anchor)) {
+    case AnchorRead::Missing:
+      // A fresh install, or the first start of a build with anchors: the chain as it is now
+      // becomes the anchor (nothing to compare with; said as Created).
+      out.finding = AnchorFinding::Created;
+      out.anchor_length = out.db_length;
+      (void)write_anchor(anchor_path_, head.value(), true);
+      return out;
+    case AnchorRead::Unreadable:
+      out.finding = AnchorFinding::AnchorUnreadable;
+      return out;
+    case AnchorRead::Found:
       break;
+  }
+  out.anchor_length = anchor.length;
+  if (anchor.length > out.db_length) {
+    out.finding = AnchorFinding::ChainBehindAnchor;
+    return out;
+  }
+  ChainHash at{};
+  if (anchor.length > 0) {
+    bool found = false;
+    auto q = db_->statement("SELECT hash FROM ledger_chain WHERE seq = ?")
+                 .bind(anchor.length)
+                 .for_each([&](const sync::Statement& row) {
+                   found = true;
+                   at = to_hash(row.blob(0));
+                 });
+    if (!q.ok()) return checkout::fail(storage_error(std::move(q).error()));
+    if (!found) {
+      out.finding = AnchorFinding::ChainBehindAnchor;  // the anchored link itself is gone
+      return out;
     }
   }
+  if (at != anchor.head) {
+    out.finding = AnchorFinding::AnchorMismatch;
+    return out;
+  }
+  out.finding = AnchorFinding::Matches;
+  // The anchor may lag (a power cut, another build): bring it up to the chain that holds it,
+  // and make it durable (the per-commit updates are not synced: ledger_anchor.cpp says why).
+  (void)write_anchor(anchor_path_, head.value(), true);
+  return out;
+}
+
+void Ledger::advance_anchor(std::int64_t length, const ChainHash& head) noexcept {
+  if (anchor_path_.empty() || length <= 0) return;
+  (void)write_anchor(anchor_path_, AnchorRecord{length, head}, false);
+}
+
+LedgerResult<StartupCheck> Ledger::startup_check(std::int64_t tail_links) {
+  StartupCheck out;
+  ReadTx tx(*db_);
+  auto anchor = check_anchor();
+  if (!anchor.ok()) return checkout::fail(anchor.error());
+  out.anchor = anchor.value();
+  const auto length = out.anchor.db_length;
+  const auto first = std::max<std::int64_t>(1, length - std::max<std::int64_t>(tail_links, 1) + 1);
+  ChainHash prev{};
+  if (first > 1) {
+    bool found = false;
+    auto q = db_->statement("SELECT hash FROM ledger_chain WHERE seq = ?")
+                 .bind(first - 1)
+                 .for_each([&](const sync::Statement& row) {
+                   found = true;
+                   prev = to_hash(row.blob(0));
+                 });
+    if (!q.ok()) return checkout::fail(storage_error(std::move(q).error()));
+    if (!found) out.first_break = ChainBreak{first - 1, "", ChainBreakKind::SequenceGap};
+  }
+  std::int64_t expected = first;
+  std::optional<sync::DbError> failure;
+  if (!out.first_break && length > 0) {
+    auto walk = db_->statement(
+                       "SELECT seq, table_name, hash FROM ledger_chain WHERE seq >= ?"
+                       " ORDER BY seq")
+                    .bind(first)
+                    .for_each([&](const sync::Statement& row) {
+                      if (out.first_break || failure) return;
+                      const auto seq = row.int64(0);
+                      const auto table = row.text(1);
+                      ++out.tail_links_checked;
+                      if (seq != expected) {
+                        out.first_break = ChainBreak{expected, table, ChainBreakKind::SequenceGap};
+                        return;
+                      }
+                      bool found = false;
+                      auto h = hash_link(*db_, prev, table, seq, found);
+                      if (!h.ok()) {
+                        failure = std::move(h).error();
+                        return;
+                      }
+                      const auto stored = row.blob(2);
+                      if (!found) {
+                        out.first_break = ChainBreak{seq, table, ChainBreakKind::RowMissing};
+                      } else if (!equal_hash(stored, h.value())) {
+                        out.first_break = ChainBreak{seq, table, ChainBreakKind::HashMismatch};
+                      }
+                      prev = to_hash(stored);
+                      ++expected;
+                    });
+    if (failure) return checkout::fail(storage_error(std::move(*failure)));
+    if (!walk.ok()) return checkout::fail(storage_error(std::move(walk).error()));
+  }
+  if (!out.sound()) not_sound_ = true;
+  return out;
+}
+
+namespace {
+
+// PRAGMA integrity_check on a read-only connection of its own, on another thread, while the
+// chain is walked on this one (it is most of verify's time on a big file, and the terminal has
+// two cores). Only on the platform's VFS: a test's fault-injecting VFS is single-threaded, so
+// there it runs on the caller's connection afterwards.
+// A read-only connection of verify's own on the same file: one thread uses it (no mutex on
+// every column read) and reads the file through mmap (no copy per page). nullptr when the
+// caller's connection is on a test's VFS (single-threaded) or has no file.
+sqlite3* open_side_connection(sync::Database& db) {
+  sqlite3_vfs* vfs = nullptr;
+  if (sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
+      vfs == nullptr || vfs != sqlite3_vfs_find(nullptr) || db.path().empty()) {
+    return nullptr;
+  }
+  sqlite3* conn = nullptr;
+  if (sqlite3_open_v2(db.path().c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    sqlite3_close(conn);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(conn, 5000);
+  (void)sqlite3_exec(conn, "PRAGMA mmap_size = 4294967296", nullptr, nullptr, nullptr);
+  return conn;
+}
+
+struct SideConnection {
+  sqlite3* conn;
+  explicit SideConnection(sync::Database& db) : conn(open_side_connection(db)) {}
+  ~SideConnection() { sqlite3_close(conn); }
+  SideConnection(const SideConnection&) = delete;
+  SideConnection& operator=(const SideConnection&) = delete;
+};
+
+class ParallelIntegrityCheck {
+ public:
+  explicit ParallelIntegrityCheck(sync::Database& db) {
+    conn_ = open_side_connection(db);
+    if (conn_ != nullptr) worker_ = std::thread([this] { run(); });
+  }
+  ~ParallelIntegrityCheck() {
+    if (worker_.joinable()) worker_.join();
+    sqlite3_close(conn_);
+  }
+  ParallelIntegrityCheck(const ParallelIntegrityCheck&) = delete;
+  ParallelIntegrityCheck& operator=(const ParallelIntegrityCheck&) = delete;
+
+  // The findings, or nullopt when it could not run here (the caller runs it itself).
+  std::optional<std::string> result() {
+    if (worker_.joinable()) worker_.join();
+    return result_;
+  }
+
+ private:
+  void run() {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(conn_, "PRAGMA integrity_check", -1, &stmt, nullptr) != SQLITE_OK) {
+      return;
+    }
+    std::string text;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      if (!text.empty()) text += "\n";
+      const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      text += t ? t : "";
+    }
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_DONE) result_ = std::move(text);
+  }
+  sqlite3* conn_ = nullptr;
+  std::thread worker_;
+  std::optional<std::string> result_;
+};
+
+}  // namespace
+
+LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
+  auto storage = [](sync::DbError e) { return checkout::fail(storage_error(std::move(e))); };
+  ChainVerification out;
+  ParallelIntegrityCheck parallel(*db_);
+  auto finish_integrity = [&]() -> std::optional<sync::DbError> {
+    if (auto r = parallel.result()) {
+      out.integrity_check = *r;
+      return std::nullopt;
+    }
+    auto ic = db_->integrity_check();
+    if (!ic.ok()) return std::move(ic).error();
+    out.integrity_check = ic.value();
+    return std::nullopt;
+  };
+
+  ReadTx tx(*db_);
+  auto head = chain_head(*db_);
+  if (!head.ok()) return storage(std::move(head).error());
+  const auto total = head.value().length;
+
+  // Each table is read once in chain_seq order, beside the chain: a link's row is its table's
+  // next row. A row skipped over is in no link (inserted around the ledger); a link whose
+  // table has no such row names a row that is gone.
+  // The walk reads through a connection of its own when it can (see open_side_connection),
+  // in one read transaction of that connection.
+  SideConnection side(*db_);
+  sqlite3* raw = side.conn != nullptr ? side.conn : db_->handle();
+  struct SideRead {
+    sqlite3* conn;
+    ~SideRead() {
+      if (conn != nullptr) (void)sqlite3_exec(conn, "COMMIT", nullptr, nullptr, nullptr);
+    }
+  } side_read{nullptr};
+  if (side.conn != nullptr &&
+      sqlite3_exec(side.conn, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) {
+    side_read.conn = side.conn;
+  }
+  std::vector<TableCursor> cursors;
+  cursors.reserve(kChainedTables.size());
+  for (auto table : kChainedTables) {
+    TableCursor c{table, std::make_unique<RawStmt>(
+                             raw, "SELECT * FROM " + std::string{table} + " ORDER BY chain_seq")};
+    if (c.rows->stmt == nullptr) {
+      return storage(sync::db_error_from_sqlite(sqlite3_errcode(raw), raw, "verify"));
+    }
+    c.step();
+    if (c.failed()) return storage(sync::db_error_from_sqlite(c.rc, raw, "verify"));
+    cursors.push_back(std::move(c));
+  }
+  auto cursor_of = [&](std::string_view table) -> TableCursor* {
+    for (auto& c : cursors) {
+      if (c.table == table) return &c;
+    }
+    return nullptr;
+  };
+  std::optional<ChainBreak> unchained;
+  Sha256 hasher;
+  ChainHash prev{};
+  std::int64_t expected_seq = 1;
+  RawStmt links(raw, "SELECT seq, table_name, hash FROM ledger_chain ORDER BY seq");
+  if (links.stmt == nullptr) {
+    return storage(sync::db_error_from_sqlite(sqlite3_errcode(raw), raw, "verify"));
+  }
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(links.stmt)) == SQLITE_ROW) {
+    const auto seq = sqlite3_column_int64(links.stmt, 0);
+    const std::string_view table{reinterpret_cast<const char*>(sqlite3_column_text(links.stmt, 1)),
+                                 static_cast<std::size_t>(sqlite3_column_bytes(links.stmt, 1))};
+    const std::span<const std::byte> stored{
+        static_cast<const std::byte*>(sqlite3_column_blob(links.stmt, 2)),
+        static_cast<std::size_t>(sqlite3_column_bytes(links.stmt, 2))};
+    ++out.links_checked;
+    if (progress && (out.links_checked % 4096 == 0)) progress(out.links_checked, total);
+    if (seq != expected_seq) {
+      out.first_break = ChainBreak{expected_seq, std::string{table}, ChainBreakKind::SequenceGap};
+      break;
+    }
+    TableCursor* c = cursor_of(table);
+    if (c == nullptr) {
+      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
+      break;
+    }
+    while (c->has_row && c->seq < seq) {  // rows no link named
+      if (!unchained)
+        unchained = ChainBreak{0, std::string{c->table}, ChainBreakKind::UnchainedRows};
+      c->step();
+    }
+    if (c->failed()) return storage(sync::db_error_from_sqlite(c->rc, raw, "verify"));
+    if (!c->has_row || c->seq != seq) {
+      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
+      break;
+    }
+    if (!equal_hash(stored, hash_row(hasher, prev, table, c->rows->stmt))) {
+      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::HashMismatch};
+      break;
+    }
+    // The next link builds on the stored hash, so one changed row is reported once.
+    prev = to_hash(stored);
+    ++expected_seq;
+    c->step();
+    if (c->failed()) return storage(sync::db_error_from_sqlite(c->rc, raw, "verify"));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return storage(sync::db_error_from_sqlite(rc, raw, "verify"));
+  }
+  if (progress) progress(out.links_checked, total);
+  if (!out.first_break) {
+    for (auto& c : cursors) {  // rows after the last link
+      if (c.has_row && !unchained) {
+        unchained = ChainBreak{0, std::string{c.table}, ChainBreakKind::UnchainedRows};
+      }
+    }
+    if (unchained) {
+      unchained->sequence = expected_seq;
+      out.first_break = unchained;
+    }
+  }
+  if (!out.first_break) {
+    auto tally = first_bad_tally(*db_);
+    if (!tally.ok()) return storage(std::move(tally).error());
+    if (tally.value()) {
+      out.first_break = ChainBreak{*tally.value(), "payment", ChainBreakKind::TallyMismatch};
+    }
+  }
+  auto anchor = check_anchor();
+  if (!anchor.ok()) return checkout::fail(anchor.error());
+  out.anchor = anchor.value();
+  if (auto e = finish_integrity()) return storage(std::move(*e));
+  if (!out.sound()) not_sound_ = true;
   return out;
 }
 

@@ -86,6 +86,9 @@ LedgerResult<ShiftReport> Ledger::x_report(const ShiftId& shift) {
 }
 
 LedgerResult<ShiftReport> Ledger::close_shift(const ShiftClosing& c) {
+  if (not_sound_) {
+    return fail(error(LedgerErrorCode::LedgerNotSound, "this ledger did not verify: no Z written"));
+  }
   auto tx = db_->begin();
   if (!tx.ok()) return fail(storage(std::move(tx).error()));
   ChainWriter chain(*db_);
@@ -116,9 +119,14 @@ LedgerResult<ShiftReport> Ledger::close_shift(const ShiftClosing& c) {
       return fail(storage(std::move(w).error()));
     }
   }
+  POS_REPORT_READ(chain.flush());  // the report prints the head: the links must be in the table
   auto report = build_report(c.shift_id, ReportKind::Z);
   if (!report.ok()) return report;
   if (auto done = tx.value().commit(); !done.ok()) return fail(storage(std::move(done).error()));
+  // The Z is where the head goes on paper: the anchor is made durable with it.
+  if (!anchor_path_.empty()) {
+    (void)write_anchor(anchor_path_, AnchorRecord{chain.length(), chain.head()}, true);
+  }
   return report;
 }
 
@@ -139,18 +147,69 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
   ShiftReport rep{kind, shift, *opened_at, closed_at, {}, 0, {}, {}, {}, {}};
   std::map<std::string, Figures> by_currency;
   try {
-    POS_REPORT_READ(
-        db_->statement("SELECT currency, tender, COUNT(*), SUM(amount_minor) FROM payment"
-                       " WHERE shift_id = ? GROUP BY currency, tender")
-            .bind(sid)
-            .for_each([&](const sync::Statement& r) {
-              auto tender = parse_tender(r.text(1));
-              if (!tender) throw CorruptRow("unknown tender in the ledger");
-              by_currency[r.text(0)].tenders[*tender] = {r.int64(2), r.int64(3)};
-            }));
-    // Adjustments count in the shift of the payment they correct.
+    // Payments: each (currency, tender) group's newest row holds the group's running count
+    // and sums (written by the capture, checked by verify against the rows), so the report
+    // reads one row per group instead of every payment of the shift. A group whose newest row
+    // is from before the running sums (ledger schema 1) is summed from its rows.
+    std::vector<std::string> shift_currencies;
+    for (;;) {
+      std::optional<std::string> next;
+      POS_REPORT_READ(
+          db_->statement("SELECT currency FROM payment INDEXED BY payment_by_shift"
+                         " WHERE shift_id = ? AND currency > ?"
+                         " ORDER BY currency LIMIT 1")
+              .bind(sid, shift_currencies.empty() ? std::string{} : shift_currencies.back())
+              .for_each([&](const sync::Statement& r) { next = r.text(0); }));
+      if (!next) break;
+      shift_currencies.push_back(*next);
+    }
+    for (const auto& code : shift_currencies) {
+      for (std::size_t t = 0; t < static_cast<std::size_t>(Tender::kCount); ++t) {
+        const auto tender = static_cast<Tender>(t);
+        const auto tender_name = std::string{to_string(tender)};
+        bool have = false;
+        bool summed = false;
+        std::int64_t count = 0, total = 0, tendered = 0, change = 0;
+        POS_REPORT_READ(db_->statement("SELECT run_count, run_total_minor, run_tendered_minor,"
+                                       " run_change_minor FROM payment INDEXED BY payment_by_shift"
+                                       " WHERE shift_id = ? AND currency = ? AND tender = ?"
+                                       " ORDER BY chain_seq DESC LIMIT 1")
+                            .bind(sid, code, tender_name)
+                            .for_each([&](const sync::Statement& r) {
+                              have = true;
+                              if (r.is_null(0)) return;
+                              summed = true;
+                              count = r.int64(0);
+                              total = r.int64(1);
+                              tendered = r.int64(2);
+                              change = r.int64(3);
+                            }));
+        if (!have) continue;
+        if (!summed) {
+          POS_REPORT_READ(db_->statement("SELECT COUNT(*), SUM(amount_minor),"
+                                         " SUM(COALESCE(amount_tendered_minor, amount_minor)),"
+                                         " SUM(COALESCE(change_given_minor, 0)) FROM payment"
+                                         " WHERE shift_id = ? AND currency = ? AND tender = ?")
+                              .bind(sid, code, tender_name)
+                              .for_each([&](const sync::Statement& r) {
+                                count = r.int64(0);
+                                total = r.int64(1);
+                                tendered = r.int64(2);
+                                change = r.int64(3);
+                              }));
+        }
+        auto& f = by_currency[code];
+        f.tenders[tender] = {count, total};
+        if (tender == Tender::Cash) {
+          f.cash_taken = tendered;
+          f.change = change;
+        }
+      }
+    }
+    // Adjustments count in the shift of the payment they correct. Driven by the adjustments
+    // (few), never by the shift's payments (CROSS JOIN keeps SQLite's loop in that order).
     POS_REPORT_READ(db_->statement("SELECT a.currency, COUNT(*), SUM(a.amount_minor)"
-                                   " FROM payment_adjustment AS a JOIN payment AS p"
+                                   " FROM payment_adjustment AS a CROSS JOIN payment AS p"
                                    " ON p.payment_id = a.payment_id WHERE p.shift_id = ?"
                                    " GROUP BY a.currency")
                         .bind(sid)
@@ -159,16 +218,6 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
                           f.adjustment_count = r.int64(1);
                           f.adjustments = r.int64(2);
                         }));
-    POS_REPORT_READ(
-        db_->statement("SELECT currency, SUM(COALESCE(amount_tendered_minor, amount_minor)),"
-                       " SUM(COALESCE(change_given_minor, 0)) FROM payment"
-                       " WHERE shift_id = ? AND tender = 'CASH' GROUP BY currency")
-            .bind(sid)
-            .for_each([&](const sync::Statement& r) {
-              auto& f = by_currency[r.text(0)];
-              f.cash_taken = r.int64(1);
-              f.change = r.int64(2);
-            }));
     POS_REPORT_READ(db_->statement("SELECT currency, SUM(amount_minor) FROM cash_paid_out"
                                    " WHERE shift_id = ? GROUP BY currency")
                         .bind(sid)
@@ -224,9 +273,10 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
       }
       return it->second;
     };
+    // Driven by the approvals (few), not by the shift's checkouts.
     POS_REPORT_READ(db_->statement("SELECT a.approver_id, COUNT(*) FROM override_approval AS a"
-                                   " JOIN po_override AS o ON o.override_id = a.override_id"
-                                   " JOIN checkout AS c ON c.checkout_id = o.checkout_id"
+                                   " CROSS JOIN po_override AS o ON o.override_id = a.override_id"
+                                   " CROSS JOIN checkout AS c ON c.checkout_id = o.checkout_id"
                                    " WHERE c.shift_id = ? GROUP BY a.approver_id")
                         .bind(sid)
                         .for_each([&](const sync::Statement& r) {

@@ -196,6 +196,37 @@ std::string append_only_triggers() {
   return sql;
 }
 
+// Version 2 (issue 14 and 12): only the indexes a query needs, and the per-shift running sums.
+// - payment_by_shift becomes (shift_id, currency, tender): the report finds each group's newest
+//   row, and a capture its group's previous row, in one index probe.
+// - payment_by_invoice replaces payment_by_checkout: the balance guard sums an invoice's
+//   payments inside the capture's transaction; load_checkout reads by (invoice, checkout).
+// - payment_by_time, receipt_by_checkout and audit_event_by_checkout go: no query needs them
+//   (payments_between scans; receipts are found through their payment).
+// - drawer_opening_by_shift keeps only what the report lists (not the sales).
+// - run_*: the running count and sums of the payment's (shift, currency, tender) including this
+//   row, written by the capture in its transaction, chained with the row and checked by verify
+//   against the rows. NULL in rows written before version 2 (the report then sums that group).
+// - pin_attempt.attempt_id / purpose: a PIN check counted as a failure before the verifier runs
+//   (begin_pin_attempt), resolved by a SUCCEEDED row naming the same attempt.
+constexpr std::string_view kV2 = R"sql(
+DROP INDEX payment_by_shift;
+DROP INDEX payment_by_time;
+DROP INDEX payment_by_checkout;
+DROP INDEX receipt_by_checkout;
+DROP INDEX audit_event_by_checkout;
+DROP INDEX drawer_opening_by_shift;
+ALTER TABLE payment ADD COLUMN run_count INTEGER;
+ALTER TABLE payment ADD COLUMN run_total_minor INTEGER;
+ALTER TABLE payment ADD COLUMN run_tendered_minor INTEGER;
+ALTER TABLE payment ADD COLUMN run_change_minor INTEGER;
+CREATE INDEX payment_by_shift ON payment (shift_id, currency, tender);
+CREATE INDEX payment_by_invoice ON payment (invoice_id, checkout_id);
+CREATE INDEX drawer_opening_by_shift ON drawer_opening (shift_id, reason) WHERE reason <> 'SALE';
+ALTER TABLE pin_attempt ADD COLUMN attempt_id TEXT;
+ALTER TABLE pin_attempt ADD COLUMN purpose TEXT;
+)sql";
+
 const std::string& v1_sql() {
   static const std::string sql = std::string{kTablesV1} + append_only_triggers();
   return sql;
@@ -206,6 +237,7 @@ const std::string& v1_sql() {
 std::span<const sync::Migration> Ledger::migrations() noexcept {
   static const sync::Migration steps[] = {
       {"ledger", 1, "append-only ledger tables, hash chain", v1_sql()},
+      {"ledger", 2, "indexes the queries need, per-shift running sums, pending PIN attempts", kV2},
   };
   return steps;
 }

@@ -3,10 +3,15 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <pos/sync/db.hpp>
+
+struct sqlite3_stmt;
+struct evp_md_ctx_st;
 
 namespace pos::ledger {
 
@@ -21,6 +26,22 @@ inline constexpr std::array<std::string_view, 21> kChainedTables = {
 };
 
 using ChainHash = std::array<unsigned char, 32>;
+
+// SHA-256 (OpenSSL's, which uses the CPU's SHA instructions: verify hashes every row). One
+// object is reused for many hashes: start, update..., finish.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void start();
+  void update(const void* data, std::size_t n);
+  ChainHash finish();
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+};
 
 // Appends rows as links of the chain, inside the caller's transaction.
 class ChainWriter {
@@ -37,13 +58,25 @@ class ChainWriter {
     return link(table);
   }
 
+  // Writes the links appended since the last flush with one INSERT statement per (up to) four
+  // links: call before COMMIT, and before reading ledger_chain in the same transaction.
+  sync::DbResult<void> flush();
+
   [[nodiscard]] const ChainHash& head() const noexcept { return prev_; }
+  // Links in the chain including those appended here (the anchor's length after commit).
+  [[nodiscard]] std::int64_t length() const noexcept { return next_seq_ - 1; }
 
  private:
   sync::DbResult<void> link(std::string_view table);
+  struct Pending {
+    std::int64_t seq;
+    std::string_view table;  // one of kChainedTables
+    ChainHash hash;
+  };
   sync::Database* db_;
   std::int64_t next_seq_ = 1;
   ChainHash prev_{};
+  std::vector<Pending> pending_;
 };
 
 // The hash of one link: SHA-256(prev || table || 0 || canonical row). The canonical row is
@@ -53,5 +86,21 @@ sync::DbResult<ChainHash> hash_link(sync::Database& db, const ChainHash& prev,
                                     std::string_view table, std::int64_t seq, bool& row_found);
 
 std::string to_hex(const ChainHash& h);
+
+// The link hash of the row `stmt` stands on (a `SELECT * FROM table` statement), the same bytes
+// as hash_link: verify walks each table once in chain_seq order with it.
+ChainHash hash_row(Sha256& hasher, const ChainHash& prev, std::string_view table,
+                   sqlite3_stmt* stmt);
+
+// The anchor file (ledger_anchor.cpp). read: the newest whole copy, nullopt when there is no
+// file; error when the file exists but no copy is whole. write: keeps the larger length.
+struct AnchorRecord {
+  std::int64_t length = 0;
+  ChainHash head{};
+};
+enum class AnchorRead { Missing, Unreadable, Found };
+AnchorRead read_anchor(const std::filesystem::path& path, AnchorRecord& out) noexcept;
+bool write_anchor(const std::filesystem::path& path, const AnchorRecord& record,
+                  bool durable) noexcept;
 
 }  // namespace pos::ledger

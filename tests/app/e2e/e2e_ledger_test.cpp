@@ -29,7 +29,7 @@ TEST(ReportZ, ClosesTheShiftWithItsFigures) {
   // Issue 17: a shift is closed by a roster member who proves it with their PIN.
   auto nobody = term.run({"report", "z"});
   ASSERT_RUN(nobody, 2);
-  EXPECT_EQ(nobody.json["errorCode"], "OPERATOR_REQUIRED");
+  EXPECT_EQ(nobody.json["errorCode"], "USAGE");
   auto none = term.run({"report", "z", "--operator", "sup-sara"}, pins({kSaraPin}));
   ASSERT_RUN(none, 3);
   EXPECT_EQ(none.json["errorCode"], "SHIFT_NOT_OPEN");

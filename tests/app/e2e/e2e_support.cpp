@@ -118,9 +118,12 @@ const json& demoInvoice(const std::string& workOrder) {
 }
 
 DemoBackend::DemoBackend(const std::string& token,
-                         const std::map<std::string, std::string>& pinOverrides)
+                         const std::map<std::string, std::string>& pinOverrides,
+                         const std::function<void(json&)>& editSeed)
     : token_(token) {
-  testing::writeFile(dir_.file("seed.json"), demoSimSeed(token_, pinOverrides).dump());
+  json seed = demoSimSeed(token_, pinOverrides);
+  if (editSeed) editSeed(seed);
+  testing::writeFile(dir_.file("seed.json"), seed.dump());
   sim_ = std::make_unique<testing::SimProcess>(
       testing::SimOptions{dir_.file("seed.json"), dir_.file("journal.jsonl"), {}, 0});
 }

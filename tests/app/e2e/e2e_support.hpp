@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,7 +44,8 @@ const json& demoInvoice(const std::string& workOrder);  // from assets/demo/invo
 class DemoBackend {
  public:
   explicit DemoBackend(const std::string& token = "e2e-token-7c1d9a0b",
-                       const std::map<std::string, std::string>& pinOverrides = {});
+                       const std::map<std::string, std::string>& pinOverrides = {},
+                       const std::function<void(json&)>& editSeed = {});
   std::string url() const { return sim_->baseUrl(); }
   const std::string& token() const { return token_; }
   testing::SimProcess& sim() { return *sim_; }

@@ -196,6 +196,9 @@ struct ReprintRecorded {
 
 struct EvaluateRequest {
   std::string invoiceId, accountId;
+  // What the counter is about to charge to the account: the backend judges
+  // creditLimitExceeded for it (else for the balance due). null when nothing is charged yet.
+  std::optional<ContractMoney> chargeAmount;
 };
 struct PoCaptureRequest {
   std::string poNumber, capturedByUserId, capturedAt;

@@ -254,6 +254,9 @@ struct Migration {
   int version = 0;
   std::string_view description;
   std::string_view sql;  // one or more statements
+  // Optional work in C++ after the SQL, in the same transaction (e.g. digests over the rows a
+  // step added columns for, which SQL cannot compute). nullptr: none.
+  DbResult<void> (*after)(Database& db) = nullptr;
 };
 
 // The versions found in a database, per component.

@@ -75,14 +75,23 @@ struct HttpRequest {
   RequestIdentity identity;
 };
 
+// A reply larger than HttpClientConfig::maxResponseBytes: not the terminal's configuration and
+// not a refusal; Retryable for a GET (the caller goes on offline), Ambiguous for a POST that was
+// sent. (Before, it was a ConfigurationProblem named RESPONSE_TOO_LARGE.)
+inline constexpr std::string_view kReplyTooLarge = "REPLY_TOO_LARGE";
+// A reply whose body nests deeper than kMaxJsonNesting (integrity.hpp): the body is dropped
+// before anyone parses it; classed like kReplyTooLarge.
+inline constexpr std::string_view kReplyMalformed = "REPLY_MALFORMED";
+
 // How a request ended. The class decides what the caller may do next.
 enum class OutcomeClass {
   Success,               // 2xx
   NotModified,           // 304 to If-None-Match: keep the cached snapshot
   NotFound,              // 404 (for rules: unconfigured)
   BusinessRefusal,       // 409, 422, 423, and 401 ELEVATION_DENIED: the answer, do not resend
-  ConfigurationProblem,  // 400, 401 (token), 403, other 4xx, TLS refusal, oversize reply: stop
-  Retryable,             // 408, 429, 5xx, or a transport failure before the body was sent
+  ConfigurationProblem,  // 400, 401 (token), 403, other 4xx, TLS refusal, bad URL: stop
+  Retryable,             // 408, 429, 5xx, or a transport failure before the body was sent;
+                         // for a GET also REPLY_TOO_LARGE and REPLY_MALFORMED (go on offline)
   Ambiguous,             // a transport failure after the body was sent: the backend may have
                          // applied it; resend with the SAME idempotency key
 };
@@ -108,9 +117,11 @@ struct HttpOutcome {
   std::optional<std::chrono::seconds> retryAfter;
   std::optional<ApiError> error;  // parsed error body for non-2xx, when it parses
   // Stable code for transport-level failures ("TIMEOUT", "CONNECTION_RESET", "CONNECT_FAILED",
-  // "TLS_VERIFICATION_FAILED", "TLS_PIN_MISMATCH", "RESPONSE_TOO_LARGE", ...); else empty.
+  // "TLS_VERIFICATION_FAILED", "TLS_PIN_MISMATCH", "REPLY_TOO_LARGE", "REPLY_MALFORMED", ...);
+  // else empty.
   std::string transportError;
-  std::string spanId;  // the span of this request (for logs and support)
+  std::string correlationId;  // the X-Correlation-Id this request carried
+  std::string spanId;         // the span of this request (for logs and support)
   std::chrono::microseconds elapsed{0};
 
   bool ok() const { return outcome == OutcomeClass::Success; }

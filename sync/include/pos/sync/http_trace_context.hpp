@@ -27,6 +27,13 @@ class TraceId {
 // A fresh random span id: 16 lower-case hex digits, never all zero.
 std::string generateSpanId();
 
+// A fresh correlation id shaped as a UUIDv7 (RFC 9562: 48-bit Unix milliseconds, version 7,
+// variant 10, random bits), for a request whose caller gave none (X-Correlation-Id is on every
+// request of the contract).
+std::string generateCorrelationId();
+// True for 8-4-4-4-12 lower-case hex with version 7 and variant 10.
+bool isUuidV7(std::string_view text);
+
 // "00-<trace>-<span>-01" (sampled).
 std::string formatTraceparent(const TraceId& trace, std::string_view spanId);
 

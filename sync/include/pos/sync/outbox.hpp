@@ -5,14 +5,35 @@
 //   1. kinds and states       OutboxKind (the CLI's `queue` names), OutboxState
 //   2. OutboxMessage          what a writer enqueues
 //   3. OutboxItem, entries    what the replicator claims and the CLI lists
-//   4. Outbox                 enqueue / claim / mark / retry / list / stats; its migrations
+//   4. needs attention         OutboxAttention, OutboxResolution (a supervisor's decision)
+//   5. integrity               OutboxVerification
+//   6. Outbox                 enqueue / claim / mark / retry / list / stats / resolve / verify
 //
 // Order: a stream is one checkout. Item n+1 of a stream is eligible only once every earlier
 // item of that stream is ACKED, so the backend sees the PO capture before the override and the
 // payment that follow it. A REJECTED item holds its stream until someone forces a retry: later
 // items of that checkout would only be refused in turn (needs attention).
 //
-// States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted).
+// Needs attention (the billing domain's policy for a payment the backend refuses: the money was
+// taken at the counter, so the item is never deleted and never silently retried): a REJECTED
+// item keeps its sanitized code, HTTP status and correlation id; the items after it in its stream
+// are *held* (OutboxQueueEntry::held_behind names the item they wait behind); other streams flow.
+// A supervisor resolves it: RETRY (once the backend is fixed: sent again, the held items after
+// it) or ADJUSTED (the refund was recorded as a ledger adjustment, whose id is kept here: the
+// item is never sent again and the held items go on). Each resolution is an append-only row.
+//
+// Integrity (a chain over the rows): each row stores body_digest = SHA-256 of the body as
+// enqueued and link = SHA-256(previous row's link, kind, method, path, stream, seq, idempotency
+// key, body_digest). claim() checks a row's link and body against its digests before it hands
+// the row out: a row that does not verify is never sent; it becomes REJECTED with the code
+// OUTBOX_TAMPERED (needs attention). verify() walks the whole chain. When an item is ACKED its
+// personal fields are stripped: the chain keeps the digest of the original body, and the
+// stripped body gets a digest of its own that is only valid on an ACKED row (a stripped body is
+// never sent). Unkeyed digests: they catch damage and edits made without recomputing them (see
+// integrity.hpp for what they cannot catch).
+//
+// States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted);
+// QUEUED -claim-> REJECTED (OUTBOX_TAMPERED) for a row whose chain link does not verify.
 // A crash while SENDING leaves the item SENDING: requeue_sending() at the replicator's start
 // puts it back, and it is sent again with the same idempotency key (the backend answers a
 // repeated key with its first response), never with a new one.
@@ -122,13 +143,20 @@ struct OutboxQueueEntry {
   std::optional<std::string> last_error_code;
   std::optional<std::string> correlation_id;
   std::string idempotency_key;  // for a payment: the billingPaymentId
+  std::optional<int> http_status;
+  // Not ACKED, and an unresolved REJECTED item earlier in the same stream holds it: that item.
+  std::optional<std::int64_t> held_behind;
+  bool resolved = false;  // a REJECTED item a supervisor settled as ADJUSTED (never sent again)
 };
 
 struct OutboxStats {
-  std::int64_t depth = 0;  // items not ACKED (queued, sending or rejected)
-  std::int64_t queued = 0;
+  std::int64_t depth = 0;   // items not ACKED and not resolved (queued, sending, needs attention)
+  std::int64_t queued = 0;  // including the held ones
   std::int64_t sending = 0;
-  std::int64_t rejected = 0;
+  std::int64_t rejected = 0;                  // every REJECTED item, resolved or not
+  std::int64_t needs_attention = 0;           // REJECTED and not resolved as ADJUSTED
+  std::int64_t resolved = 0;                  // REJECTED and resolved as ADJUSTED
+  std::int64_t held = 0;                      // QUEUED behind an item that needs attention
   std::optional<Timestamp> oldest_queued_at;  // created_at of the oldest item not ACKED
 };
 
@@ -145,7 +173,59 @@ enum class OutboxListing {
 };
 
 // ---------------------------------------------------------------------------------------------
-// 4. Outbox
+// 4. needs attention
+// ---------------------------------------------------------------------------------------------
+
+// The code a row that fails its chain check is REJECTED with.
+inline constexpr std::string_view kOutboxTampered = "OUTBOX_TAMPERED";
+
+enum class OutboxResolutionKind {
+  Retry,     // "RETRY": send it again (the backend was fixed)
+  Adjusted,  // "ADJUSTED": settled by a ledger adjustment (adjustment_id); never sent again
+  kCount
+};
+[[nodiscard]] std::string_view to_string(OutboxResolutionKind kind) noexcept;
+
+struct OutboxResolution {
+  OutboxResolutionKind kind = OutboxResolutionKind::Retry;
+  std::string resolved_by;  // the supervisor's userId
+  Timestamp resolved_at{};
+  std::optional<std::string> adjustment_id;  // required for Adjusted: the ledger's adjustment row
+};
+
+struct OutboxResolutionRecord {
+  std::int64_t id = 0;
+  std::int64_t outbox_id = 0;
+  OutboxResolution resolution;
+};
+
+// One item that needs attention, with what waits behind it in its stream.
+struct OutboxAttention {
+  OutboxQueueEntry item;  // state REJECTED; last_error_code, http_status, correlation_id
+  std::vector<OutboxQueueEntry> held;
+  std::vector<OutboxResolutionRecord> resolutions;  // earlier RETRYs that were refused again
+};
+
+enum class ResolveOutcome {
+  Resolved,
+  NotNeedingAttention,  // not REJECTED, or already resolved as ADJUSTED
+  NoSuchItem,
+};
+
+// ---------------------------------------------------------------------------------------------
+// 5. integrity
+// ---------------------------------------------------------------------------------------------
+
+struct OutboxVerification {
+  std::int64_t rows_checked = 0;
+  std::int64_t broken_rows = 0;
+  std::optional<std::int64_t> first_broken_id;
+  std::string problem;  // of the first broken row: which check failed (never row values)
+  [[nodiscard]] bool sound() const noexcept { return broken_rows == 0; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// 6. Outbox
 // ---------------------------------------------------------------------------------------------
 
 class Outbox {
@@ -199,6 +279,22 @@ class Outbox {
   DbResult<OutboxStats> stats();
   DbResult<std::optional<OutboxItem>> find(std::int64_t id);
   DbResult<std::optional<OutboxItem>> find_by_idempotency_key(std::string_view key);
+
+  // Every item that needs attention (REJECTED, not resolved as ADJUSTED), oldest first, each
+  // with the items held behind it and its earlier resolutions.
+  DbResult<std::vector<OutboxAttention>> needs_attention(std::size_t limit = 1000);
+  // A supervisor's resolution of an item that needs attention (see "Needs attention" above). The
+  // caller checks the supervisor's authority; with the Transaction& form the app writes the
+  // ledger's adjustment row in the same transaction. A resolution without resolved_by, or an
+  // ADJUSTED one without adjustment_id: InvalidArgument.
+  DbResult<ResolveOutcome> resolve(std::int64_t id, const OutboxResolution& resolution);
+  DbResult<ResolveOutcome> resolve(Transaction& tx, std::int64_t id,
+                                   const OutboxResolution& resolution);
+  DbResult<std::vector<OutboxResolutionRecord>> resolutions(std::int64_t id);
+
+  // Walks the chain in id order: every row's body against its digest and its link against the
+  // previous row's. Reports the first broken row and how many are broken.
+  DbResult<OutboxVerification> verify();
 
  private:
   // InvalidArgument unless tx is an active transaction on this outbox's database.

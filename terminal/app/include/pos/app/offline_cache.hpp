@@ -59,6 +59,11 @@ class OfflineCache {
   sync::SnapshotStore& store_;
 };
 
+// Outside text is cleaned before it is stored (issue 15): every string in a backend body loses
+// its control bytes (ESC, NUL, CR/LF ...) and invalid UTF-8, so a receipt reference or a stored
+// receipt text can never carry a printer command.
+void cleanOutsideStrings(nlohmann::json& body);
+
 // Seeds the demo shop (assets/demo: roster, reason codes, rules, invoices) into the cache, as
 // if pulled from a backend. Returns an error text, or empty on success.
 std::string seedDemoShop(OfflineCache& cache, const std::filesystem::path& demoDir,

@@ -27,12 +27,20 @@ struct RenderedReceiptText {
   int templateVersion = 0;
 };
 
-// "2026-11-21 10:15:00 PST": the shop's local time with its zone abbreviation.
-std::string localTimeText(checkout::Timestamp t);
+// The compact code the receipt's barcode carries (escpos::compact_receipt_code): the number is
+// the milliseconds since 2020-01-01 at which the receipt's UUIDv7 id was made, so a scan
+// resolves back to the receipt by its id's time prefix with no number stored beside it (two
+// receipts of one millisecond, possible only across processes, are both offered).
+std::string compactReceiptCode(const checkout::ReceiptId& receipt);
+// The id prefix ("01a2314c-2d98") a scanned compact code names; nullopt for anything else.
+std::optional<std::string> receiptIdPrefixFor(std::string_view scanned);
 
 class ReceiptRenderer {
  public:
-  explicit ReceiptRenderer(Terminal& terminal) : terminal_(terminal) {}
+  // Loads the shop's logo (`[receipt] logo`) once for the printer's profile.
+  explicit ReceiptRenderer(Terminal& terminal);
+  // Why the logo could not be used (names the file): the terminal refuses to start (exit 6).
+  [[nodiscard]] const std::string& problem() const { return problem_; }
 
   // The content of the receipt for `receipt` of checkout `co` (its payment, the invoice's
   // earlier payments and this checkout's earlier payments as tenders in capture order).
@@ -48,6 +56,8 @@ class ReceiptRenderer {
  private:
   std::string staffName(const checkout::UserId& user) const;
   Terminal& terminal_;
+  std::shared_ptr<const escpos::MonoImage> logo_;
+  std::string problem_;
 };
 
 }  // namespace pos::app

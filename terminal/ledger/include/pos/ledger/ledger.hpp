@@ -4,7 +4,7 @@
 //   1. LedgerError, LedgerResult
 //   2. PaymentCapture          the one-transaction write of a payment, receipt, audit, outbox
 //   3. reports                 ShiftReport (X and Z), UnsyncedPayments, ...
-//   4. verification            ChainVerification: integrity_check + the hash chain
+//   4. verification            ChainVerification: integrity_check + the hash chain + anchor
 //   5. rebuilding              CheckoutHistory, ApproverPinState
 //   6. Ledger                  the API
 //
@@ -19,17 +19,29 @@
 //   never created.
 // - Payment, receipt (and every other ledger) rows are never updated or deleted: triggers refuse
 //   it. A correction is a PaymentAdjustment row.
-// - Tamper evidence: every row of every ledger table is a link of one SHA-256 chain
-//   (libsodium): hash = SHA-256(previous hash || table || the row's non-NULL columns). verify()
-//   names the first broken link. (A chain cannot show that its newest links were cut off;
-//   print the head hash on the Z report to anchor it on paper.)
-// - Reports are computed from the rows with SQL sums each time; no counter is kept on the side.
+// - Tamper evidence: every row of every ledger table is a link of one SHA-256 chain:
+//   hash = SHA-256(previous hash || table || the row's non-NULL columns). verify() names the
+//   first broken link. A chain alone cannot show that its newest links were cut off: the
+//   anchor file (the chain's length and head, rewritten after each commit, apart from the
+//   database) does, at start (startup_check) and in verify; the Z report prints the head on
+//   paper too. A ledger found unsound is not written on through that Ledger.
+// - Reports come from the rows, never from a counter kept on the side: each payment row carries
+//   the running count and sums of its (shift, currency, tender) including itself, written in
+//   the capture's transaction from the group's previous row, chained with the row, and checked
+//   by verify() against the rows' own sums (TallyMismatch). A report reads one row per group.
+// - Two processes on one file: every write is BEGIN IMMEDIATE, so what a capture reads inside
+//   its transaction (the invoice's payments for a BalanceGuard, the receipt reference, the
+//   running sums, a person's PIN count) cannot change before its commit.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <pos/checkout/events.hpp>
@@ -53,6 +65,15 @@ enum class LedgerErrorCode {
   NotFound,          // the row referred to does not exist
   Inconsistent,      // the records do not belong together (receipt of another payment,...)
   CurrencyMismatch,  // an amount in another currency than its checkout
+  // The capture's BalanceGuard: this terminal's payments on the invoice that the backend does
+  // not list yet, plus this amount, exceed the balance due. Nothing was written.
+  AmountExceedsBalance,
+  // Another receipt already has this receipt_reference (another process numbered it first):
+  // nothing was written; rebuild the reference with next_receipt_sequence() and retry.
+  ReceiptReferenceTaken,
+  // startup_check() or verify() found this ledger unsound (behind its anchor, or a link that
+  // does not verify): no new rows are written through this Ledger; reads still work.
+  LedgerNotSound,
   kCount
 };
 [[nodiscard]] std::string_view to_string(LedgerErrorCode code) noexcept;
@@ -71,6 +92,18 @@ using checkout::Done;
 // 2. PaymentCapture
 // ---------------------------------------------------------------------------------------------
 
+// The invoice's balance, checked inside the capture's own transaction (issue 12: the same
+// invoice paid in full twice by two processes). balance_due is what the backend (or its cache)
+// says is due *before* this terminal's own unsynced payments; payments the backend already
+// lists are named so they are not subtracted twice. The capture is refused
+// (AmountExceedsBalance) when the sum of this terminal's payments on the invoice that are not
+// in backend_listed, plus this amount, is more than balance_due.
+struct BalanceGuard {
+  InvoiceId invoice_id;
+  Money balance_due = Money::zero(checkout::Currencies::USD);
+  std::vector<BillingPaymentId> backend_listed;
+};
+
 // Everything one successful capture leaves behind. messages must hold the payment's message
 // (kind Payment, idempotency key = payment id) and the receipt's (kind Receipt, key = receipt
 // id), and may hold more (a delivery).
@@ -83,12 +116,21 @@ struct PaymentCapture {
   // The domain's events of this capture (PaymentCaptured, ReceiptIssued), appended to the
   // checkout's event log in the same transaction.
   std::vector<checkout::CheckoutEvent> events;
+  std::optional<BalanceGuard> balance_guard = std::nullopt;
 };
 
 enum class CaptureOutcome {
   Recorded,         // written now
   AlreadyRecorded,  // the same capture was committed before (a retry): nothing written
 };
+
+// After a storage error on a capture: was it committed? Read-only (works with the disk full).
+enum class CaptureState {
+  Recorded,     // the payment row is in the ledger
+  NotRecorded,  // it is not
+  Unknown,      // the ledger could not be read: say so, with the ids
+};
+[[nodiscard]] std::string_view to_string(CaptureState state) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // 3. reports
@@ -162,6 +204,7 @@ enum class ChainBreakKind {
   RowMissing,     // the chain names a row that is gone
   SequenceGap,    // a link of the chain itself is gone
   UnchainedRows,  // rows that are in no link (inserted around the ledger)
+  TallyMismatch,  // a payment's running shift sums are not the sums of the rows before it
 };
 [[nodiscard]] std::string_view to_string(ChainBreakKind kind) noexcept;
 
@@ -171,13 +214,49 @@ struct ChainBreak {
   ChainBreakKind kind = ChainBreakKind::HashMismatch;
 };
 
+// The anchor (issue 12): a small file apart from the database (e.g. terminal.db.anchor) holding
+// the chain's length and head hash, rewritten after each commit that extends the chain. A
+// database that went backwards (0 bytes, a deleted -wal, an older copy) is shorter than its
+// anchor, or holds another history at the anchored length.
+enum class AnchorFinding {
+  NotUsed,            // the Ledger was made without an anchor path
+  Matches,            // the chain holds the anchored link: length >= anchored, same hash there
+  Created,            // no anchor yet (a fresh install, or the first start with anchors): made
+  ChainBehindAnchor,  // the database has fewer links than the anchor says it had
+  AnchorMismatch,     // the link at the anchored length has another hash: another history
+  AnchorUnreadable,   // the anchor file exists but no copy of it is whole
+};
+[[nodiscard]] std::string_view to_string(AnchorFinding finding) noexcept;
+
+struct AnchorCheck {
+  AnchorFinding finding = AnchorFinding::NotUsed;
+  std::int64_t anchor_length = 0;  // links the anchor says the chain had
+  std::int64_t db_length = 0;      // links the database has
+  [[nodiscard]] bool sound() const noexcept {
+    return finding == AnchorFinding::NotUsed || finding == AnchorFinding::Matches ||
+           finding == AnchorFinding::Created;
+  }
+};
+
 struct ChainVerification {
   std::string integrity_check;  // "ok" or SQLite's findings
   std::int64_t links_checked = 0;
   std::optional<ChainBreak> first_break;
+  AnchorCheck anchor = {};
   [[nodiscard]] bool sound() const noexcept {
-    return integrity_check == "ok" && !first_break.has_value();
+    return integrity_check == "ok" && !first_break.has_value() && anchor.sound();
   }
+};
+
+// verify()'s progress: links checked so far of the total (called every few thousand links).
+using VerifyProgress = std::function<void(std::int64_t checked, std::int64_t total)>;
+
+// startup_check(): the anchor and the newest links only (cheap enough for every start).
+struct StartupCheck {
+  AnchorCheck anchor;
+  std::int64_t tail_links_checked = 0;
+  std::optional<ChainBreak> first_break;  // in the tail
+  [[nodiscard]] bool sound() const noexcept { return anchor.sound() && !first_break; }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +289,21 @@ struct ApproverPinState {
   std::optional<ApproverLockout> latest_lockout;  // active when locked_until > now
 };
 
+// A PIN check in progress (begin_pin_attempt): already counted as a failure in the ledger, so
+// parallel checks of one person are counted before any verifier runs. Resolve it with
+// finish_pin_attempt.
+struct PinAttemptTicket {
+  UserId user;
+  std::string attempt_id;
+  int failures_before = 0;  // counted failures before this attempt (this one not included)
+};
+// The person is locked out: no PIN of theirs is checked until `until`.
+struct PinLockedOut {
+  UserId user;
+  Timestamp until;
+};
+using PinAttemptStart = std::variant<PinAttemptTicket, PinLockedOut>;
+
 // ---------------------------------------------------------------------------------------------
 // 6. Ledger
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +318,16 @@ class Ledger {
   [[nodiscard]] static std::vector<sync::Migration> all_migrations();
 
   explicit Ledger(sync::Database& db) noexcept : db_(&db), outbox_(db) {}
+  // With an anchor file (issue 12; the application passes e.g. "<db path>.anchor"): every
+  // commit that extends the chain rewrites it, startup_check() and verify() compare with it.
+  Ledger(sync::Database& db, std::filesystem::path anchor_path) noexcept
+      : db_(&db), outbox_(db), anchor_path_(std::move(anchor_path)) {}
+
+  // At start: the anchor against the chain, and the newest `tail_links` links' hashes. When it
+  // is not sound, every later write through this Ledger is refused (LedgerNotSound) while
+  // reads keep working; the application refuses new captures (exit 6) with the finding. A
+  // fresh install (no anchor, no links) is sound and its anchor is created.
+  LedgerResult<StartupCheck> startup_check(std::int64_t tail_links = 256);
 
   // Shifts and cash.
   LedgerResult<Done> open_shift(const ShiftOpening& opening);
@@ -260,6 +364,13 @@ class Ledger {
 
   // Money.
   LedgerResult<CaptureOutcome> record_capture(const PaymentCapture& capture);
+  // After any storage error on a capture: is the payment in the ledger? One indexed read, no
+  // temporary files; a failed read is Unknown (never a guess).
+  CaptureState capture_state(const BillingPaymentId& payment);
+  // The receipt number for the invoice's next receipt (its receipts so far + 1). Read outside
+  // the capture's transaction, so a capture can still find it taken: ReceiptReferenceTaken,
+  // then ask again and retry with the rebuilt reference.
+  LedgerResult<int> next_receipt_sequence(const InvoiceId& invoice);
   LedgerResult<Done> record_adjustment(const PaymentAdjustment& adjustment);
 
   // Receipts after the capture (the printer spooler's record of its jobs).
@@ -279,6 +390,20 @@ class Ledger {
   LedgerResult<std::vector<DeliveryState>> deliveries_of(const ReceiptId& id);
   LedgerResult<std::int64_t> reprint_count(const ReceiptId& id);
   LedgerResult<ApproverPinState> approver_pin_state(const UserId& approver);
+  // One count of wrong PINs per person (approver approvals online and offline, and the
+  // operator's own sign-in), serialised across processes: in ONE write transaction, reads the
+  // person's state and either refuses (an active lock-out, or the count already at the limit,
+  // which writes the lock-out) or records this attempt as a failure, before the verifier runs.
+  // purpose is recorded with the attempt ("APPROVAL_OFFLINE", "APPROVAL_ONLINE", "SIGN_IN").
+  // Any failure to read or write is an error: the caller refuses the check (fail closed).
+  LedgerResult<PinAttemptStart> begin_pin_attempt(const UserId& user, std::string_view purpose,
+                                                  Timestamp now);
+  // Succeeded: a SUCCEEDED row (the count starts again). Failed: the failure is already
+  // counted; the lock-out is written when the count reached kWrongPinsBeforeLockout. Returns
+  // the lock-out when this failure caused one.
+  LedgerResult<std::optional<ApproverLockout>> finish_pin_attempt(const PinAttemptTicket& ticket,
+                                                                  PinOutcome outcome,
+                                                                  Timestamp now);
   // For reconciliation: payments captured in [from, to), in capture order.
   LedgerResult<std::vector<PaymentRecord>> payments_between(Timestamp from, Timestamp to);
 
@@ -287,16 +412,28 @@ class Ledger {
   LedgerResult<ShiftReport> x_report(const ShiftId& shift);
   LedgerResult<UnsyncedPayments> unsynced_payments();
 
-  // integrity_check and the whole hash chain.
-  LedgerResult<ChainVerification> verify();
+  // integrity_check, the whole hash chain, the payments' running sums and the anchor. A
+  // result that is not sound also makes later writes through this Ledger refused.
+  LedgerResult<ChainVerification> verify(const VerifyProgress& progress = {});
 
   [[nodiscard]] sync::Database& database() noexcept { return *db_; }
   [[nodiscard]] sync::Outbox& outbox() noexcept { return outbox_; }
 
  private:
+  friend struct LedgerAccess;
   LedgerResult<ShiftReport> build_report(const ShiftId& shift, ReportKind kind);
+  LedgerResult<CaptureOutcome> capture_once(const PaymentCapture& capture);
+  LedgerResult<AnchorCheck> check_anchor();
+  void advance_anchor(std::int64_t length, const std::array<unsigned char, 32>& head) noexcept;
   sync::Database* db_;
   sync::Outbox outbox_;
+  std::filesystem::path anchor_path_;  // empty: no anchor
+  bool not_sound_ = false;             // set by startup_check / verify: writes are refused
+  // Payments whose capture's COMMIT failed with an I/O error: the commit may still be on the
+  // disk (a WAL frame past the published end is found again by recovery), so capture_state
+  // says Unknown for them rather than NotRecorded. (An error before COMMIT leaves nothing.)
+  std::vector<std::string> ambiguous_captures_;
+  bool last_commit_failed_ = false;  // the last write's error came from its COMMIT
 };
 
 }  // namespace pos::ledger

@@ -1,0 +1,502 @@
+// Issue 12 and 10 on real files: the anchor (a database that went backwards, or was edited, is
+// found at start and by verify, and is not written on), the balance guard, a taken receipt
+// reference, the capture's state after a full disk, one count of PIN attempts, verify's
+// progress and the running sums it checks.
+//
+// Sections: 1. helpers  2. the anchor  3. money taken twice, receipt numbers  4. full disk
+//           5. PIN attempts  6. verify's progress and running sums
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <pos/checkout/elevation.hpp>
+
+#include "../sync_db/temp_dir.hpp"
+#include "durability_fixture.hpp"
+#include "shop.hpp"
+
+namespace pos::ledger {
+namespace {
+
+using checkout::Currencies;
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// 1. helpers
+// ---------------------------------------------------------------------------------------------
+
+struct Files {
+  test::TempDir dir;
+  fs::path db = dir / "terminal.db";
+  fs::path anchor = dir / "terminal.db.anchor";
+};
+
+// A shop on the files that takes `n` payments and closes its connection (SQLite checkpoints
+// and removes the -wal on the last close).
+void take_payments(const Files& f, int n) {
+  sync::Database db = test::open_terminal_db(f.db);
+  test::Shop shop(db, test::kShopStart, f.anchor);
+  ASSERT_TRUE(shop.ledger().startup_check().value().sound());
+  auto current = shop.ledger().current_shift();
+  const auto shift = current.value() ? current.value()->shift_id : shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(
+        shop.ledger().record_capture(shop.capture(co, Money{Currencies::USD, 100 + i})).ok());
+  }
+}
+
+std::int64_t links(const fs::path& db_path) {
+  sync::Database db = test::open_terminal_db(db_path);
+  return test::scalar(db, "SELECT COUNT(*) FROM ledger_chain");
+}
+
+// Opens the files as the terminal would at start: startup_check, then a capture, then reads.
+struct AtStart {
+  StartupCheck start;
+  ChainVerification verified;
+  std::optional<LedgerErrorCode> capture_error;
+  bool reads_work = false;
+};
+AtStart open_at_start(const Files& f) {
+  AtStart out;
+  sync::Database db = test::open_terminal_db(f.db);
+  test::Shop shop(db, test::kShopStart + std::chrono::hours{1}, f.anchor);
+  out.start = shop.ledger().startup_check().value();
+  auto current = shop.ledger().current_shift();
+  out.reads_work = current.ok();
+  std::optional<ShiftId> shift;
+  if (current.ok() && current.value()) shift = current.value()->shift_id;
+  if (!shift) {
+    auto open = shop.ledger().open_shift(
+        {shop.id<ShiftId>(), "T-1", test::user("advisor-1"), shop.tick(), {}});
+    if (!open.ok()) out.capture_error = open.error().code;
+  }
+  if (!out.capture_error && shift) {
+    auto r = shop.ledger().record_checkout(
+        CheckoutRecord{shop.id<checkout::CheckoutId>(), *shift, shop.id<checkout::InvoiceId>(),
+                       "INV-9", "WO-9", "ACC-1", Currencies::USD,
+                       shop.id<checkout::CorrelationId>(), test::user("advisor-1"), shop.tick()});
+    if (!r.ok()) out.capture_error = r.error().code;
+  }
+  if (shift) out.reads_work = out.reads_work && shop.ledger().x_report(*shift).ok();
+  test::Shop again(db, test::kShopStart, f.anchor);
+  out.verified = again.ledger().verify().value();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. the anchor
+// ---------------------------------------------------------------------------------------------
+
+TEST(Anchor, AFreshInstallIsSoundAndMakesItsAnchor) {
+  Files f;
+  sync::Database db = test::open_terminal_db(f.db);
+  Ledger ledger(db, f.anchor);
+  auto s = ledger.startup_check();
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s.value().sound());
+  EXPECT_EQ(s.value().anchor.finding, AnchorFinding::Created);
+  EXPECT_EQ(s.value().anchor.db_length, 0);
+  EXPECT_TRUE(fs::exists(f.anchor));
+  // Next start: the anchor holds.
+  Ledger again(db, f.anchor);
+  EXPECT_EQ(again.startup_check().value().anchor.finding, AnchorFinding::Matches);
+}
+
+TEST(Anchor, FollowsEveryCommitAndHoldsAcrossRestarts) {
+  Files f;
+  take_payments(f, 3);
+  const auto n = links(f.db);
+  const auto start = open_at_start(f);
+  EXPECT_TRUE(start.start.sound());
+  EXPECT_EQ(start.start.anchor.finding, AnchorFinding::Matches);
+  EXPECT_EQ(start.start.anchor.anchor_length, n);
+  EXPECT_EQ(start.start.anchor.db_length, n);
+  EXPECT_FALSE(start.capture_error);
+  EXPECT_TRUE(start.verified.sound());
+}
+
+TEST(Anchor, ADeletedWalThatLostTheLastCommitsIsFoundAtStartAndByVerify) {
+  Files f;
+  take_payments(f, 2);
+  const auto before = links(f.db);
+  // A terminal killed with its last payments only in the -wal (no checkpoint on close).
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sync::Database db = test::open_terminal_db(f.db, sync::Synchronous::Full, {}, 0);
+    test::Shop shop(db, test::kShopStart, f.anchor);
+    const auto shift = shop.ledger().current_shift().value()->shift_id;
+    const auto co = shop.new_checkout(shift);
+    for (int i = 0; i < 3; ++i) {
+      if (!shop.ledger().record_capture(shop.capture(co, Money{Currencies::USD, 7})).ok()) {
+        ::_exit(2);
+      }
+    }
+    ::_exit(0);  // no close, no checkpoint
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_TRUE(fs::exists(fs::path{f.db.string() + "-wal"}));
+  fs::remove(fs::path{f.db.string() + "-wal"});
+  fs::remove(fs::path{f.db.string() + "-shm"});
+
+  const auto start = open_at_start(f);
+  EXPECT_FALSE(start.start.sound());
+  EXPECT_EQ(start.start.anchor.finding, AnchorFinding::ChainBehindAnchor);
+  EXPECT_EQ(start.start.anchor.db_length, before);
+  EXPECT_GT(start.start.anchor.anchor_length, before);
+  EXPECT_EQ(start.capture_error, LedgerErrorCode::LedgerNotSound);
+  EXPECT_TRUE(start.reads_work);
+  EXPECT_FALSE(start.verified.sound());
+  EXPECT_EQ(start.verified.anchor.finding, AnchorFinding::ChainBehindAnchor);
+  EXPECT_EQ(links(f.db), before) << "nothing was written on the ledger that went backwards";
+}
+
+TEST(Anchor, AZeroByteDatabaseIsNotSoundWhenAnAnchorExists) {
+  Files f;
+  take_payments(f, 2);
+  fs::resize_file(f.db, 0);
+  const auto start = open_at_start(f);
+  EXPECT_FALSE(start.start.sound());
+  EXPECT_EQ(start.start.anchor.finding, AnchorFinding::ChainBehindAnchor);
+  EXPECT_EQ(start.start.anchor.db_length, 0);
+  EXPECT_FALSE(start.verified.sound());
+  EXPECT_EQ(start.verified.links_checked, 0);
+  EXPECT_EQ(start.capture_error, LedgerErrorCode::LedgerNotSound);
+}
+
+TEST(Anchor, AnOlderCopyPutBackIsFoundAndAnotherHistoryToo) {
+  Files f;
+  take_payments(f, 2);
+  const auto old_copy = f.dir / "old.db";
+  fs::copy_file(f.db, old_copy);
+  take_payments(f, 2);
+  fs::copy_file(old_copy, f.db, fs::copy_options::overwrite_existing);
+  auto start = open_at_start(f);
+  EXPECT_EQ(start.start.anchor.finding, AnchorFinding::ChainBehindAnchor);
+  EXPECT_FALSE(start.verified.sound());
+  EXPECT_EQ(start.capture_error, LedgerErrorCode::LedgerNotSound);
+
+  // A longer database of another terminal's history put in its place.
+  Files other;
+  take_payments(other, 6);
+  fs::copy_file(other.db, f.db, fs::copy_options::overwrite_existing);
+  start = open_at_start(f);
+  EXPECT_EQ(start.start.anchor.finding, AnchorFinding::AnchorMismatch);
+  EXPECT_FALSE(start.verified.sound());
+  EXPECT_EQ(start.capture_error, LedgerErrorCode::LedgerNotSound);
+}
+
+TEST(Anchor, RowsTamperedBehindTheTriggersAreFoundAtStartAndNotWrittenOn) {
+  Files f;
+  take_payments(f, 4);
+  {
+    sync::Database db = test::open_terminal_db(f.db);
+    ASSERT_TRUE(db.exec("DROP TRIGGER payment_no_update; UPDATE payment SET amount_minor = 9 "
+                        "WHERE chain_seq = (SELECT MAX(chain_seq) FROM payment)")
+                    .ok());
+  }
+  const auto start = open_at_start(f);
+  EXPECT_TRUE(start.start.anchor.sound());  // the length holds; a link does not
+  ASSERT_TRUE(start.start.first_break);
+  EXPECT_EQ(start.start.first_break->kind, ChainBreakKind::HashMismatch);
+  EXPECT_EQ(start.start.first_break->table, "payment");
+  EXPECT_FALSE(start.start.sound());
+  EXPECT_EQ(start.capture_error, LedgerErrorCode::LedgerNotSound);
+  EXPECT_TRUE(start.reads_work);
+  ASSERT_TRUE(start.verified.first_break);
+  EXPECT_EQ(start.verified.first_break->sequence, start.start.first_break->sequence);
+}
+
+TEST(Anchor, AnAnchorWithNoWholeCopyIsNotSound) {
+  Files f;
+  take_payments(f, 1);
+  std::ofstream(f.anchor, std::ios::binary | std::ios::trunc) << std::string(128, 'x');
+  const auto start = open_at_start(f);
+  EXPECT_EQ(start.start.anchor.finding, AnchorFinding::AnchorUnreadable);
+  EXPECT_FALSE(start.verified.sound());
+  EXPECT_EQ(start.capture_error, LedgerErrorCode::LedgerNotSound);
+}
+
+TEST(Anchor, OneTornCopyFallsBackToTheOther) {
+  Files f;
+  take_payments(f, 1);
+  take_payments(f, 1);  // both copies written by now
+  {
+    std::fstream a(f.anchor, std::ios::binary | std::ios::in | std::ios::out);
+    a.seekp(70);
+    a.put('\x55');  // inside the second copy
+  }
+  const auto start = open_at_start(f);
+  EXPECT_TRUE(start.start.anchor.sound()) << to_string(start.start.anchor.finding);
+  EXPECT_FALSE(start.capture_error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. money taken twice, receipt numbers
+// ---------------------------------------------------------------------------------------------
+
+TEST(BalanceGuard, RefusesWhatThisTerminalsUnlistedPaymentsLeaveNoRoomFor) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  auto guard = [&](std::int64_t due, std::vector<checkout::BillingPaymentId> listed = {}) {
+    return BalanceGuard{co.invoice_id, Money{Currencies::USD, due}, std::move(listed)};
+  };
+  auto first = shop.capture(co, Money{Currencies::USD, 600}, Tender::Check);
+  first.balance_guard = guard(1000);
+  ASSERT_TRUE(shop.ledger().record_capture(first).ok());
+
+  auto second = shop.capture(co, Money{Currencies::USD, 600}, Tender::Check);
+  second.balance_guard = guard(1000);  // the backend does not know of the first yet
+  auto r = shop.ledger().record_capture(second);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, LedgerErrorCode::AmountExceedsBalance);
+  EXPECT_EQ(test::capture_rows(db, second), 0);
+  EXPECT_EQ(shop.ledger().capture_state(second.payment.payment_id), CaptureState::NotRecorded);
+
+  // The backend lists the first and says 400 is due: 600 is still too much, 400 is not.
+  second.balance_guard = guard(400, {first.payment.payment_id});
+  EXPECT_EQ(shop.ledger().record_capture(second).error().code,
+            LedgerErrorCode::AmountExceedsBalance);
+  auto rest = shop.capture(co, Money{Currencies::USD, 400}, Tender::Check);
+  rest.balance_guard = guard(400, {first.payment.payment_id});
+  ASSERT_TRUE(shop.ledger().record_capture(rest).ok());
+  EXPECT_EQ(shop.ledger().capture_state(rest.payment.payment_id), CaptureState::Recorded);
+  // Another currency than the invoice's is refused, not compared.
+  auto eur = shop.capture(co, Money{Currencies::USD, 1}, Tender::Check);
+  eur.balance_guard = BalanceGuard{co.invoice_id, Money{Currencies::EUR, 5000}, {}};
+  EXPECT_EQ(shop.ledger().record_capture(eur).error().code, LedgerErrorCode::CurrencyMismatch);
+}
+
+TEST(ReceiptReference, ATakenReferenceIsItsOwnErrorAndNothingIsWritten) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  EXPECT_EQ(shop.ledger().next_receipt_sequence(co.invoice_id).value(), 1);
+  auto a = shop.capture(co, Money{Currencies::USD, 100}, Tender::Check);
+  ASSERT_TRUE(shop.ledger().record_capture(a).ok());
+  EXPECT_EQ(shop.ledger().next_receipt_sequence(co.invoice_id).value(), 2);
+  auto b = shop.capture(co, Money{Currencies::USD, 200}, Tender::Check);
+  b.receipt.receipt_reference = a.receipt.receipt_reference;  // numbered by another process
+  const auto chain = test::scalar(db, "SELECT COUNT(*) FROM ledger_chain");
+  auto r = shop.ledger().record_capture(b);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, LedgerErrorCode::ReceiptReferenceTaken);
+  EXPECT_EQ(test::capture_rows(db, b), 0);
+  EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM ledger_chain"), chain);
+  // Renumbered with the next sequence: recorded.
+  b.receipt.receipt_reference +=
+      "-" + std::to_string(shop.ledger().next_receipt_sequence(co.invoice_id).value());
+  ASSERT_TRUE(shop.ledger().record_capture(b).ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. full disk
+// ---------------------------------------------------------------------------------------------
+
+TEST(FullDisk, TheCapturesStateVerifyAndTheReportsStillAnswer) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db, test::kShopStart, dir / "t.db.anchor");
+  const auto shift = shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  ASSERT_TRUE(db.exec("PRAGMA max_page_count = " +
+                      std::to_string(test::scalar(db, "PRAGMA page_count") + 3))
+                  .ok());
+  int recorded = 0, refused = 0;
+  for (int i = 0; i < 200 && refused < 5; ++i) {
+    auto cap = shop.capture(co, Money{Currencies::USD, 1 + i});
+    auto r = shop.ledger().record_capture(cap);
+    const auto state = shop.ledger().capture_state(cap.payment.payment_id);
+    const auto rows = test::capture_rows(db, cap);
+    if (r.ok()) {
+      ++recorded;
+      EXPECT_EQ(state, CaptureState::Recorded);
+      EXPECT_EQ(rows, 1);
+    } else {
+      ++refused;
+      ASSERT_EQ(r.error().code, LedgerErrorCode::Storage);
+      EXPECT_EQ(r.error().cause->code, sync::DbErrorCode::DiskFull);
+      EXPECT_EQ(state, CaptureState::NotRecorded) << "a full disk leaves nothing behind";
+      EXPECT_EQ(rows, 0);
+    }
+  }
+  ASSERT_GT(refused, 0) << "the disk never filled";
+  // Still full: every read path answers.
+  auto v = shop.ledger().verify();
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_TRUE(v.value().sound());
+  auto x = shop.ledger().x_report(shift);
+  ASSERT_TRUE(x.ok()) << x.error().message;
+  ASSERT_EQ(x.value().currencies.size(), 1U);
+  EXPECT_EQ(x.value().currencies[0].payment_count, recorded);
+  EXPECT_TRUE(shop.ledger().unsynced_payments().ok());
+  EXPECT_TRUE(shop.ledger().startup_check().value().sound());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. PIN attempts
+// ---------------------------------------------------------------------------------------------
+
+TEST(PinAttempts, FiveFailuresLockOutAndASuccessStartsTheCountAgain) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  Ledger& ledger = shop.ledger();
+  const auto sup = test::user("sup-1");
+  auto now = shop.tick();
+  // A success in between resets the count.
+  for (int i = 0; i < 4; ++i) {
+    auto t = ledger.begin_pin_attempt(sup, "APPROVAL_OFFLINE", now);
+    ASSERT_TRUE(std::holds_alternative<PinAttemptTicket>(t.value()));
+    ASSERT_FALSE(
+        ledger.finish_pin_attempt(std::get<PinAttemptTicket>(t.value()), PinOutcome::Failed, now)
+            .value());
+  }
+  EXPECT_EQ(ledger.approver_pin_state(sup).value().failures_since_last_success_or_lockout, 4);
+  auto ok = ledger.begin_pin_attempt(sup, "SIGN_IN", now);
+  ASSERT_EQ(std::get<PinAttemptTicket>(ok.value()).failures_before, 4);
+  ASSERT_TRUE(
+      ledger.finish_pin_attempt(std::get<PinAttemptTicket>(ok.value()), PinOutcome::Succeeded, now)
+          .ok());
+  EXPECT_EQ(ledger.approver_pin_state(sup).value().failures_since_last_success_or_lockout, 0);
+  // Online, offline and sign-in failures are one count.
+  const char* purposes[] = {"APPROVAL_ONLINE", "APPROVAL_OFFLINE", "SIGN_IN", "SIGN_IN",
+                            "APPROVAL_ONLINE"};
+  std::optional<ApproverLockout> lock;
+  for (const char* purpose : purposes) {
+    auto t = ledger.begin_pin_attempt(sup, purpose, now);
+    ASSERT_TRUE(std::holds_alternative<PinAttemptTicket>(t.value()));
+    lock = ledger.finish_pin_attempt(std::get<PinAttemptTicket>(t.value()), PinOutcome::Failed, now)
+               .value();
+  }
+  ASSERT_TRUE(lock);
+  EXPECT_EQ(lock->locked_until, now + checkout::kApproverLockoutDuration);
+  auto refused = ledger.begin_pin_attempt(sup, "SIGN_IN", now + std::chrono::minutes{1});
+  ASSERT_TRUE(std::holds_alternative<PinLockedOut>(refused.value()));
+  EXPECT_EQ(std::get<PinLockedOut>(refused.value()).until, lock->locked_until);
+  // The old reading of the same rows agrees.
+  EXPECT_TRUE(ledger.approver_pin_state(sup).value().latest_lockout);
+  // After the lock-out: a fresh count.
+  auto later = ledger.begin_pin_attempt(sup, "SIGN_IN", lock->locked_until);
+  ASSERT_TRUE(std::holds_alternative<PinAttemptTicket>(later.value()));
+  EXPECT_EQ(std::get<PinAttemptTicket>(later.value()).failures_before, 0);
+  EXPECT_TRUE(ledger.verify().value().sound());
+}
+
+TEST(PinAttempts, AnUnreadableStateRefusesTheCheck) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  Ledger ledger(db);
+  // Another connection holds the write lock past the busy timeout: no ticket, an error.
+  sync::DatabaseOptions o;
+  o.path = dir / "t.db";
+  o.busy_timeout = std::chrono::milliseconds{50};
+  const auto migrations = Ledger::all_migrations();
+  auto other = sync::Database::open(o, migrations);
+  ASSERT_TRUE(other.ok());
+  auto short_wait = sync::Database::open(o, migrations);
+  ASSERT_TRUE(short_wait.ok());
+  Ledger waiting(short_wait.value());
+  auto hold = other.value().begin();
+  ASSERT_TRUE(hold.ok());
+  auto t = waiting.begin_pin_attempt(test::user("sup-1"), "SIGN_IN", test::kShopStart);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, LedgerErrorCode::Storage);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. verify's progress and running sums
+// ---------------------------------------------------------------------------------------------
+
+TEST(Verify, ReportsProgressUpToTheTotal) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  for (int i = 0; i < 2100; ++i) {
+    ASSERT_TRUE(shop.ledger()
+                    .record_capture(shop.capture(co, Money{Currencies::USD, 5}, Tender::Check))
+                    .ok());
+  }
+  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+  auto v = shop.ledger().verify(
+      [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
+  ASSERT_TRUE(v.value().sound());
+  ASSERT_GE(calls.size(), 2U);
+  for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
+  EXPECT_EQ(calls.back().first, v.value().links_checked);
+  EXPECT_EQ(calls.back().second, v.value().links_checked);
+}
+
+TEST(Verify, AnEditedRunningSumIsFound) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto co = shop.new_checkout(shift);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(shop.ledger().record_capture(shop.capture(co, Money{Currencies::USD, 10})).ok());
+  }
+  // The running sums are chained with their row: an edited sum is a broken link (and a chain
+  // re-hashed around it would still fail verify's check of the sums against the rows).
+  const auto seq = test::scalar(db, "SELECT MAX(chain_seq) FROM payment");
+  ASSERT_TRUE(
+      db.exec("DROP TRIGGER payment_no_update; "
+              "UPDATE payment SET run_total_minor = run_total_minor + 1 WHERE chain_seq = " +
+              std::to_string(seq))
+          .ok());
+  auto v = shop.ledger().verify();
+  ASSERT_TRUE(v.value().first_break);
+  EXPECT_EQ(v.value().first_break->sequence, seq);  // the hash catches it first
+  EXPECT_EQ(v.value().first_break->kind, ChainBreakKind::HashMismatch);
+}
+
+}  // namespace
+}  // namespace pos::ledger
+
+namespace pos::ledger {
+namespace {
+
+// Issue 10's "one vocabulary", the part that is safe while the app is rewritten: the ledger's
+// mirrors spell every value as the checkout domain does, in the same order, so a conversion by
+// position or by name cannot drift unseen.
+TEST(OneVocabulary, TheLedgersMirrorsSpellTheDomainsValues) {
+  const checkout::TenderKind kinds[] = {checkout::TenderKind::Cash, checkout::TenderKind::Check,
+                                        checkout::TenderKind::CardExternal,
+                                        checkout::TenderKind::Account};
+  ASSERT_EQ(std::size(kinds), static_cast<std::size_t>(Tender::kCount));
+  for (std::size_t i = 0; i < std::size(kinds); ++i) {
+    EXPECT_EQ(to_string(static_cast<Tender>(i)), checkout::to_string(kinds[i]));
+    EXPECT_EQ(static_cast<int>(kinds[i]), static_cast<int>(i));
+  }
+  EXPECT_EQ(to_string(PaymentType::PaidInFull),
+            checkout::to_string(checkout::PaymentType::PaidInFull));
+  EXPECT_EQ(to_string(PaymentType::PartialPayment),
+            checkout::to_string(checkout::PaymentType::PartialPayment));
+  EXPECT_EQ(to_string(DeliveryChannel::Print),
+            checkout::to_string(checkout::DeliveryChannel::Print));
+  EXPECT_EQ(to_string(DeliveryChannel::Email),
+            checkout::to_string(checkout::DeliveryChannel::Email));
+  EXPECT_EQ(static_cast<int>(CaptureMode::Offline),
+            static_cast<int>(checkout::CaptureMode::Offline));
+  // POSSIBLY_PRINTED is its own status in the ledger, stored and read back as itself.
+  EXPECT_EQ(parse_delivery_status("POSSIBLY_PRINTED"), DeliveryStatus::PossiblyPrinted);
+  EXPECT_NE(to_string(DeliveryStatus::PossiblyPrinted), to_string(DeliveryStatus::Failed));
+}
+
+}  // namespace
+}  // namespace pos::ledger
