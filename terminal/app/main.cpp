@@ -6,6 +6,9 @@
 
 #include <pos/app/command_line.hpp>
 #include <pos/app/commands.hpp>
+#ifdef POS_WITH_UI
+#include <pos/ui/touch_ui.hpp>
+#endif
 
 namespace {
 
@@ -36,8 +39,14 @@ int main(int argc, char** argv) {
     return static_cast<int>(exit->code);
   }
   try {
+    pos::app::TouchUi touchUi;
+#ifdef POS_WITH_UI
+    touchUi = [](pos::app::CounterEngine& engine) {
+      return pos::ui::runTouchUi(engine, pos::ui::uiOptionsFromEnvironment());
+    };
+#endif
     return pos::app::runCommandLine(std::get<pos::app::ParsedCommandLine>(parsed), std::cin,
-                                    std::cout, std::cerr, assetsDir());
+                                    std::cout, std::cerr, assetsDir(), touchUi);
   } catch (const std::exception& e) {
     // Never the exception's text: it could quote data. The event log has the ids.
     std::cerr << "pos-terminal: internal error; nothing further was recorded\n";

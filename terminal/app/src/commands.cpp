@@ -722,7 +722,8 @@ CommandResult invoiceShow(Terminal& t, const InvoiceShowCommand& cmd) {
 // ---------------------------------------------------------------- dispatch
 
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
-                   std::ostream& err, const std::filesystem::path& assetsDir) {
+                   std::ostream& err, const std::filesystem::path& assetsDir,
+                   const TouchUi& touchUi) {
   if (std::holds_alternative<DemoCommand>(parsed.command)) {
     // The demo shop's header goes with its data: written once into the data directory, where
     // every later command on that directory reads it (unless a configuration file is given).
@@ -829,14 +830,29 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     result = printers(terminal, printer);
   } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {
     result = printTest(terminal, printer);
-  } else if (const auto* d = std::get_if<DemoCommand>(&parsed.command)) {
+  } else if (const auto* d = std::get_if<DemoCommand>(&parsed.command); d && (d->seedOnly || !touchUi)) {
     result = demo(terminal, printer, renderer, *d);
+  } else if (touchUi) {
+    // No subcommand, or `demo` (seeded above when the data directory was empty): the touch UI
+    // on the engine with background sync and the printer watched.
+    if (std::holds_alternative<DemoCommand>(parsed.command)) {
+      OfflineCache cache(terminal.snapshots());
+      if (cache.empty()) {
+        auto error = seedDemoShop(cache, terminal.config().assetsDir / "demo", terminal.clock().now());
+        if (!error.empty()) return emit(dataProblem(error), parsed.json, out, err);
+      }
+    }
+    int code = 0;
+    {
+      CounterEngine engine(terminal, printer, renderer, EngineOptions{});
+      code = touchUi(engine);
+    }
+    terminal.log().flush();
+    return code;
   } else {
-    // No subcommand: the touch UI is the next issue; until then say what to run.
     result.code = ExitCode::Usage;
     result.text =
-        "the touch UI is not part of this build yet; run `pos-terminal demo` or see "
-        "`pos-terminal --help` for the headless commands";
+        "this build has no touch UI; see `pos-terminal --help` for the headless commands";
   }
   terminal.log().flush();
   return emit(result, parsed.json, out, err);

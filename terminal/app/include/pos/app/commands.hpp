@@ -3,13 +3,21 @@
 // object with --json, else text for a person.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 
 #include <pos/app/command_line.hpp>
 
 namespace pos::app {
 
+class CounterEngine;
+
+// The touch UI (terminal/ui, linked by the executable; pos::app does not depend on it): runs
+// until the window closes and returns the exit code (5 without a display).
+using TouchUi = std::function<int(CounterEngine&)>;
+
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
-                   std::ostream& err, const std::filesystem::path& assetsDir);
+                   std::ostream& err, const std::filesystem::path& assetsDir,
+                   const TouchUi& touchUi = {});
 
 }  // namespace pos::app
