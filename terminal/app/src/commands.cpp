@@ -2,6 +2,7 @@
 // sync, pull and queue · shift reports · reconcile · printers · verify · demo · dispatch.
 #include <pos/app/commands.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -724,6 +725,23 @@ CommandResult invoiceShow(Terminal& t, const InvoiceShowCommand& cmd) {
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
                    std::ostream& err, const std::filesystem::path& assetsDir,
                    const TouchUi& touchUi) {
+  // The touch UI with no display to open: say so before anything is written (issue 17: no
+  // data directory or database for a command that cannot run).
+  const auto* demoCmd = std::get_if<DemoCommand>(&parsed.command);
+  const bool wantsUi = touchUi && (std::holds_alternative<UiCommand>(parsed.command) ||
+                                   (demoCmd && !demoCmd->seedOnly));
+  const auto envSet = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v;
+  };
+  if (wantsUi && !envSet("SDL_VIDEODRIVER") && !envSet("DISPLAY") && !envSet("WAYLAND_DISPLAY")) {
+    err << "pos-terminal: no display to open the touch UI (neither DISPLAY nor WAYLAND_DISPLAY "
+           "is set).\n  On a kiosk it runs under a compositor (cage); on a desktop set DISPLAY.\n"
+           "  Without a screen, run it under Xvfb:\n"
+           "    xvfb-run -s '-screen 0 1280x800x24' pos-terminal demo\n"
+           "  The headless commands need no display: pos-terminal --help\n";
+    return static_cast<int>(ExitCode::Unreachable);
+  }
   if (std::holds_alternative<DemoCommand>(parsed.command)) {
     // The demo shop's header goes with its data: written once into the data directory, where
     // every later command on that directory reads it (unless a configuration file is given).
@@ -830,7 +848,8 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     result = printers(terminal, printer);
   } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {
     result = printTest(terminal, printer);
-  } else if (const auto* d = std::get_if<DemoCommand>(&parsed.command); d && (d->seedOnly || !touchUi)) {
+  } else if (const auto* d = std::get_if<DemoCommand>(&parsed.command);
+             d && (d->seedOnly || !touchUi)) {
     result = demo(terminal, printer, renderer, *d);
   } else if (touchUi) {
     // No subcommand, or `demo` (seeded above when the data directory was empty): the touch UI
@@ -838,7 +857,8 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     if (std::holds_alternative<DemoCommand>(parsed.command)) {
       OfflineCache cache(terminal.snapshots());
       if (cache.empty()) {
-        auto error = seedDemoShop(cache, terminal.config().assetsDir / "demo", terminal.clock().now());
+        auto error =
+            seedDemoShop(cache, terminal.config().assetsDir / "demo", terminal.clock().now());
         if (!error.empty()) return emit(dataProblem(error), parsed.json, out, err);
       }
     }
@@ -851,8 +871,7 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     return code;
   } else {
     result.code = ExitCode::Usage;
-    result.text =
-        "this build has no touch UI; see `pos-terminal --help` for the headless commands";
+    result.text = "this build has no touch UI; see `pos-terminal --help` for the headless commands";
   }
   terminal.log().flush();
   return emit(result, parsed.json, out, err);

@@ -6,6 +6,9 @@
 // and cash · the queue and invoice lookups
 #include <httplib.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "e2e_support.hpp"
@@ -288,6 +291,26 @@ TEST_F(OfflineShop, ADatabaseThatWentBackwardsIsFoundAndNotWrittenOn) {
   ASSERT_RUN(refused, 6);
   EXPECT_EQ(refused.json["errorCode"], "LEDGER_NOT_SOUND") << refused.out;
   ASSERT_RUN(term.run({"queue"}), 0);
+}
+
+}  // namespace
+}  // namespace pos::e2e
+
+namespace pos::e2e {
+namespace {
+
+// Issue 17: the touch UI with no display says so (exit 5) and writes nothing: no data
+// directory, no database.
+TEST(NoDisplay, TheTouchUiWithNoDisplayWritesNothing) {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/never-made";
+  const std::string cmd = "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER " +
+                          std::string(POS_TERMINAL_PATH) + " --data-dir " + data +
+                          " >/dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
+  EXPECT_FALSE(std::filesystem::exists(data));
 }
 
 }  // namespace
