@@ -375,14 +375,31 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
   std::error_code ec;
   const bool existed = std::filesystem::exists(options.path, ec);
   if (!existed) {
+    if (options.read_only)
+      return DbError{DbErrorCode::CannotOpen, 0, "no database " + options.path.string()};
     auto created = ensure_file_0600(options.path);
     if (!created.ok()) return std::move(created).error();
   }
 
   auto impl = std::make_unique<Impl>();
   impl->path = options.path;
-  const int open_rc = sqlite3_open_v2(options.path.c_str(), &impl->db, SQLITE_OPEN_READWRITE,
-                                      options.vfs.empty() ? nullptr : options.vfs.c_str());
+  int open_rc = SQLITE_OK;
+  if (options.read_only) {
+    // A read-only open still needs the -shm beside a WAL file; a folder that cannot hold one
+    // and a file with no -wal left is read as immutable (nothing else can be writing it then
+    // either: the folder is not writable).
+    const auto folder = options.path.parent_path().empty() ? std::filesystem::path(".")
+                                                           : options.path.parent_path();
+    const bool walExists = std::filesystem::exists(options.path.string() + "-wal", ec);
+    const bool folderWritable = ::access(folder.c_str(), W_OK) == 0;
+    std::string uri = "file:" + options.path.string() + "?mode=ro";
+    if (!walExists && !folderWritable) uri += "&immutable=1";
+    open_rc = sqlite3_open_v2(uri.c_str(), &impl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                              options.vfs.empty() ? nullptr : options.vfs.c_str());
+  } else {
+    open_rc = sqlite3_open_v2(options.path.c_str(), &impl->db, SQLITE_OPEN_READWRITE,
+                              options.vfs.empty() ? nullptr : options.vfs.c_str());
+  }
   if (open_rc != SQLITE_OK) {
     return db_error_from_sqlite(open_rc, impl->db, "open " + options.path.string());
   }
@@ -418,6 +435,29 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
                                               ", this build knows " + std::to_string(it->second));
       }
     }
+  }
+
+  if (options.read_only) {
+    // Nothing is written: a file that still needs a migration step is refused, not migrated.
+    if (!has_versions)
+      return DbError{DbErrorCode::ReadOnly, 0,
+                     options.path.string() +
+                         " has no terminal schema yet: run a command that "
+                         "writes first"};
+    auto found = db.schema_versions();
+    if (!found.ok()) return std::move(found).error();
+    for (const auto& [component, version] : known) {
+      std::int64_t have = 0;
+      for (const auto& v : found.value())
+        if (v.component == component) have = std::max<std::int64_t>(have, v.version);
+      if (have < version)
+        return DbError{DbErrorCode::ReadOnly, 0,
+                       options.path.string() + " needs an upgrade (" + std::string(component) +
+                           " " + std::to_string(have) + " < " + std::to_string(version) +
+                           "): run a command that writes first"};
+    }
+    if (auto r = db.exec("PRAGMA foreign_keys=ON;"); !r.ok()) return std::move(r).error();
+    return db;
   }
 
   // 2. Ours: tighten the mode of a file that was created by someone else.

@@ -2,6 +2,8 @@
 // sync, pull and queue · shift reports · reconcile · printers · verify · demo · dispatch.
 #include <pos/app/commands.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -425,6 +427,8 @@ CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
 
 // `report x`: the open shift's figures, read-only (IT may run it beside a running terminal).
 // `report z` closes the shift through the counter engine (runCloseShift).
+CommandResult reportXRead(Terminal& t);
+
 CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand& cmd) {
   auto shift = t.ledger().current_shift();
   if (!shift.ok()) return dataProblem(shift.error().message);
@@ -447,6 +451,20 @@ CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand&
         cmd.operatorId.value_or("terminal"), "REPORT", e.take_bytes()});
     r.json["printed"] = printed.outcome.result == drivers::JobResult::kPrinted;
   }
+  return r;
+}
+
+CommandResult reportXRead(Terminal& t) {
+  auto shift = t.ledger().current_shift();
+  if (!shift.ok()) return dataProblem(shift.error().message);
+  if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
+  auto x = t.ledger().x_report(shift.value()->shift_id);
+  if (!x.ok()) return dataProblem(x.error().message);
+  auto view = makeReportView(x.value(), {}, t.timeZone());
+  view.floatCounted = !shift.value()->opening_float.empty();
+  CommandResult r;
+  r.json = reportJson(view);
+  r.text = view.text;
   return r;
 }
 
@@ -763,11 +781,19 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   const auto* queueCmd = std::get_if<QueueCommand>(&parsed.command);
   const auto* reportCmd = std::get_if<ReportCommand>(&parsed.command);
   const auto* receiptCmd = std::get_if<ReceiptCommand>(&parsed.command);
-  const bool readOnly = std::holds_alternative<VerifyCommand>(parsed.command) ||
+  // They open it read-only where they must (a directory they cannot write); elsewhere the
+  // start-up check and the migrations run as for every command.
+  const bool dataWritable = [&] {
+    const auto* cfg = std::get_if<TerminalConfig>(&config);
+    return !cfg || !std::filesystem::exists(cfg->dataDir) ||
+           ::access(cfg->dataDir.c_str(), W_OK) == 0;
+  }();
+  const bool readOnly =
+      !dataWritable && (std::holds_alternative<VerifyCommand>(parsed.command) ||
                         std::holds_alternative<InvoiceShowCommand>(parsed.command) ||
                         (queueCmd && !queueCmd->retryId && !queueCmd->resolveId) ||
                         (reportCmd && reportCmd->kind == ReportKind::X && !reportCmd->print) ||
-                        (receiptCmd && receiptCmd->action == ReceiptAction::Show);
+                        (receiptCmd && receiptCmd->action == ReceiptAction::Show));
   auto opened = Terminal::open(std::get<TerminalConfig>(std::move(config)),
                                readOnly ? OpenMode::ReadOnly : OpenMode::ReadWrite);
   if (auto* e = std::get_if<StartupError>(&opened)) {
@@ -789,6 +815,11 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     return emit(invoiceShow(terminal, *inv), parsed.json, out, err);
   if (receiptCmd && receiptCmd->action == ReceiptAction::Show)
     return emit(receiptShow(terminal, *receiptCmd), parsed.json, out, err);
+  if (reportCmd && reportCmd->kind == ReportKind::X && !reportCmd->print) {
+    // Read-only: no printer is opened (its journal would be written).
+    auto x = reportXRead(terminal);
+    return emit(x, parsed.json, out, err);
+  }
 
   auto printerOpened = PrinterService::open(terminal);
   if (auto* e = std::get_if<StartupError>(&printerOpened)) {

@@ -221,6 +221,7 @@ std::variant<std::unique_ptr<Terminal>, StartupError> Terminal::open(TerminalCon
   auto migrations = Terminal::migrations();
   sync::DatabaseOptions options;
   options.path = t->paths_.database;
+  options.read_only = mode == OpenMode::ReadOnly;
   auto db = sync::Database::open(options, migrations);
   if (!db.ok()) {
     const auto& e = db.error();
@@ -228,7 +229,7 @@ std::variant<std::unique_ptr<Terminal>, StartupError> Terminal::open(TerminalCon
     std::string message = "database " + t->paths_.database.string() + ": " + e.message;
     if (mode == OpenMode::ReadOnly &&
         (e.code == sync::DbErrorCode::ReadOnly || e.code == sync::DbErrorCode::CannotOpen))
-      message += " (the data directory is read-only; this build cannot open it for reading only)";
+      message += " (opened for reading only)";
     return StartupError{6, message};
   }
   t->db_ = std::make_unique<sync::Database>(std::move(db).value());

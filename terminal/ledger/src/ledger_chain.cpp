@@ -497,6 +497,9 @@ sqlite3* open_side_connection(sync::Database& db) {
       vfs == nullptr || vfs != sqlite3_vfs_find(nullptr) || db.path().empty()) {
     return nullptr;
   }
+  // A connection opened for reading only (a read-only data directory, maybe immutable) is
+  // read on itself: a second read-only open there could not make its -shm file.
+  if (sqlite3_db_readonly(db.handle(), "main") == 1) return nullptr;
   sqlite3* conn = nullptr;
   if (sqlite3_open_v2(db.path().c_str(), &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {

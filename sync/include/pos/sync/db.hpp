@@ -278,6 +278,12 @@ struct DatabaseOptions {
   std::chrono::milliseconds busy_timeout{5000};
   std::string vfs;  // empty: the platform's; tests register fault-injecting ones
   int wal_autocheckpoint_pages = 1000;  // SQLite's default; tests lower it to exercise checkpoints
+  // Reads only (`verify`, `queue`, reports beside a running terminal, or a data directory that
+  // cannot be written): the file must exist; nothing is created, chmod-ed, switched or
+  // migrated. A file whose components are older than this build is refused (ReadOnly: a
+  // command that writes upgrades it first). When no -wal file exists and the folder cannot
+  // hold one, the file is opened immutable (no locks, no -shm).
+  bool read_only = false;
 };
 
 // One connection. Use it from one thread at a time; a thread of its own (the replicator)
