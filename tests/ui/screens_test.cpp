@@ -238,6 +238,17 @@ TEST(Screens, TheLayoutWorksAt1024x768) {
   }
 }
 
+TEST(Screens, TheLayoutWorksAtTheConfiguredDefaultDensity) {
+  // [screen] px_per_mm's default: a 10.1" 1280x800 panel is 217 mm wide, 5.88 px/mm.
+  Harness h(1280, 800, 5.88);
+  const auto preview = writePreviewPng(kArtifacts);
+  for (const auto& c : allScreens(preview)) {
+    SCOPED_TRACE(c.name);
+    const auto r = render(h, c);
+    checkSizes(r.drawn, 5.88, 1280, 800);
+  }
+}
+
 // ---------------------------------------------------------------- glyphs
 
 TEST(Screens, TheFontHasEveryCharacterTheShopUses) {

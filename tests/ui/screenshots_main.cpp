@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   const std::string out = argv[1];
   const int w = argc > 3 ? std::atoi(argv[2]) : 1280;
   const int h = argc > 3 ? std::atoi(argv[3]) : 800;
-  Harness harness(w, h);
+  Harness harness(w, h, 5.88);  // the configured default density
   const std::string preview = writePreviewPng(out + "/.preview");
   const std::set<std::string> main{"sign-in",  "counter",  "counter-offline", "invoice-po",
                                    "approval", "payment",  "done-printed",    "done-failed",

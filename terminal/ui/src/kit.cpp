@@ -105,7 +105,10 @@ void Kit::record(std::string_view id, std::string_view label, DrawnKind kind, bo
   const ImRect clip = ImGui::GetCurrentWindow()->ClipRect;
   item.clipped = min.x < clip.Min.x - 0.5f || min.y < clip.Min.y - 0.5f ||
                  max.x > clip.Max.x + 0.5f || max.y > clip.Max.y + 0.5f;
-  if (item.clipped && !ImGui::IsItemVisible()) return;  // scrolled out of sight
+  // Scrolled out of sight inside a list: not drawn, not tappable. Outside a list an invisible
+  // item is a layout fault, and stays in the model so the size test sees it off the screen.
+  if (item.clipped && !ImGui::IsItemVisible() && listDepth_ > 0) return;
+  if (listDepth_ == 0) item.clipped = false;
   item.fg = fg;
   item.bg = bg;
   item.capHeightPx = capHeight(fonts.get(font));

@@ -393,7 +393,10 @@ void Screens::signIn(Kit& kit, FrameContext& ctx) {
     kit.text(signInUser_ ? "Enter your PIN" : "Tap your name first", FontRole::Body,
              colour::kMuted);
   }
-  const float key = std::min(kit.m.key(), (content_.y - kit.m.mm(60)) / 4.6f);
+  // 18 mm keys where they fit; on a short screen the keys give way, never the rest.
+  const float reserve = kit.fonts.title->FontSize * 2 + kit.fonts.body->FontSize * 2 +
+                        kit.m.target() + 5 * kit.m.gap();
+  const float key = std::min(kit.m.key(), (content_.y - reserve - 3 * kit.m.keyGap()) / 4.f);
   const char k = keypad(kit, "keypad.pin", KeypadPoint::No, key);
   keypadIntoPin(pin_, k);
   const TypedInput typed = readTypedInput();
@@ -477,8 +480,7 @@ void Screens::counter(Kit& kit, FrameContext& ctx) {
   ImGui::EndGroup();
   ImGui::SameLine(column(leftW + kit.m.mm(6)));
   ImGui::BeginGroup();
-  const ImVec2 tile(rightW, kit.m.mm(12));
-  kit.text("Counter", FontRole::Title);
+  const ImVec2 tile(rightW, kit.m.mm(11));
   if (kit.button("counter.receipts", "Receipts", tile)) show(Screen::Receipts);
   if (kit.button("counter.shift", "Shift", tile)) show(Screen::Shift);
   if (kit.button("counter.drawer", "Drawer", tile)) show(Screen::Drawer);
@@ -537,9 +539,10 @@ void Screens::invoice(Kit& kit, FrameContext& ctx) {
                    "\": every action is blocked. Refresh the invoice or ask the office.",
                colour::kErrorBg, colour::kErrorText, leftW);
   }
-  const float totalsH = kit.m.mm(40);
+  const float totalsH = kit.fonts.body->FontSize + kit.fonts.title->FontSize +
+                        kit.fonts.large->FontSize + 4 * kit.m.gap();
   const float linesH =
-      std::max(kit.m.mm(20), bodyH - (ImGui::GetCursorPosY() - contentTop_) - totalsH);
+      std::max(kit.m.mm(12), bodyH - (ImGui::GetCursorPosY() - contentTop_) - totalsH);
   kit.beginList("invoice.lines", ImVec2(leftW, linesH));
   for (std::size_t i = 0; i < co.lines.size(); ++i) {
     const auto& l = co.lines[i];

@@ -127,27 +127,34 @@ void Screens::payment(Kit& kit, FrameContext& ctx) {
   }
   const float fieldW = (leftW - gap) / 2;
   const ImVec2 field(fieldW, kit.m.mm(13));
+  ImGui::BeginGroup();
   kit.text("Amount", FontRole::Body, colour::kMuted);
   if (kit.field("payment.amount", "Amount", amount_, "0", field, focus_ == Focus::Amount)) {
     focus_ = Focus::Amount;
   }
+  ImGui::EndGroup();
   const AmountCheck check = checkAmount(amount_, co);
   std::string tenderProblem;
+  // Cash: Tendered beside the amount (one row: the receipt choice stays on a short screen).
+  if (tender_ == TenderKind::Cash) {
+    ImGui::SameLine(column(fieldW + gap));
+    ImGui::BeginGroup();
+    kit.text("Tendered", FontRole::Body, colour::kMuted);
+    if (kit.field("payment.tendered", "Tendered", tendered_,
+                  check.amount ? plainMoney(*check.amount) : std::string("0"), field,
+                  focus_ == Focus::Tendered)) {
+      focus_ = Focus::Tendered;
+    }
+    ImGui::EndGroup();
+  }
   if (!check.problem.empty()) {
-    ImGui::SameLine();
-    kit.textWrapped(check.problem, fieldW, FontRole::Body, colour::kErrorText);
+    kit.textWrapped(check.problem, leftW, FontRole::Body, colour::kErrorText);
     kit.model.items.back().id = "payment.amount.problem";
   }
 
   std::optional<checkout::Money> tenderedMoney;
   switch (tender_) {
     case TenderKind::Cash: {
-      kit.text("Tendered", FontRole::Body, colour::kMuted);
-      if (kit.field("payment.tendered", "Tendered", tendered_,
-                    check.amount ? plainMoney(*check.amount) : std::string("0"), field,
-                    focus_ == Focus::Tendered)) {
-        focus_ = Focus::Tendered;
-      }
       const float qW = (leftW - 3 * gap) / 4;
       if (kit.button("payment.exact", "Exact", ImVec2(qW, kit.m.mm(13)), Tone::Secondary,
                      check.amount ? Enabled::Yes : Enabled::No) &&

@@ -5,7 +5,7 @@
 // the engine's thread), while something animates (a shake, a spinner, a countdown once a
 // second), and for a few settle frames after each of these so a tap's effect is on screen.
 //
-// Sections: display check · test signal · systemd call sites · the loop
+// Sections: display check · test signal · the loop (with the systemd notifications)
 #include <pos/ui/touch_ui.hpp>
 
 #include <SDL.h>
@@ -16,6 +16,7 @@
 #include <iostream>
 
 #include <pos/app/engine.hpp>
+#include <pos/app/systemd_notify.hpp>
 #include <pos/ui/session.hpp>
 
 namespace pos::ui {
@@ -63,14 +64,6 @@ void writeSignal(const std::filesystem::path& path, const std::string& line,
 }
 
 // ---------------------------------------------------------------- systemd call sites
-
-// THE systemd call site of the touch UI. READY=1 once the first frame is presented, then
-// WATCHDOG=1 from the loop. pos/app/systemd_notify.hpp (SystemdNotifier, the kiosk part)
-// replaces this body: `static app::SystemdNotifier n; ready ? n.ready() : n.watchdog();`.
-enum class Notify { Ready, Watchdog };
-void notifySystemd(Notify what) {
-  (void)what;
-}
 
 checkout::Timestamp nowMs() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -128,13 +121,12 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
     if (wakeType == static_cast<Uint32>(-1) || SDL_PushEvent(&e) <= 0) missedWake = true;
   });
 
-  // The watchdog interval: WATCHDOG_USEC is read directly (kiosk.md: sd_watchdog_enabled() is
-  // 0 under cage because WATCHDOG_PID is cage's).
-  std::chrono::milliseconds watchdogEvery(0);
-  if (const char* w = env("WATCHDOG_USEC")) {
-    watchdogEvery = std::chrono::milliseconds(std::strtoll(w, nullptr, 10) / 2000);
-  }
-  auto lastWatchdog = std::chrono::steady_clock::now();
+  // THE systemd call site of the touch UI (kiosk.md): READY=1 once the first frame is
+  // presented, WATCHDOG=1 from this loop, which wakes at least every watchdog interval.
+  // Outside systemd every call is a no-op.
+  auto notifier = app::SystemdNotifier::fromEnvironment();
+  const auto watchdogEvery =
+      std::chrono::duration_cast<std::chrono::milliseconds>(notifier.watchdogInterval()) / 2;
 
   std::uint64_t drawnVersion = 0;
   bool drawnOnce = false;
@@ -178,11 +170,7 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
       while (SDL_PollEvent(&e)) handle(e);
     }
     if (!running) break;
-    if (watchdogEvery.count() > 0 &&
-        std::chrono::steady_clock::now() - lastWatchdog >= watchdogEvery) {
-      notifySystemd(Notify::Watchdog);
-      lastWatchdog = std::chrono::steady_clock::now();
-    }
+    notifier.watchdogIfDue();
     const auto snap = engine.snapshot();
     if (missedWake.exchange(false)) draw = true;
     if (!drawnOnce || snap->version != drawnVersion) {
@@ -208,7 +196,7 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
     redrawAt.reset();
     if (r.redrawIn) redrawAt = after + *r.redrawIn;
     if (frames == 1) {
-      notifySystemd(Notify::Ready);
+      notifier.ready();
       if (options.testSignal) writeSignal(*options.testSignal, "first-frame", nullptr);
     }
     // Settled: the input queue is empty and the settle frames are drawn, so what is on screen
@@ -223,6 +211,7 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
                   &json);
     }
   }
+  notifier.stopping();
   engine.setWakeup({});
   std::get<std::unique_ptr<UiSession>>(opened).reset();
   SDL_Quit();

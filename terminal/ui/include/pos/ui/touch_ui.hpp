@@ -21,8 +21,8 @@ struct UiOptions {
   int width = 1280;
   int height = 800;
   WindowMode mode = WindowMode::Windowed;
-  // [screen] px_per_mm: 5.03 is a 10.1" 1280x800 panel (216 mm wide).
-  double pxPerMm = 5.03;
+  // [screen] px_per_mm: a 10.1" 1280x800 panel is 217 mm wide (TerminalConfig::screen.pxPerMm).
+  double pxPerMm = 5.88;
   std::string title = "pos-terminal";
   // POS_UI_TEST_SIGNAL: a file the UI rewrites with "first-frame" and "idle N" (and, next to
   // it, FILE.json with what it drew) so tests wait on the app instead of sleeping.
