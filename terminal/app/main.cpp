@@ -41,8 +41,14 @@ int main(int argc, char** argv) {
   try {
     pos::app::TouchUi touchUi;
 #ifdef POS_WITH_UI
-    touchUi = [](pos::app::CounterEngine& engine) {
-      return pos::ui::runTouchUi(engine, pos::ui::uiOptionsFromEnvironment());
+    touchUi = [](pos::app::CounterEngine& engine, const pos::app::TouchUiSettings& settings) {
+      pos::ui::UiOptions base;
+      base.width = settings.width;
+      base.height = settings.height;
+      base.mode =
+          settings.fullscreen ? pos::ui::WindowMode::Fullscreen : pos::ui::WindowMode::Windowed;
+      base.pxPerMm = settings.pxPerMm;
+      return pos::ui::runTouchUi(engine, pos::ui::uiOptionsFromEnvironment(base));
     };
 #endif
     return pos::app::runCommandLine(std::get<pos::app::ParsedCommandLine>(parsed), std::cin,

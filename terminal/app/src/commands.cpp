@@ -896,7 +896,9 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     int code = 0;
     {
       CounterEngine engine(terminal, printer, renderer, EngineOptions{});
-      code = touchUi(engine);
+      const auto& screen = terminal.config().screen;
+      code = touchUi(engine, TouchUiSettings{parsed.window.width, parsed.window.height,
+                                             screen.fullscreen, screen.pxPerMm});
     }
     terminal.log().flush();
     return code;
