@@ -23,8 +23,8 @@ using test::user;
 
 struct Expected {
   std::map<std::pair<std::string, Tender>, std::pair<std::int64_t, std::int64_t>> tenders;
-  std::map<std::string, std::int64_t> float_, taken, change, paid_out, adjustments, adj_count,
-      unsynced_total, unsynced_count;
+  std::map<std::string, std::int64_t> float_, taken, change, paid_in, paid_out, adjustments,
+      adj_count, unsynced_total, unsynced_count;
   std::map<std::string, std::int64_t> overrides_by, reprints_by;
   std::int64_t reprints = 0;
   std::vector<std::string> no_sales;  // opening ids in order
@@ -81,13 +81,21 @@ void run_history(std::uint32_t seed) {
       x.unsynced_total[code] += amount.minor_units();
       x.unsynced_count[code] += 1;
       captured.push_back(std::move(cap));
-    } else if (what == 5) {  // paid out
+    } else if (what == 5) {  // paid out or paid in
       const Money amount{currencies[pick(3)], 1 + pick(3000)};
-      ASSERT_TRUE(ledger
-                      .record_paid_out({shop.id<PaidOutId>(), shift, amount, user("advisor-1"),
-                                        "milk", shop.tick()})
-                      .ok());
-      x.paid_out[std::string{amount.currency().code()}] += amount.minor_units();
+      if (pick(2) == 0) {
+        ASSERT_TRUE(ledger
+                        .record_paid_out({shop.id<PaidOutId>(), shift, amount, user("advisor-1"),
+                                          "milk", shop.tick()})
+                        .ok());
+        x.paid_out[std::string{amount.currency().code()}] += amount.minor_units();
+      } else {
+        ASSERT_TRUE(ledger
+                        .record_paid_in({shop.id<PaidInId>(), shift, amount, user("advisor-2"),
+                                         "float top-up", shop.tick()})
+                        .ok());
+        x.paid_in[std::string{amount.currency().code()}] += amount.minor_units();
+      }
     } else if (what == 6) {  // a no-sale drawer opening
       const auto oid = shop.id<DrawerOpeningId>();
       ASSERT_TRUE(ledger
@@ -163,7 +171,7 @@ void run_history(std::uint32_t seed) {
   auto check = [&](const ShiftReport& rep, const std::map<std::string, std::int64_t>& counted) {
     std::set<std::string> codes;
     for (const auto& [k, v] : x.tenders) codes.insert(k.first);
-    for (const auto* m : {&x.float_, &x.paid_out, &x.adjustments}) {
+    for (const auto* m : {&x.float_, &x.paid_in, &x.paid_out, &x.adjustments}) {
       for (const auto& [k, v] : *m) codes.insert(k);
     }
     ASSERT_EQ(rep.currencies.size(), codes.size());
@@ -190,8 +198,10 @@ void run_history(std::uint32_t seed) {
       EXPECT_EQ(s.opening_float.minor_units(), x.float_[code]);
       EXPECT_EQ(s.cash_taken.minor_units(), x.taken[code]);
       EXPECT_EQ(s.change_given.minor_units(), x.change[code]);
+      EXPECT_EQ(s.paid_in.minor_units(), x.paid_in[code]);
       EXPECT_EQ(s.paid_out.minor_units(), x.paid_out[code]);
-      const auto expected = x.float_[code] + x.taken[code] - x.change[code] - x.paid_out[code];
+      const auto expected =
+          x.float_[code] + x.taken[code] - x.change[code] + x.paid_in[code] - x.paid_out[code];
       EXPECT_EQ(s.cash_expected.minor_units(), expected);
       if (counted.count(code) != 0) {
         ASSERT_TRUE(s.cash_counted);
@@ -249,7 +259,8 @@ void run_history(std::uint32_t seed) {
     if (x.float_.count(code) == 0 &&
         std::none_of(x.tenders.begin(), x.tenders.end(),
                      [&](const auto& t) { return t.first.first == code; }) &&
-        x.paid_out.count(code) == 0 && x.adjustments.count(code) == 0) {
+        x.paid_in.count(code) == 0 && x.paid_out.count(code) == 0 &&
+        x.adjustments.count(code) == 0) {
       x.float_[code] = 0;
     }
   }

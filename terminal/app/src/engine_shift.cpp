@@ -87,9 +87,12 @@ void CounterEngine::Impl::cashMovement(const intent::CashMovement& i) {
       return;
     }
   } else {
-    // MERGE-LEDGER: record_paid_in
-    refuse("PAID_IN_NOT_AVAILABLE", "Paid in is not available on this terminal yet.");
-    return;
+    if (auto r = t.ledger().record_paid_in(ledger::CashPaidIn{
+            t.ids().next_id<ledger::PaidInId>(), *shift, i.amount, *user, i.reason, now()});
+        !r.ok()) {
+      storageFailure(r.error());
+      return;
+    }
   }
   // The drawer opens for the cash; its opening is recorded when it really opens.
   if (auto pulse = drivers::build_drawer_pulse(t.printerProfile()); pulse.ok()) {
@@ -637,7 +640,7 @@ ReportView makeReportView(const ledger::ShiftReport& rep, std::vector<std::strin
     cv.openingFloat = c.opening_float;
     cv.cashTaken = c.cash_taken;
     cv.changeGiven = c.change_given;
-    cv.paidIn = Money::zero(c.currency);  // MERGE-LEDGER: c.paid_in
+    cv.paidIn = c.paid_in;
     cv.paidOut = c.paid_out;
     cv.cashExpected = c.cash_expected;
     cv.cashCounted = c.cash_counted;
@@ -648,7 +651,8 @@ ReportView makeReportView(const ledger::ShiftReport& rep, std::vector<std::strin
     for (const auto& tt : c.tenders)
       s << "  " << ledger::to_string(tt.tender) << ": " << tt.count << " " << money(tt.total)
         << "\n";
-    s << "  float " << money(c.opening_float) << ", paid out " << money(c.paid_out) << "\n";
+    s << "  float " << money(c.opening_float) << ", paid in " << money(c.paid_in) << ", paid out "
+      << money(c.paid_out) << "\n";
     s << "  cash expected " << money(c.cash_expected);
     if (c.cash_counted) s << ", counted " << money(*c.cash_counted);
     if (c.cash_difference) s << ", difference " << money(*c.cash_difference);

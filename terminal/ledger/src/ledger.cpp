@@ -297,6 +297,20 @@ LedgerResult<Done> Ledger::record_paid_out(const CashPaidOut& p) {
   });
 }
 
+LedgerResult<Done> Ledger::record_paid_in(const CashPaidIn& p) {
+  return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    POS_LEDGER_TRY(require_open_shift(*db_, p.shift_id));
+    POS_LEDGER_WRITE(
+        chain.append("cash_paid_in",
+                     "INSERT INTO cash_paid_in (chain_seq, paid_in_id, shift_id, currency, "
+                     "amount_minor, paid_by, reason, paid_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     p.paid_in_id.to_string(), p.shift_id.to_string(), p.amount.currency().code(),
+                     p.amount.minor_units(), p.paid_by.str(), p.reason, ms(p.paid_at)),
+        "paid in");
+    return Done{};
+  });
+}
+
 namespace {
 sync::DbResult<void> insert_drawer_opening(ChainWriter& chain, const DrawerOpening& d) {
   std::optional<std::string> payment;

@@ -26,6 +26,7 @@ struct Figures {
   std::int64_t opening_float = 0;
   std::int64_t cash_taken = 0;
   std::int64_t change = 0;
+  std::int64_t paid_in = 0;
   std::int64_t paid_out = 0;
   std::optional<std::int64_t> counted;
 };
@@ -218,6 +219,12 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
                           f.adjustment_count = r.int64(1);
                           f.adjustments = r.int64(2);
                         }));
+    POS_REPORT_READ(db_->statement("SELECT currency, SUM(amount_minor) FROM cash_paid_in"
+                                   " WHERE shift_id = ? GROUP BY currency")
+                        .bind(sid)
+                        .for_each([&](const sync::Statement& r) {
+                          by_currency[r.text(0)].paid_in = r.int64(1);
+                        }));
     POS_REPORT_READ(db_->statement("SELECT currency, SUM(amount_minor) FROM cash_paid_out"
                                    " WHERE shift_id = ? GROUP BY currency")
                         .bind(sid)
@@ -251,8 +258,10 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
       s.opening_float = Money{cur, f.opening_float};
       s.cash_taken = Money{cur, f.cash_taken};
       s.change_given = Money{cur, f.change};
+      s.paid_in = Money{cur, f.paid_in};
       s.paid_out = Money{cur, f.paid_out};
-      const auto expected = sub(sub(add(f.opening_float, f.cash_taken), f.change), f.paid_out);
+      const auto expected =
+          sub(add(sub(add(f.opening_float, f.cash_taken), f.change), f.paid_in), f.paid_out);
       s.cash_expected = Money{cur, expected};
       if (f.counted) {
         s.cash_counted = Money{cur, *f.counted};

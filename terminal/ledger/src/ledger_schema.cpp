@@ -5,6 +5,8 @@
 // and an integer count of minor units; times are Unix milliseconds UTC.
 #include <pos/ledger/ledger.hpp>
 
+#include <array>
+#include <span>
 #include <string>
 
 #include "ledger_tables.hpp"
@@ -178,8 +180,8 @@ CREATE TABLE checkout_event (
 ) STRICT;
 )sql";
 
-// The triggers that make every ledger table append-only.
-std::string append_only_triggers() {
+// The triggers that make ledger tables append-only.
+std::string append_only_triggers(std::span<const std::string_view> tables) {
   std::string sql;
   auto add = [&](std::string_view table) {
     const std::string t{table};
@@ -191,9 +193,14 @@ std::string append_only_triggers() {
     sql += "CREATE TRIGGER " + t + "_no_delete BEFORE DELETE ON " + t +
            " BEGIN SELECT RAISE(ABORT, '" + why + "'); END;\n";
   };
-  for (auto table : kChainedTables) add(table);
-  add("ledger_chain");
+  for (auto table : tables) add(table);
   return sql;
+}
+
+// Version 1's triggers: its own tables (the first of kChainedTables) and the chain itself.
+std::string v1_triggers() {
+  return append_only_triggers(std::span{kChainedTables}.first<kChainedTablesV1>()) +
+         append_only_triggers(std::array<std::string_view, 1>{"ledger_chain"});
 }
 
 // Version 2 (issue 14 and 12): only the indexes a query needs, and the per-shift running sums.
@@ -227,8 +234,27 @@ ALTER TABLE pin_attempt ADD COLUMN attempt_id TEXT;
 ALTER TABLE pin_attempt ADD COLUMN purpose TEXT;
 )sql";
 
+// Version 3 (issue 10): cash paid into the drawer, a chained append-only row like paid out.
+constexpr std::string_view kTablesV3 = R"sql(
+CREATE TABLE cash_paid_in (
+  chain_seq INTEGER PRIMARY KEY, paid_in_id TEXT NOT NULL UNIQUE,
+  shift_id TEXT NOT NULL REFERENCES shift_open (shift_id),
+  currency TEXT NOT NULL CHECK (length(currency) = 3),
+  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+  paid_by TEXT NOT NULL, reason TEXT NOT NULL, paid_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cash_paid_in_by_shift ON cash_paid_in (shift_id);
+)sql";
+
 const std::string& v1_sql() {
-  static const std::string sql = std::string{kTablesV1} + append_only_triggers();
+  static const std::string sql = std::string{kTablesV1} + v1_triggers();
+  return sql;
+}
+
+const std::string& v3_sql() {
+  static const std::string sql =
+      std::string{kTablesV3} +
+      append_only_triggers(std::span{kChainedTables}.subspan<kChainedTablesV1>());
   return sql;
 }
 
@@ -238,6 +264,7 @@ std::span<const sync::Migration> Ledger::migrations() noexcept {
   static const sync::Migration steps[] = {
       {"ledger", 1, "append-only ledger tables, hash chain", v1_sql()},
       {"ledger", 2, "indexes the queries need, per-shift running sums, pending PIN attempts", kV2},
+      {"ledger", 3, "cash paid in", v3_sql()},
   };
   return steps;
 }

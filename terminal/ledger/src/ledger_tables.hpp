@@ -16,14 +16,17 @@ struct evp_md_ctx_st;
 namespace pos::ledger {
 
 // Every table whose rows are links of the hash chain (and append-only). SQL is built from these
-// names only, never from data.
-inline constexpr std::array<std::string_view, 21> kChainedTables = {
+// names only, never from data. A table a later schema version adds goes at the end: the first
+// kChainedTablesV1 are the ones schema version 1 made (and gave their triggers).
+inline constexpr std::array<std::string_view, 22> kChainedTables = {
     "shift_open",     "shift_cash",       "shift_close",      "cash_paid_out", "drawer_opening",
     "checkout",       "evaluation",       "po_capture",       "po_override",   "override_approval",
     "offline_grant",  "pin_attempt",      "approver_lockout", "payment",       "payment_adjustment",
     "receipt",        "receipt_delivery", "delivery_outcome", "reprint",       "audit_event",
     "checkout_event",
+    "cash_paid_in",  // version 3
 };
+inline constexpr std::size_t kChainedTablesV1 = 21;
 
 using ChainHash = std::array<unsigned char, 32>;
 

@@ -150,10 +150,11 @@ struct CurrencySection {
   Money payments_total = Money::zero(checkout::Currencies::USD);
   std::int64_t adjustment_count = 0;
   Money adjustments_total = Money::zero(checkout::Currencies::USD);
-  // Cash: opening float + cash taken - change given - paid out = expected.
+  // Cash: opening float + cash taken - change given + paid in - paid out = expected.
   Money opening_float = Money::zero(checkout::Currencies::USD);
   Money cash_taken = Money::zero(checkout::Currencies::USD);  // tendered by customers
   Money change_given = Money::zero(checkout::Currencies::USD);
+  Money paid_in = Money::zero(checkout::Currencies::USD);
   Money paid_out = Money::zero(checkout::Currencies::USD);
   Money cash_expected = Money::zero(checkout::Currencies::USD);
   std::optional<Money> cash_counted;     // Z only
@@ -335,6 +336,7 @@ class Ledger {
   LedgerResult<ShiftReport> close_shift(const ShiftClosing& closing);
   LedgerResult<std::optional<ShiftOpening>> current_shift();
   LedgerResult<Done> record_paid_out(const CashPaidOut& paid_out);
+  LedgerResult<Done> record_paid_in(const CashPaidIn& paid_in);
   LedgerResult<Done> record_drawer_opening(const DrawerOpening& opening);
 
   // The checkout and its PO. Each writes its row(s), the given outbox messages and the given

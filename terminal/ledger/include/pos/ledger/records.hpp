@@ -2,7 +2,7 @@
 //
 // Sections:
 //   1. ids and enums        ShiftId, AdjustmentId...; Tender, PaymentType, DeliveryStatus...
-//   2. shift and cash       ShiftOpening, ShiftClosing, CashPaidOut, DrawerOpening
+//   2. shift and cash       ShiftOpening, ShiftClosing, CashPaidOut, CashPaidIn, DrawerOpening
 //   3. checkout and PO      CheckoutRecord, EvaluationRecord, PoCaptureRecord, PoOverrideRecord,
 //                           OverrideApproval, OfflineGrantRecord, PinAttempt, ApproverLockout
 //   4. money taken          PaymentRecord, PaymentAdjustment, ReceiptRecord
@@ -50,6 +50,7 @@ using ShiftId = checkout::Id<struct ShiftIdTag>;
 using AdjustmentId = checkout::Id<struct AdjustmentIdTag>;
 using DrawerOpeningId = checkout::Id<struct DrawerOpeningIdTag>;
 using PaidOutId = checkout::Id<struct PaidOutIdTag>;
+using PaidInId = checkout::Id<struct PaidInIdTag>;
 
 // The contract's tender names: "CASH", "CHECK", "CARD_EXTERNAL", "ACCOUNT".
 enum class Tender { Cash, Check, CardExternal, Account, kCount };
@@ -110,6 +111,16 @@ struct ShiftClosing {
 // Cash taken out of the drawer for an expense; lowers the cash expected.
 struct CashPaidOut {
   PaidOutId paid_out_id;
+  ShiftId shift_id;
+  Money amount;
+  UserId paid_by;
+  std::string reason;
+  Timestamp paid_at;
+};
+
+// Cash put into the drawer (a float top-up, a refund of an expense); raises the cash expected.
+struct CashPaidIn {
+  PaidInId paid_in_id;
   ShiftId shift_id;
   Money amount;
   UserId paid_by;
