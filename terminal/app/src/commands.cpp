@@ -236,8 +236,14 @@ json queueJson(Terminal& t, bool& ok) {
            {"held", held}});
     }
   }
+  // A bounced e-mail needs the advisor too: print the receipt or send it to a right address.
+  json bounced = json::array();
+  if (auto b = bouncedReceipts(t.database()); b.ok())
+    for (const auto& receiptId : b.value())
+      bounced.push_back({{"receiptId", receiptId}, {"deliveryStatus", "BOUNCED"}});
   return {{"items", items},
           {"needsAttention", attention},
+          {"bouncedReceipts", bounced},
           {"depth", stats.value().depth},
           {"oldestQueuedAt", stats.value().oldest_queued_at
                                  ? json(checkout::format_rfc3339(*stats.value().oldest_queued_at))
@@ -276,6 +282,9 @@ CommandResult queue(Terminal& t, const QueueCommand& cmd) {
   }
   std::ostringstream s;
   if (r.json.contains("inFlight")) s << r.json["inFlight"]["text"].get<std::string>() << "\n";
+  for (const auto& b : r.json["bouncedReceipts"])
+    s << "BOUNCED e-mail for receipt " << b["receiptId"].get<std::string>()
+      << ": print it or send it again (receipt print / receipt email)\n";
   s << "depth " << r.json["depth"].get<std::int64_t>() << "\n";
   for (const auto& i : r.json["items"])
     s << i["id"].get<std::int64_t>() << "  " << i["kind"].get<std::string>() << "  "

@@ -13,6 +13,8 @@
 #include <pos/app/contract_mapping.hpp>
 #include <pos/checkout/invoice.hpp>
 
+#include "ledger_lookups.hpp"
+
 namespace pos::app {
 
 using nlohmann::json;
@@ -306,6 +308,18 @@ void CounterEngine::Impl::refreshStatus() {
         view.queue.attention.push_back(item);
       }
       if (view.queue.items.size() < 20) view.queue.items.push_back(std::move(item));
+    }
+  }
+  // Bounced e-mails need the advisor too (print, or send to a right address).
+  if (auto bounced = bouncedReceipts(t.database()); bounced.ok()) {
+    for (const auto& receiptId : bounced.value()) {
+      QueueItemView item;
+      item.kind = "delivery";
+      item.state = "BOUNCED";
+      item.errorCode = "BOUNCED";
+      item.errorText = "The e-mail bounced: print the receipt or send it to a right address.";
+      item.idempotencyKey = receiptId;
+      view.queue.attention.push_back(std::move(item));
     }
   }
   view.queue.needsAttention = static_cast<std::int64_t>(view.queue.attention.size());

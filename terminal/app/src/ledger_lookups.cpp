@@ -50,6 +50,26 @@ sync::DbResult<std::optional<std::string>> backendDeliveryStatus(sync::Database&
   return status;
 }
 
+sync::DbResult<std::vector<std::string>> bouncedReceipts(sync::Database& db) {
+  auto& st = db.statement(
+      "SELECT o.path, o.response_body FROM outbox_message AS o WHERE o.kind = 'delivery' "
+      "AND o.state = 'ACKED' AND o.id = (SELECT MAX(p.id) FROM outbox_message AS p "
+      "WHERE p.kind = 'delivery' AND p.state = 'ACKED' AND p.path = o.path) ORDER BY o.id");
+  std::vector<std::string> bounced;
+  auto rows = st.bind().for_each([&](const sync::Statement& row) {
+    auto body = nlohmann::json::parse(row.text(1), nullptr, false);
+    if (!body.is_object() || body.value("deliveryStatus", "") != "BOUNCED") return;
+    // "/billing/receipts/<id>/deliver"
+    const std::string path = row.text(0);
+    const std::string prefix = "/billing/receipts/";
+    const auto end = path.rfind("/deliver");
+    if (path.rfind(prefix, 0) == 0 && end != std::string::npos && end > prefix.size())
+      bounced.push_back(path.substr(prefix.size(), end - prefix.size()));
+  });
+  if (!rows.ok()) return std::move(rows).error();
+  return bounced;
+}
+
 sync::DbResult<std::vector<checkout::ReceiptId>> receiptsWithIdPrefix(sync::Database& db,
                                                                       std::string_view prefix) {
   auto& st = db.statement(

@@ -29,6 +29,10 @@ sync::DbResult<checkout::Money> unsyncedAccountCharges(sync::Database& db,
 sync::DbResult<std::optional<std::string>> backendDeliveryStatus(sync::Database& db,
                                                                  std::string_view receiptId);
 
+// Receipts whose latest delivery the backend acknowledged as BOUNCED (the customer got
+// nothing): they need the advisor's attention (print, or re-send to a right address).
+sync::DbResult<std::vector<std::string>> bouncedReceipts(sync::Database& db);
+
 // Receipts whose id starts with `prefix` (a compact receipt code names a receipt by the
 // millisecond its UUIDv7 id was made).
 sync::DbResult<std::vector<checkout::ReceiptId>> receiptsWithIdPrefix(sync::Database& db,

@@ -315,3 +315,28 @@ TEST(NoDisplay, TheTouchUiWithNoDisplayWritesNothing) {
 
 }  // namespace
 }  // namespace pos::e2e
+
+namespace pos::e2e {
+namespace {
+
+// Issue 17: a bounced e-mail is shown (receipt show, and the queue's attention list), never
+// left as PENDING, and the advisor can print the receipt instead.
+TEST_F(OnlineShop, ABouncedEmailIsShownAndTheReceiptCanBePrinted) {
+  auto paid = term.run({"checkout", "--work-order", "WO-1001", "--operator", "adv-anna", "--tender",
+                        "CASH", "--amount", "101.36", "--email", "jordan@example.invalid"},
+                       pins({kAnnaPin}));
+  ASSERT_RUN(paid, 0);
+  ASSERT_RUN(term.run({"sync", "--until-empty", "--timeout", "20"}), 0);
+  auto shown = term.run({"receipt", "show", paid.json["receiptId"]});
+  ASSERT_RUN(shown, 0);
+  EXPECT_EQ(shown.json["deliveryStatus"], "BOUNCED") << shown.out;
+  auto q = term.run({"queue"});
+  ASSERT_RUN(q, 0);
+  ASSERT_EQ(q.json["bouncedReceipts"].size(), 1u) << q.out;
+  EXPECT_EQ(q.json["bouncedReceipts"][0]["receiptId"], paid.json["receiptId"]);
+  auto printed = term.run({"receipt", "print", paid.json["receiptId"]});
+  ASSERT_RUN(printed, 0);
+}
+
+}  // namespace
+}  // namespace pos::e2e
