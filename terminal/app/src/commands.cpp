@@ -439,27 +439,18 @@ CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
 CommandResult reportXRead(Terminal& t);
 
 CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand& cmd) {
-  auto shift = t.ledger().current_shift();
-  if (!shift.ok()) return dataProblem(shift.error().message);
-  if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
-  auto x = t.ledger().x_report(shift.value()->shift_id);
-  if (!x.ok()) return dataProblem(x.error().message);
-  auto view = makeReportView(x.value(), {}, t.timeZone());
-  view.floatCounted = !shift.value()->opening_float.empty();
-  CommandResult r;
-  r.json = reportJson(view);
-  r.text = view.text;
-  if (cmd.print) {
-    escpos::Encoder e(t.printerProfile());
-    e.initialize();
-    std::istringstream lines(view.text);
-    for (std::string line; std::getline(lines, line);) e.paragraph(line);
-    e.cut(escpos::Cut::Partial);
-    auto printed = printer.print(drivers::PrintJob{
-        drivers::JobKind::kReport, drivers::Copy::kOriginal, "REPORT-" + view.shiftId + "-X",
-        cmd.operatorId.value_or("terminal"), "REPORT", e.take_bytes()});
-    r.json["printed"] = printed.outcome.result == drivers::JobResult::kPrinted;
-  }
+  CommandResult r = reportXRead(t);
+  if (r.code != ExitCode::Done || !cmd.print) return r;
+  escpos::Encoder e(t.printerProfile());
+  e.initialize();
+  std::istringstream lines(r.text);
+  for (std::string line; std::getline(lines, line);) e.paragraph(line);
+  e.cut(escpos::Cut::Partial);
+  auto printed = printer.print(
+      drivers::PrintJob{drivers::JobKind::kReport, drivers::Copy::kOriginal,
+                        "REPORT-" + r.json.value("shiftId", std::string()) + "-X",
+                        cmd.operatorId.value_or("terminal"), "REPORT", e.take_bytes()});
+  r.json["printed"] = printed.outcome.result == drivers::JobResult::kPrinted;
   return r;
 }
 

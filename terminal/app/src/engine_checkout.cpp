@@ -828,9 +828,7 @@ void CounterEngine::Impl::finishOverride(std::vector<checkout::Approval> approva
     refuse(*decision.refusal);
     return;
   }
-  const checkout::PoOverridden* overridden = nullptr;
-  for (const auto& e : decision.events)
-    if (const auto* o = std::get_if<checkout::PoOverridden>(&e)) overridden = o;
+  const auto* overridden = findEvent<checkout::PoOverridden>(decision.events);
   if (!overridden) {
     refuse("OVERRIDE_NOT_RECORDED", "The override was not recorded.");
     return;

@@ -216,6 +216,15 @@ inline constexpr const char* kInFlightFile = "in-flight.json";
 std::optional<InFlightNotice> inFlightNotice(Terminal& t);
 
 // Shared helpers.
+// The (last) event of type E the domain decided, or null.
+template <class E>
+const E* findEvent(const std::vector<checkout::CheckoutEvent>& events) {
+  const E* found = nullptr;
+  for (const auto& e : events)
+    if (const auto* x = std::get_if<E>(&e)) found = x;
+  return found;
+}
+
 std::string tenderText(const checkout::TenderDetails& tender);
 std::optional<std::vector<Money>> parseMoneyList(std::string_view text);
 // A shift report as shown and printed (the command line's `report x` reads it too).

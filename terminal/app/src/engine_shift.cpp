@@ -338,9 +338,7 @@ void CounterEngine::Impl::reprint(const intent::ReprintReceipt& i,
     refuse(*decision.refusal);
     return;
   }
-  const checkout::ReceiptReprinted* reprinted = nullptr;
-  for (const auto& e : decision.events)
-    if (const auto* r = std::get_if<checkout::ReceiptReprinted>(&e)) reprinted = r;
+  const auto* reprinted = findEvent<checkout::ReceiptReprinted>(decision.events);
   if (!reprinted) {
     refuse("REPRINT_NOT_RECORDED", "The reprint was not recorded.");
     return;
