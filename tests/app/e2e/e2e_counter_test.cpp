@@ -148,6 +148,10 @@ TEST_F(OfflineShop, ShiftOpenPaidOutAndANoSaleOpeningAreOnTheReport) {
                        "--operator", "adv-anna"},
                       pins({kAnnaPin})),
              0);
+  ASSERT_RUN(term.run({"cash", "paid-in", "--amount", "USD 30.00", "--reason", "float top-up",
+                       "--operator", "adv-anna"},
+                      pins({kAnnaPin})),
+             0);
   ASSERT_RUN(
       term.run({"drawer", "open", "--reason", "change for a customer", "--operator", "cash-carl"},
                pins({kCarlPin})),
@@ -165,7 +169,8 @@ TEST_F(OfflineShop, ShiftOpenPaidOutAndANoSaleOpeningAreOnTheReport) {
   const auto& usd = x.json["currencies"][0];
   EXPECT_EQ(minor(usd["openingFloat"]), 20000);
   EXPECT_EQ(minor(usd["paidOut"]), 2000);
-  EXPECT_EQ(minor(usd["cashExpected"]), 20000 - 2000 + 10136);
+  EXPECT_EQ(minor(usd["paidIn"]), 3000);
+  EXPECT_EQ(minor(usd["cashExpected"]), 20000 + 3000 - 2000 + 10136);
 }
 
 // ---------------------------------------------------------------- the queue and invoices
