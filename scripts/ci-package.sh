@@ -78,7 +78,10 @@ kiosk_session() {
     --out build/kiosk-standin.png || return 1
   local x; x=$(mktemp -d)
   dpkg-deb -x "$V1_DEB" "$x"
-  if ! objdump -p "$x/usr/bin/pos-terminal" | grep -q 'NEEDED.*libSDL2'; then
+  # (objdump into a variable first: under pipefail, grep -q closing the pipe early would make
+  # objdump's SIGPIPE look like "no SDL2".)
+  local needed; needed=$(objdump -p "$x/usr/bin/pos-terminal")
+  if ! grep -q 'NEEDED.*libSDL2' <<<"$needed"; then
     rm -rf "$x"
     echo "SKIPPED: the kiosk's real first screen: this pos-terminal has no touch UI yet (no libSDL2)"
     return 0
