@@ -586,3 +586,20 @@ TEST(Input, MouseClicksWorkLikeTaps) {
 }
 }  // namespace
 }  // namespace pos::ui::testing
+
+namespace pos::ui::testing {
+namespace {
+
+// A fresh install has no roster yet: the sign-in screen says so and what to do, instead of an
+// empty list of names.
+TEST(Screens, SignInWithNoRosterSaysWhatToDo) {
+  Harness h;
+  auto snap = signedOut();
+  snap.staff.clear();
+  const auto r = h.run(snap);
+  EXPECT_TRUE(r.drawn.shows("No staff list on this terminal yet."));
+  EXPECT_TRUE(r.drawn.shows("Connect the backend, or ask IT to run: pos-terminal pull"));
+}
+
+}  // namespace
+}  // namespace pos::ui::testing

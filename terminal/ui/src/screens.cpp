@@ -358,6 +358,13 @@ void Screens::signIn(Kit& kit, FrameContext& ctx) {
   ImGui::BeginGroup();
   kit.text("Choose your name", FontRole::Body, colour::kMuted);
   kit.beginList("signin.staff", ImVec2(colW, content_.y - kit.m.mm(20)));
+  if (snap.staff.empty()) {
+    // A fresh install has no roster until the backend is reached (or IT runs `pull`).
+    kit.text("No staff list on this terminal yet.", FontRole::Body, colour::kErrorText);
+    kit.model.items.back().id = "signin.no_roster";
+    kit.text("Connect the backend, or ask IT to run: pos-terminal pull", FontRole::Body,
+             colour::kMuted);
+  }
   int i = 0;
   for (const auto& s : snap.staff) {
     if (i++ % 2) ImGui::SameLine();
