@@ -266,6 +266,11 @@ std::optional<ledger::ShiftId> CounterEngine::Impl::ensureShift() {
   ledger::ShiftOpening opening{
       t.ids().next_id<ledger::ShiftId>(), t.config().terminalId, *user, now(), {}};
   if (auto opened = t.ledger().open_shift(opening); !opened.ok()) {
+    // Another process on this data directory opened the shift meanwhile: that one is used.
+    if (auto now_open = t.ledger().current_shift(); now_open.ok() && now_open.value()) {
+      refreshShift();
+      return now_open.value()->shift_id;
+    }
     storageFailure(opened.error());
     return std::nullopt;
   }

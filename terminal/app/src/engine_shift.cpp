@@ -60,6 +60,11 @@ void CounterEngine::Impl::openShift(const intent::OpenShift& i) {
   ledger::ShiftOpening opening{t.ids().next_id<ledger::ShiftId>(), t.config().terminalId, *user,
                                now(), i.openingFloat};
   if (auto r = t.ledger().open_shift(opening); !r.ok()) {
+    if (auto now_open = t.ledger().current_shift(); now_open.ok() && now_open.value()) {
+      refreshShift();  // another process opened it meanwhile
+      refuse("SHIFT_ALREADY_OPEN", "A shift is already open on this terminal.");
+      return;
+    }
     storageFailure(r.error());
     return;
   }
