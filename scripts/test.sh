@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: the debug build (warnings are errors),
-# the AddressSanitizer + UndefinedBehaviorSanitizer build, the bounded libFuzzer runs, and the
+# the AddressSanitizer + UndefinedBehaviorSanitizer build, the bounded libFuzzer runs, and (with
+# POS_CI_PACKAGE=1) the
 # package stage (scripts/ci-package.sh: the .deb, lintian, install/upgrade/remove in a
 # disposable root, the kiosk session, the arm64 cross build with its quick tests; needs root).
 # This is the README's test command and exactly what CI (.ci/run) runs.
