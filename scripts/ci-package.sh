@@ -26,7 +26,7 @@ stage() {  # stage NAME CMD...
 }
 
 tools() {
-  local need=(lintian mmdebstrap zstd cage grim xwayland qemu-user-static arch-test python3 systemd)
+  local need=(lintian mmdebstrap zstd cage grim xwayland xvfb xdotool x11-utils qemu-user-static arch-test python3 systemd)
   local missing=()
   for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,8 +2,8 @@
 """Checks a binary PPM screenshot (grim -t ppm) of the kiosk's first screen.
 
     check_screenshot.py FILE nonblack   not all black
-    check_screenshot.py FILE ui         1280x720, not black, more than a few colours
-    check_screenshot.py FILE standin    1280x720 and the stand-in's known picture
+    check_screenshot.py FILE ui         1280x800, not black, more than a few colours
+    check_screenshot.py FILE standin    1280x800 and the stand-in's known picture
 """
 import sys
 
@@ -40,8 +40,8 @@ def main():
         raise SystemExit("all black")
     if mode == "nonblack":
         return
-    if (w, h) != (1280, 720):
-        raise SystemExit(f"size {w}x{h}, expected the output's 1280x720")
+    if (w, h) != (1280, 800):
+        raise SystemExit(f"size {w}x{h}, expected the output's 1280x800")
     if mode == "ui":
         colours = {px[i:i + 3] for i in range(0, len(px), 3 * 97)}
         if len(colours) < 4:

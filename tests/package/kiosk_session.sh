@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # The kiosk session (issue 13 "Proof"): the installed package's session, started as its unit
-# starts it (cage -d, as the user pos-terminal, the unit's environment) on cage's headless
-# backend in a disposable root; READY=1 and the watchdog pings must reach a notify socket (a
+# starts it (cage -d, as the user pos-terminal, the unit's environment) in a disposable root,
+# with no display hardware: cage runs on wlroots' X11 backend inside a private Xvfb whose one
+# window (cage's output) is made 1280x800, the UI's panel size. (wlroots' own headless backend
+# hands grim black frames whenever the client has not redrawn since the compositor's last frame:
+# 0 of 30 grabs of the stand-in, which redraws once a second, and of the idle UI, on these
+# machines; the X11 backend keeps its output's content.) READY=1 and the watchdog pings must reach a notify socket (a
 # real AF_UNIX datagram socket with SO_PASSCRED, as systemd's), and a screenshot of the first
 # screen (grim) is taken and checked.
 #
 #   kiosk_session.sh DEB [--client BINARY] [--out PNG]
 #     without --client: the unit's own command (pos-terminal --fullscreen); the picture must be
-#       a real screen (1280x720, not black, not one colour, stable);
+#       a real screen (1280x800, not black, not one colour, stable);
 #     --client BINARY: the UI stand-in (pos-kiosk-standin) instead, checked pixel by pixel.
 # Ends with "N passed, M failed"; exit 0 only when nothing failed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
-need_tools mmdebstrap zstd python3 dpkg-deb setsid
+need_tools mmdebstrap zstd python3 dpkg-deb setsid Xvfb xdotool xwininfo
 
 deb=$1; shift
 client=""
@@ -31,11 +35,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pos-kiosk.XXXXXX")
 root=$work/root
 session_pgid=""
 receiver_pid=""
+xvfb_pid=""
 cleanup() {
   [ -n "$session_pgid" ] && kill -TERM -- "-$session_pgid" 2>/dev/null
   [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null
   sleep 0.5
   [ -n "$session_pgid" ] && kill -KILL -- "-$session_pgid" 2>/dev/null
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$work"
 }
@@ -82,13 +88,30 @@ PY
 receiver_pid=$!
 for _ in $(seq 50); do [ -S "$root/run/pos-notify/notify" ] && break; sleep 0.1; done
 
+# The display: a private Xvfb (abstract socket, so the chroot reaches it too), its number
+# picked by the server itself.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/xvfb.display" 2>"$work/xvfb.log" &
+xvfb_pid=$!
+for _ in $(seq 100); do [ -s "$work/xvfb.display" ] && break; sleep 0.1; done
+xdisplay=:$(head -1 "$work/xvfb.display")
+echo "Xvfb on $xdisplay"
+
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 setsid bash -c 'source "$1"; root=$2; shift 2; in_root "$root" "$@"' _ "$here/lib.sh" "$root" \
   runuser -u "$user" -- env "${unit_env[@]}" XDG_RUNTIME_DIR=/run/pos-terminal \
-  WLR_BACKENDS=headless WLR_RENDERER=pixman NOTIFY_SOCKET=/run/pos-notify/notify \
+  DISPLAY="$xdisplay" WLR_BACKENDS=x11 WLR_RENDERER=pixman NOTIFY_SOCKET=/run/pos-notify/notify \
   WATCHDOG_USEC=4000000 $cage_cmd >"$work/session.log" 2>&1 &
 session_pgid=$!
+
+# cage's output is its X11 window (1024x768 at first): resize it to the panel's 1280x800; the
+# output's mode follows and cage resizes the full-screen client.
+for _ in $(seq 100); do
+  win=$(DISPLAY=$xdisplay xwininfo -root -children 2>/dev/null | sed -n 's/^ *\(0x[0-9a-f]*\) .*/\1/p' | head -1)
+  [ -n "$win" ] && break
+  sleep 0.1
+done
+[ -n "$win" ] && DISPLAY=$xdisplay xdotool windowsize "$win" 1280 800
 
 ready=""
 for _ in $(seq 600); do
@@ -131,6 +154,7 @@ if [ -n "$picture" ] && python3 "$here/check_screenshot.py" "$work/shot.ppm" "$m
   pass "screenshot of the first screen checked ($mode): $out_png"
 else
   fail "screenshot of the first screen ($mode)"
+  grep -v 'Basic output test failed\|drmGetDevices2' "$work/session.log" | sed 's/^/  session: /' | tail -30
 fi
 
 # The watchdog: WATCHDOG_USEC=4 s, so the UI loop must ping at least every 2 s.
