@@ -4,9 +4,12 @@
 #   2. the unit: systemd-analyze verify (any output fails) and security (exposure <= 2.0)
 #   3. install / refuse / upgrade / sync / downgrade / remove / purge in a disposable root
 #      (tests/package/upgrade_cycle.sh, two releases, the second with one more migration)
-#   4. the kiosk session under headless cage as the package's user, READY + watchdog, and a
+#   4. the kiosk session under cage as the package's user, READY + watchdog, and a
 #      screenshot of its first screen: the UI stand-in always, pos-terminal --fullscreen when
 #      the binary has the touch UI (links SDL2); else said SKIPPED
+#   4b. the kiosk booted: systemd-nspawn boots the root, systemd starts the shipped unit (all
+#      its hardening), its screen is checked, a frozen UI is restarted by the watchdog
+#      (tests/package/kiosk_boot.sh)
 #   5. arm64 (POS_CI_ARM64=0 skips): cross build in a cached builder root (so CI's own machine
 #      never gets a foreign architecture), quick suites under qemu-aarch64-static, an arm64 .deb
 # Each stage prints its minutes. Needs root (chroots). Ends "N passed, M failed".
@@ -26,7 +29,7 @@ stage() {  # stage NAME CMD...
 }
 
 tools() {
-  local need=(lintian mmdebstrap zstd cage grim xwayland xvfb xdotool x11-utils qemu-user-static arch-test python3 systemd)
+  local need=(lintian mmdebstrap zstd cage grim xwayland xvfb xdotool x11-utils systemd-container procps qemu-user-static arch-test python3 systemd)
   local missing=()
   for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -88,6 +91,10 @@ kiosk_session() {
   fi
   rm -rf "$x"
   tests/package/kiosk_session.sh "$V1_DEB" --out build/kiosk-screenshot.png
+}
+
+kiosk_boot() {
+  tests/package/kiosk_boot.sh "$V1_DEB" --out build/kiosk-boot.png
 }
 
 # ---------------------------------------------------------------- arm64
@@ -174,6 +181,7 @@ if [ "$only" != arm64 ]; then
   stage "unit: systemd-analyze verify + security" check_unit
   stage "install/refuse/upgrade/sync/downgrade/purge" upgrade_cycle
   stage "kiosk session: cage, READY, watchdog, screenshot" kiosk_session
+  stage "kiosk boot: systemd starts the unit, screen, watchdog restart" kiosk_boot
 fi
 if [ "${POS_CI_ARM64:-1}" = 1 ] && [ "$only" != amd64 ]; then
   stage "arm64: cross build, quick suites under qemu, .deb" arm64

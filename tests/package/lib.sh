@@ -44,8 +44,9 @@ deb_depends() {
 base_root_tar() {
   local arch=$1; shift
   local includes
-  # grim takes the kiosk's screenshots; SDL for the UI stand-in (the UI's own comes by Depends).
-  includes=$( (deb_depends "$@"; printf '%s\n' ${EXTRA_INCLUDES-grim libsdl2-2.0-0}) | grep -v '^$' |
+  # grim takes the kiosk's screenshots; SDL for the UI stand-in (the UI's own comes by Depends);
+  # systemd so kiosk_boot.sh can boot the root (the chroot tests never run it).
+  includes=$( (deb_depends "$@"; printf '%s\n' ${EXTRA_INCLUDES-grim libsdl2-2.0-0 systemd systemd-sysv dbus}) | grep -v '^$' |
     sort -u | paste -sd, -)
   local key
   key=$(printf '%s %s' "$arch" "$includes" | sha256sum | cut -c1-12)
