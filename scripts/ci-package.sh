@@ -172,8 +172,16 @@ arm64() {
 }
 
 # `ci-package.sh --only arm64` (or amd64) runs one half, for working on it.
+# `ci-package.sh --prepare` only installs the tools and makes the arm64 builder root (about 5
+# minutes the first time on a machine, mostly the mirror and the disk): scripts/test.sh starts
+# it in the background before the debug build, so CI does not wait for it.
 only=""
 [ "${1:-}" = --only ] && only=$2
+if [ "${1:-}" = --prepare ]; then
+  tools
+  if [ "${POS_CI_ARM64:-1}" = 1 ]; then arm64_builder >/dev/null; fi
+  exit 0
+fi
 stage "tools (apt, when missing)" tools
 if [ "$only" != arm64 ]; then
   stage "amd64 .deb: release 1 and the test's release 2" build_amd64
