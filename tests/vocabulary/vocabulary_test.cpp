@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pos::vocabulary {
@@ -81,6 +83,38 @@ TEST(Vocabulary, PossiblyPrintedIsTheTerminalsOwnStatus) {
     EXPECT_TRUE(is_contract_status(s));
     EXPECT_EQ(contract_text(s), to_string(s));
   }
+}
+
+// The coverage check itself, on an enum of the test's own: it refuses a table that misses a
+// value, lists them out of order, repeats a text or has an empty one (all at compile time).
+namespace probe {
+enum class Colour { Red, Green, Blue };
+constexpr std::size_t position(Colour c) {
+  switch (c) {
+    case Colour::Red:
+      return 0;
+    case Colour::Green:
+      return 1;
+    case Colour::Blue:
+      return 2;
+  }
+  return detail::kNotAValue;
+}
+using Three = std::array<std::string_view, 3>;
+using Two = std::array<std::string_view, 2>;
+constexpr std::array kAllColours{Colour::Red, Colour::Green, Colour::Blue};
+static_assert(detail::covers_exactly(kAllColours, Three{"RED", "GREEN", "BLUE"}));
+static_assert(!detail::covers_exactly(std::array{Colour::Red, Colour::Green}, Two{"RED", "GREEN"}));
+static_assert(!detail::covers_exactly(std::array{Colour::Green, Colour::Red, Colour::Blue},
+                                      Three{"GREEN", "RED", "BLUE"}));
+static_assert(!detail::covers_exactly(kAllColours, Three{"RED", "RED", "BLUE"}));
+static_assert(!detail::covers_exactly(kAllColours, Three{"RED", "", "BLUE"}));
+}  // namespace probe
+
+TEST(Vocabulary, TheCoverageCheckRefusesAnIncompleteTable) {
+  EXPECT_TRUE(detail::covers_exactly(probe::kAllColours, probe::Three{"RED", "GREEN", "BLUE"}));
+  EXPECT_FALSE(detail::covers_exactly(std::array{probe::Colour::Red, probe::Colour::Green},
+                                      probe::Two{"RED", "GREEN"}));
 }
 
 TEST(Vocabulary, CaptureModeIsTheContractsBoolean) {
