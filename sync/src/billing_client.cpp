@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <utility>
 
 namespace pos::sync {
@@ -33,37 +34,10 @@ constexpr Names<PoUniquenessScope, 3> kScope{
      {PoUniquenessScope::PerAccountOpenOrders, "PER_ACCOUNT_OPEN_ORDERS"},
      {PoUniquenessScope::PerAccountAllTime, "PER_ACCOUNT_ALL_TIME"}}};
 constexpr Names<PaymentStatus, 1> kPaymentStatus{{{PaymentStatus::Posted, "POSTED"}}};
-constexpr Names<DeliveryStatus, 4> kDelivery{{{DeliveryStatus::Pending, "PENDING"},
-                                              {DeliveryStatus::Sent, "SENT"},
-                                              {DeliveryStatus::Failed, "FAILED"},
-                                              {DeliveryStatus::Bounced, "BOUNCED"}}};
 constexpr Names<ReceiptAction, 4> kActions{{{ReceiptAction::Print, "PRINT"},
                                             {ReceiptAction::Email, "EMAIL"},
                                             {ReceiptAction::Reprint, "REPRINT"},
                                             {ReceiptAction::RetryDelivery, "RETRY_DELIVERY"}}};
-constexpr Names<Tender, 4> kTender{{{Tender::Cash, "CASH"},
-                                    {Tender::Check, "CHECK"},
-                                    {Tender::CardExternal, "CARD_EXTERNAL"},
-                                    {Tender::Account, "ACCOUNT"}}};
-constexpr Names<PaymentType, 2> kPaymentType{
-    {{PaymentType::PaidInFull, "PAID_IN_FULL"}, {PaymentType::PartialPayment, "PARTIAL_PAYMENT"}}};
-constexpr Names<ElevationAction, 3> kAction{
-    {{ElevationAction::PoOverride, "PO_OVERRIDE"},
-     {ElevationAction::ReceiptReprint, "RECEIPT_REPRINT"},
-     {ElevationAction::PaymentOverLimit, "PAYMENT_OVER_LIMIT"}}};
-constexpr Names<DeliveryChannel, 2> kChannel{
-    {{DeliveryChannel::Print, "PRINT"}, {DeliveryChannel::Email, "EMAIL"}}};
-constexpr Names<ReasonCategory, 2> kCategory{
-    {{ReasonCategory::PoOverride, "PO_OVERRIDE"}, {ReasonCategory::Reprint, "REPRINT"}}};
-
-template <class E, std::size_t N>
-std::string_view nameOf(const Names<E, N>& names, E e) {
-  for (const auto& [value, name] : names) {
-    if (value == e) return name;
-  }
-  return "UNKNOWN";
-}
-
 template <class E, std::size_t N>
 Received<E> receive(const Names<E, N>& names, const std::string& text) {
   Received<E> r;
@@ -77,23 +51,24 @@ Received<E> receive(const Names<E, N>& names, const std::string& text) {
   return r;
 }
 
-}  // namespace
+// A vocabulary value as received: known only when the text is the vocabulary's and the value is
+// one the contract sends (the vocabulary's texts are the contract's, except the terminal's own
+// POSSIBLY_PRINTED).
+template <vocabulary::Named E>
+Received<E> receive(const std::string& text) {
+  Received<E> r;
+  r.raw = text;
+  if (auto v = vocabulary::parse<E>(text)) {
+    if constexpr (std::is_same_v<E, DeliveryStatus>) {
+      if (!vocabulary::is_contract_status(*v)) return r;
+    }
+    r.value = *v;
+    r.known = true;
+  }
+  return r;
+}
 
-std::string_view toString(Tender t) {
-  return nameOf(kTender, t);
-}
-std::string_view toString(PaymentType t) {
-  return nameOf(kPaymentType, t);
-}
-std::string_view toString(ElevationAction a) {
-  return nameOf(kAction, a);
-}
-std::string_view toString(DeliveryChannel c) {
-  return nameOf(kChannel, c);
-}
-std::string_view toString(ReasonCategory c) {
-  return nameOf(kCategory, c);
-}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // 2. the strict reader: records the first problem with its path; later reads return defaults
@@ -386,7 +361,7 @@ Parsed<std::vector<ProviderPayment>> parseProviderPayments(std::string_view body
       pp.billingPaymentId = p.str("billingPaymentId");
       pp.invoiceId = p.str("invoiceId");
       pp.amount = p.money("amount");
-      pp.tender = receive(kTender, p.str("tender"));
+      pp.tender = receive<Tender>(p.str("tender"));
       pp.status = p.str("status");
       pp.capturedAt = p.str("capturedAt");
       out.push_back(std::move(pp));
@@ -405,7 +380,7 @@ Parsed<std::vector<ReceiptRecord>> parseReceiptRecords(std::string_view body) {
       ReceiptRecord rec;
       rec.receiptId = x.str("receiptId");
       rec.billingPaymentId = x.str("billingPaymentId");
-      rec.deliveryStatus = receive(kDelivery, x.str("deliveryStatus"));
+      rec.deliveryStatus = receive<DeliveryStatus>(x.str("deliveryStatus"));
       rec.deliverySuppressed = x.boolean("deliverySuppressed");
       rec.reprintCount = static_cast<int>(x.integer("reprintCount"));
       rec.reprintPolicy = readReprintPolicy(x, "reprintPolicy");
@@ -435,7 +410,7 @@ Parsed<ReprintRecorded> parseReprintRecorded(std::string_view body) {
 Parsed<Received<DeliveryStatus>> parseDeliveryResult(std::string_view body) {
   return parseWith<Received<DeliveryStatus>>(body, [](const json& j, std::string& err) {
     Reader r(j, "", err);
-    return receive(kDelivery, r.str("deliveryStatus"));
+    return receive<DeliveryStatus>(r.str("deliveryStatus"));
   });
 }
 
@@ -487,11 +462,11 @@ json toJson(const ElevateRequest& r) {
   return {{"supervisorUserId", r.supervisorUserId},
           {"pin", r.pin.reveal()},
           {"checkoutId", r.checkoutId},
-          {"action", toString(r.action)}};
+          {"action", to_string(r.action)}};
 }
 json toJson(const OfflineGrantRequest& r) {
   return {{"offlineGrantId", r.offlineGrantId}, {"approverUserId", r.approverUserId},
-          {"checkoutId", r.checkoutId},         {"action", toString(r.action)},
+          {"checkoutId", r.checkoutId},         {"action", to_string(r.action)},
           {"grantedAt", r.grantedAt},           {"terminalId", r.terminalId}};
 }
 json toJson(const PaymentRequest& r) {
@@ -505,12 +480,12 @@ json toJson(const PaymentRequest& r) {
           {"checkoutId", r.checkoutId},
           {"terminalId", r.terminalId},
           {"amount", toJson(r.amount)},
-          {"tender", toString(r.tender)},
+          {"tender", to_string(r.tender)},
           {"tenderReference", optional(r.tenderReference)},
           {"card", card},
           {"amountTendered", optional(r.amountTendered)},
           {"changeGiven", optional(r.changeGiven)},
-          {"paymentType", toString(r.paymentType)},
+          {"paymentType", to_string(r.paymentType)},
           {"capturedAt", r.capturedAt},
           {"capturedByUserId", r.capturedByUserId},
           {"capturedOffline", r.capturedOffline},
@@ -521,7 +496,7 @@ json toJson(const ReceiptRequest& r) {
           {"receiptReference", r.receiptReference},
           {"billingPaymentId", r.billingPaymentId},
           {"invoiceId", r.invoiceId},
-          {"paymentType", toString(r.paymentType)},
+          {"paymentType", to_string(r.paymentType)},
           {"remainingBalance", toJson(r.remainingBalance)},
           {"deliverySuppressed", r.deliverySuppressed},
           {"createdAt", r.createdAt},
@@ -531,7 +506,7 @@ json toJson(const ReceiptRequest& r) {
 }
 json toJson(const DeliveryRequest& r) {
   return {{"deliveryId", r.deliveryId},
-          {"channel", toString(r.channel)},
+          {"channel", to_string(r.channel)},
           {"emailAddress", r.emailAddress ? json(r.emailAddress->reveal()) : json(nullptr)},
           {"outcome", optional(r.outcome)}};
 }
@@ -634,7 +609,7 @@ SnapshotResult<std::vector<ReasonCode>> BillingClient::reasonCodes(const Request
                                                                    ReasonCategory category,
                                                                    const std::string& ifNoneMatch) {
   return finishSnapshot<std::vector<ReasonCode>>(
-      http_.send(get(who, "/billing/meta/reason-codes?category=" + std::string(toString(category)),
+      http_.send(get(who, "/billing/meta/reason-codes?category=" + std::string(to_string(category)),
                      ifNoneMatch)),
       parseReasonCodes);
 }

@@ -5,6 +5,8 @@
 //
 // Sections: a checkout step by step · walking away · approvals · lock-outs · receipts ·
 // offline then sync
+#include <sqlite3.h>
+
 #include <fake_tcp_printer.hpp>
 
 #include "engine_support.hpp"
@@ -587,6 +589,36 @@ TEST_F(EngineShop, OfflineThenSyncSendsThePaymentExactlyOnce) {
   c->step(in::RetrySync{});
   EXPECT_EQ(backend.acceptedOf("payment").size(), 1u);
   EXPECT_EQ(queue()["depth"], 0);
+}
+
+}  // namespace
+}  // namespace pos::enginetest
+
+namespace pos::enginetest {
+namespace {
+
+// Issue 10: a failed read of the lock-out state refuses the PIN check (fail closed). Another
+// connection holds the database's write lock, so the engine cannot count the attempt before
+// the verifier runs: the right PIN is refused (STORAGE_FAILED), nobody is signed in, and the
+// attempt that could not be counted is not counted afterwards either. Waits out the busy
+// time-out once (5 s), which is what a person at the counter would see too.
+TEST_F(EngineShop, APinIsNotCheckedWhenItsLockOutStateCannotBeRead) {
+  auto c = counter(online());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((term.dataDir() + "/terminal.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto s = c->signIn("adv-anna", e2e::kAnnaPin);
+  EXPECT_EQ(refusalCode(*s), "STORAGE_FAILED");
+  EXPECT_FALSE(s->user);
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+
+  s = c->signIn("adv-anna", "0000");  // wrong: the first counted try
+  EXPECT_EQ(refusalCode(*s), "SIGN_IN_DENIED");
+  EXPECT_EQ(s->signIn.triesLeft, checkout::kWrongPinsBeforeLockout - 1);
+  s = c->signIn("adv-anna", e2e::kAnnaPin);
+  ASSERT_TRUE(s->user);
+  EXPECT_EQ(s->user->id.str(), "adv-anna");
 }
 
 }  // namespace

@@ -1078,11 +1078,14 @@ TEST(Reprints, ParsePolicyFromTheContract) {
 TEST(Deliveries, StatusFollowsTheRecordedOutcomes) {
   Paid paid;  // paid with "No Receipt"
   auto ctx = paid.counter.context();
-  EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Suppressed);
+  // "No Receipt" is the receipt's flag, not a delivery status (BILL-DEC-011).
+  EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Pending);
+  EXPECT_TRUE(paid.checkout.delivery_suppressed(paid.receipt_id));
   RecordDelivery print{user("advisor"),        paid.receipt_id,         std::nullopt,
                        DeliveryChannel::Print, DeliveryOutcome::Failed, "PAPER_OUT"};
   EXPECT_ACCEPTED(paid.checkout.record_delivery(print, ctx));
   EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Failed);
+  EXPECT_FALSE(paid.checkout.delivery_suppressed(paid.receipt_id));
   print.outcome = DeliveryOutcome::Sent;
   print.failure_reason.clear();
   const Decision d = paid.checkout.record_delivery(print, ctx);
@@ -1100,6 +1103,43 @@ TEST(Deliveries, StatusFollowsTheRecordedOutcomes) {
   unknown_reprint.reprint_id = paid.counter.ids.next_id<ReprintId>();
   EXPECT_REFUSED(paid.checkout.record_delivery(unknown_reprint, ctx),
                  RefusalCode::ReprintNotAllowed);
+  // PENDING and BOUNCED are never one attempt's outcome.
+  for (auto not_an_attempt : {DeliveryOutcome::Pending, DeliveryOutcome::Bounced}) {
+    RecordDelivery odd = print;
+    odd.outcome = not_an_attempt;
+    EXPECT_REFUSED(paid.checkout.record_delivery(odd, ctx), RefusalCode::EventMalformed);
+  }
+}
+
+// A print cut off part-way is its own outcome in the domain too (issue 10): recorded, replayed
+// and reported as POSSIBLY_PRINTED, never folded into FAILED.
+TEST(Deliveries, PossiblyPrintedIsItsOwnOutcomeThroughTheEventLog) {
+  Paid paid;
+  auto ctx = paid.counter.context();
+  RecordDelivery print{user("advisor"),
+                       paid.receipt_id,
+                       std::nullopt,
+                       DeliveryChannel::Print,
+                       DeliveryOutcome::PossiblyPrinted,
+                       "TIMED_OUT"};
+  const Decision d = paid.checkout.record_delivery(print, ctx);
+  EXPECT_ACCEPTED(d);
+  EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::PossiblyPrinted);
+  const nlohmann::json stored = to_json(d.events[0]);
+  EXPECT_EQ(stored["outcome"], "POSSIBLY_PRINTED");
+  EXPECT_EQ(stored["channel"], "PRINT");
+  auto back = event_from_json(stored);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value(), d.events[0]);
+  // The event log's readers refuse what no attempt can be, and any other spelling.
+  for (const char* bad : {"PENDING", "BOUNCED", "possibly_printed", "SENT ", ""}) {
+    nlohmann::json odd = stored;
+    odd["outcome"] = bad;
+    EXPECT_FALSE(event_from_json(odd).ok()) << bad;
+  }
+  nlohmann::json odd_channel = stored;
+  odd_channel["channel"] = "FAX";
+  EXPECT_FALSE(event_from_json(odd_channel).ok());
 }
 
 TEST(Deliveries, PendingUntilSomethingIsRecorded) {

@@ -467,36 +467,3 @@ TEST(Verify, AnEditedRunningSumIsFound) {
 
 }  // namespace
 }  // namespace pos::ledger
-
-namespace pos::ledger {
-namespace {
-
-// Issue 10's "one vocabulary", the part that is safe while the app is rewritten: the ledger's
-// mirrors spell every value as the checkout domain does, in the same order, so a conversion by
-// position or by name cannot drift unseen.
-TEST(OneVocabulary, TheLedgersMirrorsSpellTheDomainsValues) {
-  const checkout::TenderKind kinds[] = {checkout::TenderKind::Cash, checkout::TenderKind::Check,
-                                        checkout::TenderKind::CardExternal,
-                                        checkout::TenderKind::Account};
-  ASSERT_EQ(std::size(kinds), static_cast<std::size_t>(Tender::kCount));
-  for (std::size_t i = 0; i < std::size(kinds); ++i) {
-    EXPECT_EQ(to_string(static_cast<Tender>(i)), checkout::to_string(kinds[i]));
-    EXPECT_EQ(static_cast<int>(kinds[i]), static_cast<int>(i));
-  }
-  EXPECT_EQ(to_string(PaymentType::PaidInFull),
-            checkout::to_string(checkout::PaymentType::PaidInFull));
-  EXPECT_EQ(to_string(PaymentType::PartialPayment),
-            checkout::to_string(checkout::PaymentType::PartialPayment));
-  EXPECT_EQ(to_string(DeliveryChannel::Print),
-            checkout::to_string(checkout::DeliveryChannel::Print));
-  EXPECT_EQ(to_string(DeliveryChannel::Email),
-            checkout::to_string(checkout::DeliveryChannel::Email));
-  EXPECT_EQ(static_cast<int>(CaptureMode::Offline),
-            static_cast<int>(checkout::CaptureMode::Offline));
-  // POSSIBLY_PRINTED is its own status in the ledger, stored and read back as itself.
-  EXPECT_EQ(parse_delivery_status("POSSIBLY_PRINTED"), DeliveryStatus::PossiblyPrinted);
-  EXPECT_NE(to_string(DeliveryStatus::PossiblyPrinted), to_string(DeliveryStatus::Failed));
-}
-
-}  // namespace
-}  // namespace pos::ledger

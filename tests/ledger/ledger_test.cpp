@@ -462,9 +462,7 @@ TEST_F(LedgerTest, VerifyFindsDeletedRowsLinksAndRowsOutsideTheChain) {
 }
 
 TEST(LedgerNames, EnumsRoundTripInTheContractsSpelling) {
-  for (int i = 0; i < static_cast<int>(Tender::kCount); ++i) {
-    EXPECT_EQ(parse_tender(to_string(static_cast<Tender>(i))), static_cast<Tender>(i));
-  }
+  for (const Tender t : vocabulary::kAll<Tender>) EXPECT_EQ(parse_tender(to_string(t)), t);
   EXPECT_EQ(to_string(Tender::CardExternal), "CARD_EXTERNAL");
   EXPECT_EQ(to_string(DeliveryStatus::PossiblyPrinted), "POSSIBLY_PRINTED");
   EXPECT_EQ(parse_delivery_status("BOUNCED"), DeliveryStatus::Bounced);

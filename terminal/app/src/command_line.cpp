@@ -2,6 +2,7 @@
 // Sections: helpers (money lists, the window size, usage errors) · the definition · the
 // checks CLI11 cannot express · the typed result.
 #include <pos/app/command_line.hpp>
+#include <pos/vocabulary/vocabulary.hpp>
 
 #include <cstring>
 #include <sstream>
@@ -138,7 +139,9 @@ std::variant<ParsedCommandLine, ParseExit> parseCommandLine(int argc, const char
       ->needs(ovOpt);
   coCmd->add_option("--tender", co.tender, "CASH, CHECK, CARD_EXTERNAL or ACCOUNT")
       ->required()
-      ->check(CLI::IsMember({"CASH", "CHECK", "CARD_EXTERNAL", "ACCOUNT"}));
+      ->check(CLI::IsMember(
+          std::vector<std::string>(vocabulary::Names<vocabulary::Tender>::texts.begin(),
+                                   vocabulary::Names<vocabulary::Tender>::texts.end())));
   coCmd->add_option("--amount", co.amount, "amount in the invoice currency, e.g. 12.50")
       ->required();
   optionalOption(*coCmd, "--tendered", co.tendered, "cash handed over");

@@ -326,10 +326,8 @@ CommandResult pull(Terminal& t) {
         cache.putRoster(json::parse(roster.outcome.body, nullptr, false), now, roster.etag);
     rosterRefused = !pulled["roster"].get<bool>();
   }
-  for (auto [category, name] :
-       {std::pair{ReasonCategory::PoOverride, sync::ReasonCategory::PoOverride},
-        std::pair{ReasonCategory::Reprint, sync::ReasonCategory::Reprint}}) {
-    auto codes = b->reasonCodes(terminalIdentity(), name);
+  for (const auto category : vocabulary::kAll<ReasonCategory>) {
+    auto codes = b->reasonCodes(terminalIdentity(), category);
     if (codes.outcome.ok())
       cache.putReasonCodes(category, json::parse(codes.outcome.body, nullptr, false), now,
                            codes.etag);
@@ -455,13 +453,12 @@ CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand&
 }
 
 CommandResult reportXRead(Terminal& t) {
-  auto shift = t.ledger().current_shift();
-  if (!shift.ok()) return dataProblem(shift.error().message);
-  if (!shift.value()) return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
-  auto x = t.ledger().x_report(shift.value()->shift_id);
-  if (!x.ok()) return dataProblem(x.error().message);
-  auto view = makeReportView(x.value(), {}, t.timeZone());
-  view.floatCounted = !shift.value()->opening_float.empty();
+  auto read = readXReport(t);  // the engine's XReport reads the same
+  if (const auto* error = std::get_if<ledger::LedgerError>(&read))
+    return dataProblem(error->message);
+  if (std::holds_alternative<NoShiftOpen>(read))
+    return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
+  const auto& view = std::get<ReportView>(read);
   CommandResult r;
   r.json = reportJson(view);
   r.text = view.text;
@@ -778,6 +775,27 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   }
   // Commands that only read open the data directory read-only (IT may run them beside a
   // running terminal, or on a directory that cannot be written).
+  //
+  // Which subcommands are not on the counter engine, and why (issue 10, decided):
+  //   - All of them: the engine acts only for a signed-in person (every intent but sign-in and
+  //     the approver's PIN passes requireSignedIn), and cli.md gives verify, queue (no
+  //     --resolve), pull, sync, reconcile, printers, print-test, receipt show|print|render,
+  //     invoice show and report x no operator and no PIN. Putting them on the engine would
+  //     mean a PIN on standard input the contract does not have, or an engine that acts for
+  //     nobody; neither is done.
+  //   - verify, queue, invoice show, receipt show, report x (no --print) also run on a data
+  //     directory this process cannot write, beside a running terminal. No engine can start
+  //     there: it owns a PrinterService (opening it writes the print journal), starts a
+  //     replicator (takes the sync lease) and records sign-ins.
+  //   - They take no decision a person makes. report x reads through readXReport, the same
+  //     function as the XReport intent; receipt show and queue build cli.md's JSON from the
+  //     same ledger and outbox reads the engine's views use (a receipt's shown delivery status
+  //     is still derived twice, here and in the engine's receiptView: they differ only when
+  //     the backend's answer and a later local attempt disagree). pull, sync and reconcile
+  //     run the backend client / replicator once and report what happened (cli.md's `sync`
+  //     exit 7 with what is left and why).
+  // Every command a person does at the counter (checkout, reprint, e-mail, report z, shift,
+  // drawer, cash, queue --resolve) is on the engine below, signed in with the PIN on stdin.
   const auto* queueCmd = std::get_if<QueueCommand>(&parsed.command);
   const auto* reportCmd = std::get_if<ReportCommand>(&parsed.command);
   const auto* receiptCmd = std::get_if<ReceiptCommand>(&parsed.command);

@@ -29,25 +29,6 @@ sync::OutboxMessage message(const std::string& stream, sync::OutboxKind kind, st
   return m;
 }
 
-ledger::Tender ledgerTender(checkout::TenderKind kind) {
-  switch (kind) {
-    case checkout::TenderKind::Cash:
-      return ledger::Tender::Cash;
-    case checkout::TenderKind::Check:
-      return ledger::Tender::Check;
-    case checkout::TenderKind::CardExternal:
-      return ledger::Tender::CardExternal;
-    case checkout::TenderKind::Account:
-      return ledger::Tender::Account;
-  }
-  return ledger::Tender::Cash;
-}
-
-ledger::PaymentType ledgerPaymentType(checkout::PaymentType t) {
-  return t == checkout::PaymentType::PaidInFull ? ledger::PaymentType::PaidInFull
-                                                : ledger::PaymentType::PartialPayment;
-}
-
 ledger::OverrideApproval ledgerApproval(const checkout::ApprovalRecord& a) {
   return ledger::OverrideApproval{.approver = a.approver,
                                   .method = a.method == checkout::ApprovalMethod::Online
@@ -98,7 +79,7 @@ sync::OutboxMessage paymentMessage(const checkout::PaymentCaptured& p) {
       {"paymentType", std::string(checkout::to_string(p.payment_type))},
       {"capturedAt", rfc3339(p.at)},
       {"capturedByUserId", p.captured_by.str()},
-      {"capturedOffline", p.capture_mode == checkout::CaptureMode::Offline},
+      {"capturedOffline", vocabulary::captured_offline(p.capture_mode)},
       {"receiptId", p.receipt_id.to_string()},
   };
   return message(p.checkout_id.to_string(), sync::OutboxKind::Payment, "/billing/payments",
@@ -164,15 +145,13 @@ sync::OutboxMessage deliveryMessage(const checkout::CheckoutId& stream,
                                     const std::optional<std::string>& email,
                                     std::optional<ledger::DeliveryStatus> outcome,
                                     checkout::Timestamp at) {
-  json body = {{"deliveryId", delivery.to_string()},
-               {"channel", std::string(ledger::to_string(channel))},
-               {"emailAddress", email ? json(*email) : json()},
-               // The contract's PRINT outcomes are SENT and FAILED: a receipt that possibly
-               // printed was not confirmed delivered (the ledger keeps POSSIBLY_PRINTED).
-               {"outcome", !outcome ? json()
-                           : *outcome == ledger::DeliveryStatus::PossiblyPrinted
-                               ? json("FAILED")
-                               : json(std::string(ledger::to_string(*outcome)))}};
+  json body = {
+      {"deliveryId", delivery.to_string()},
+      {"channel", std::string(vocabulary::to_string(channel))},
+      {"emailAddress", email ? json(*email) : json()},
+      // The contract's PRINT outcomes are SENT and FAILED: a receipt that possibly
+      // printed was not confirmed delivered (the ledger keeps POSSIBLY_PRINTED).
+      {"outcome", !outcome ? json() : json(std::string(vocabulary::contract_text(*outcome)))}};
   auto m = message(stream.to_string(), sync::OutboxKind::Delivery,
                    "/billing/receipts/" + receipt.to_string() + "/deliver", delivery.to_string(),
                    body, at);
@@ -209,13 +188,12 @@ ledger::CheckoutRecord checkoutRecord(const checkout::Checkout& co, const ledger
 ledger::EvaluationRecord evaluationRecord(const checkout::CheckoutId& co,
                                           const checkout::RulesEvaluated& e,
                                           const checkout::EventId& id) {
-  return ledger::EvaluationRecord{
-      id,
-      co,
-      e.evaluation.policy_version,
-      e.evaluation.evaluated_offline ? ledger::CaptureMode::Offline : ledger::CaptureMode::Online,
-      checkout::to_json(e.evaluation).dump(),
-      e.at};
+  return ledger::EvaluationRecord{id,
+                                  co,
+                                  e.evaluation.policy_version,
+                                  vocabulary::capture_mode(e.evaluation.evaluated_offline),
+                                  checkout::to_json(e.evaluation).dump(),
+                                  e.at};
 }
 
 ledger::PoCaptureRecord poCaptureRecord(const checkout::CheckoutId& co,
@@ -238,26 +216,20 @@ ledger::OfflineGrantRecord offlineGrantRecord(const checkout::OfflineGrantIssued
 
 ledger::PaymentRecord paymentRecord(const checkout::PaymentCaptured& e,
                                     const ledger::ShiftId& shift) {
-  std::optional<ledger::CardDetails> card;
-  if (e.tender.card)
-    card = ledger::CardDetails{e.tender.card->brand, e.tender.card->last4,
-                               e.tender.card->approval_code};
   return ledger::PaymentRecord{.payment_id = e.billing_payment_id,
                                .checkout_id = e.checkout_id,
                                .invoice_id = e.invoice_id,
                                .shift_id = shift,
                                .amount = e.amount,
-                               .tender = ledgerTender(e.tender.kind),
+                               .tender = e.tender.kind,
                                .tender_reference = e.tender.tender_reference,
-                               .card = card,
+                               .card = e.tender.card,
                                .amount_tendered = e.tender.amount_tendered,
                                .change_given = e.tender.change_given,
-                               .payment_type = ledgerPaymentType(e.payment_type),
+                               .payment_type = e.payment_type,
                                .captured_by = e.captured_by,
                                .captured_at = e.at,
-                               .mode = e.capture_mode == checkout::CaptureMode::Offline
-                                           ? ledger::CaptureMode::Offline
-                                           : ledger::CaptureMode::Online,
+                               .mode = e.capture_mode,
                                .receipt_id = e.receipt_id};
 }
 
@@ -269,7 +241,7 @@ ledger::ReceiptRecord receiptRecord(const checkout::ReceiptIssued& e,
                                .payment_id = e.billing_payment_id,
                                .checkout_id = co,
                                .invoice_id = e.invoice_id,
-                               .payment_type = ledgerPaymentType(e.payment_type),
+                               .payment_type = e.payment_type,
                                .remaining_balance = e.remaining_balance,
                                .delivery = e.delivery_suppressed
                                                ? ledger::ReceiptDeliveryChoice::Suppressed

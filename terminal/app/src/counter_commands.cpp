@@ -132,11 +132,14 @@ CommandResult runCheckout(CounterEngine& engine, const CheckoutCommand& cmd, Pin
   auto s = step(engine, intent::OpenCheckout{cmd.workOrder});
   if (s->refusal) return fromRefusal(*s->refusal);
 
+  // The command line accepts only the vocabulary's texts; a caller that built the command by
+  // hand with another gets a usage error, never a default tender.
+  const auto tender = vocabulary::parse<checkout::TenderKind>(cmd.tender);
+  if (!tender)
+    return refusedResult("USAGE", "--tender: CASH, CHECK, CARD_EXTERNAL or ACCOUNT", "",
+                         ExitCode::Usage);
   intent::TakePayment pay;
-  pay.tender = cmd.tender == "CASH"            ? checkout::TenderKind::Cash
-               : cmd.tender == "CHECK"         ? checkout::TenderKind::Check
-               : cmd.tender == "CARD_EXTERNAL" ? checkout::TenderKind::CardExternal
-                                               : checkout::TenderKind::Account;
+  pay.tender = *tender;
   pay.amount = cmd.amount;
   pay.tendered = cmd.tendered;
   pay.checkNumber = cmd.checkNumber.value_or("");

@@ -394,9 +394,7 @@ void CounterEngine::Impl::refreshRecent() {
     RecentCheckoutView r;
     r.amount = it->amount;
     r.at = it->captured_at;
-    r.paymentType = it->payment_type == ledger::PaymentType::PaidInFull
-                        ? checkout::PaymentType::PaidInFull
-                        : checkout::PaymentType::PartialPayment;
+    r.paymentType = it->payment_type;
     if (auto history = t.ledger().load_checkout(it->checkout_id); history.ok() && history.value()) {
       r.workOrderId = history.value()->checkout.work_order_id;
       r.invoiceNumber = history.value()->checkout.invoice_number;

@@ -28,18 +28,6 @@ using nlohmann::json;
 
 namespace {
 
-sync::ElevationAction syncAction(checkout::ElevationAction a) {
-  switch (a) {
-    case checkout::ElevationAction::PoOverride:
-      return sync::ElevationAction::PoOverride;
-    case checkout::ElevationAction::ReceiptReprint:
-      return sync::ElevationAction::ReceiptReprint;
-    case checkout::ElevationAction::PaymentOverLimit:
-      return sync::ElevationAction::PaymentOverLimit;
-  }
-  return sync::ElevationAction::PoOverride;
-}
-
 ledger::DeliveryStatus deliveryStatusOf(const drivers::JobOutcome& o) {
   switch (o.result) {
     case drivers::JobResult::kPrinted:
@@ -64,8 +52,6 @@ ReceiptOutcome outcomeOf(ledger::DeliveryStatus s) {
       return ReceiptOutcome::PossiblyPrinted;
     case ledger::DeliveryStatus::Bounced:
       return ReceiptOutcome::Bounced;
-    case ledger::DeliveryStatus::kCount:
-      break;
   }
   return ReceiptOutcome::Pending;
 }
@@ -694,7 +680,7 @@ void CounterEngine::Impl::submitApproval(intent::SubmitApproval& i) {
     if (online) {
       // Online: the backend checks the PIN and returns a single-use token held in memory only.
       sync::ElevateRequest request{i.approver.str(), sync::SecretToken(std::string(i.pin.reveal())),
-                                   co->id().to_string(), syncAction(p.shown.action)};
+                                   co->id().to_string(), p.shown.action};
       auto r = t.billing()->elevate(who(), request);
       noteOutcome(r.outcome);
       if (r.ok()) {
@@ -1130,7 +1116,7 @@ void CounterEngine::Impl::takePayment(const intent::TakePayment& i,
                 {"invoiceId", inv.invoice_id.to_string()},
                 {"billingPaymentId", payment->billing_payment_id.to_string()},
                 {"receiptId", receipt->receipt_id.to_string()},
-                {"capturedOffline", payment->capture_mode == checkout::CaptureMode::Offline},
+                {"capturedOffline", vocabulary::captured_offline(payment->capture_mode)},
                 {"correlationId", correlation()}});
   const auto paymentId = payment->billing_payment_id;
   const auto receiptId = receipt->receipt_id;
@@ -1357,9 +1343,7 @@ ReceiptView CounterEngine::Impl::receiptView(const ledger::ReceiptRecord& record
   ReceiptView v;
   v.receiptId = record.receipt_id.to_string();
   v.receiptReference = record.receipt_reference;
-  v.paymentType = record.payment_type == ledger::PaymentType::PaidInFull
-                      ? checkout::PaymentType::PaidInFull
-                      : checkout::PaymentType::PartialPayment;
+  v.paymentType = record.payment_type;
   v.remainingBalance = record.remaining_balance;
   v.text = record.print_text;
   v.createdAt = record.created_at;
@@ -1377,9 +1361,10 @@ ReceiptView CounterEngine::Impl::receiptView(const ledger::ReceiptRecord& record
   // BOUNCED (print or re-send), never as PENDING.
   if (auto backend = backendDeliveryStatus(t.database(), record.receipt_id.to_string());
       backend.ok() && backend.value()) {
-    if (*backend.value() == "BOUNCED")
+    const auto said = vocabulary::parse<ledger::DeliveryStatus>(*backend.value());
+    if (said == ledger::DeliveryStatus::Bounced)
       v.outcome = ReceiptOutcome::Bounced;
-    else if (*backend.value() == "SENT" && v.outcome == ReceiptOutcome::Pending)
+    else if (said == ledger::DeliveryStatus::Sent && v.outcome == ReceiptOutcome::Pending)
       v.outcome = ReceiptOutcome::Sent;
   }
   if (auto n = t.ledger().reprint_count(record.receipt_id); n.ok())
@@ -1548,7 +1533,7 @@ void CounterEngine::Impl::refreshCheckoutView() {
     pv.tenderText = tenderText(p.tender);
     pv.change = p.tender.change_given;
     pv.paymentType = p.payment_type;
-    pv.capturedOffline = p.capture_mode == checkout::CaptureMode::Offline;
+    pv.capturedOffline = vocabulary::captured_offline(p.capture_mode);
     pv.thisCheckout = true;
     pv.capturedAt = p.at;
     v.payments.push_back(pv);

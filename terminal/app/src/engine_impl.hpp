@@ -230,5 +230,9 @@ std::optional<std::vector<Money>> parseMoneyList(std::string_view text);
 // A shift report as shown and printed (the command line's `report x` reads it too).
 ReportView makeReportView(const ledger::ShiftReport& report, std::vector<std::string> approvals,
                           const ShopTimeZone& zone);
+// The open shift's X report: the one read behind the engine's XReport intent and the read-only
+// `report x` (which runs where no engine can start: see commands.cpp), so both show the same.
+struct NoShiftOpen {};
+std::variant<ReportView, NoShiftOpen, ledger::LedgerError> readXReport(Terminal& t);
 
 }  // namespace pos::app

@@ -151,24 +151,29 @@ void CounterEngine::Impl::openDrawer(const intent::OpenDrawer& i,
 
 // ---------------------------------------------------------------- X and Z
 
-void CounterEngine::Impl::xReport(const intent::XReport& i) {
+std::variant<ReportView, NoShiftOpen, ledger::LedgerError> readXReport(Terminal& t) {
   auto current = t.ledger().current_shift();
-  if (!current.ok()) {
-    storageFailure(current.error());
+  if (!current.ok()) return current.error();
+  if (!current.value()) return NoShiftOpen{};
+  auto x = t.ledger().x_report(current.value()->shift_id);
+  if (!x.ok()) return x.error();
+  auto report = makeReportView(x.value(), {}, t.timeZone());
+  report.floatCounted = !current.value()->opening_float.empty();
+  return report;
+}
+
+void CounterEngine::Impl::xReport(const intent::XReport& i) {
+  setBusy(Busy::Shift);
+  auto read = readXReport(t);
+  if (const auto* error = std::get_if<ledger::LedgerError>(&read)) {
+    storageFailure(*error);
     return;
   }
-  if (!current.value()) {
+  if (std::holds_alternative<NoShiftOpen>(read)) {
     refuse("SHIFT_NOT_OPEN", "No shift is open.");
     return;
   }
-  setBusy(Busy::Shift);
-  auto x = t.ledger().x_report(current.value()->shift_id);
-  if (!x.ok()) {
-    storageFailure(x.error());
-    return;
-  }
-  view.report = makeReportView(x.value(), {}, t.timeZone());
-  view.report->floatCounted = !current.value()->opening_float.empty();
+  view.report = std::get<ReportView>(std::move(read));
   if (i.print) printText(view.report->text, "REPORT-" + view.report->shiftId + "-X");
 }
 
@@ -400,6 +405,7 @@ void CounterEngine::Impl::reprint(const intent::ReprintReceipt& i,
     storageFailure(r.error());
     return;
   }
+  // Always "REPRINT n", never DUPLICATE: nothing in the contract selects it (see CopyMark).
   const CopyMark copy{"REPRINT " + std::to_string(reprinted->reprint_number), reprinted->at,
                       user->str(), reprinted->reason_code};
   auto content = renderer.content(co, record.receipt_id, copy);

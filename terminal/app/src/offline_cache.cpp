@@ -10,8 +10,9 @@ namespace pos::app {
 
 namespace {
 
-std::string_view categoryKey(ReasonCategory c) {
-  return c == ReasonCategory::PoOverride ? "reason-codes/PO_OVERRIDE" : "reason-codes/REPRINT";
+// "reason-codes/PO_OVERRIDE", "reason-codes/REPRINT": the replicator's keys for the category.
+std::string categoryKey(ReasonCategory c) {
+  return "reason-codes/" + std::string(vocabulary::to_string(c));
 }
 
 std::optional<nlohmann::json> parseBody(const sync::Snapshot& s) {

@@ -29,20 +29,6 @@ std::string_view to_string(PoCompliance compliance) noexcept {
   return "BLOCKED";
 }
 
-std::string_view to_string(DeliveryStatus status) noexcept {
-  switch (status) {
-    case DeliveryStatus::Pending:
-      return "PENDING";
-    case DeliveryStatus::Sent:
-      return "SENT";
-    case DeliveryStatus::Failed:
-      return "FAILED";
-    case DeliveryStatus::Suppressed:
-      return "SUPPRESSED";
-  }
-  return "PENDING";
-}
-
 namespace {
 
 bool blank(std::string_view text) {
@@ -677,6 +663,10 @@ Decision Checkout::record_delivery(const RecordDelivery& command, CounterContext
     return {{}, refuse(RefusalCode::ReprintNotAllowed, "no such receipt here")};
   if (looks_like_card_number(command.failure_reason))
     return {{}, refuse(RefusalCode::CardNumberRefused)};
+  if (!is_attempt_outcome(command.outcome))
+    return {{},
+            refuse(RefusalCode::EventMalformed,
+                   "a delivery attempt is SENT, FAILED or POSSIBLY_PRINTED")};
   return accept({ReceiptDeliveryRecorded{
       context.ids.next_id<DeliveryId>(), command.receipt_id, command.reprint_id, command.channel,
       command.outcome, command.failure_reason, command.operator_id, context.now}});
@@ -684,13 +674,18 @@ Decision Checkout::record_delivery(const RecordDelivery& command, CounterContext
 
 DeliveryStatus Checkout::delivery_status(const ReceiptId& receipt) const {
   for (auto it = deliveries_.rbegin(); it != deliveries_.rend(); ++it) {
-    if (it->receipt_id == receipt)
-      return it->outcome == DeliveryOutcome::Sent ? DeliveryStatus::Sent : DeliveryStatus::Failed;
-  }
-  for (const ReceiptIssued& r : receipts_) {
-    if (r.receipt_id == receipt && r.delivery_suppressed) return DeliveryStatus::Suppressed;
+    if (it->receipt_id == receipt) return it->outcome;
   }
   return DeliveryStatus::Pending;
+}
+
+bool Checkout::delivery_suppressed(const ReceiptId& receipt) const {
+  for (const ReceiptDeliveryRecorded& d : deliveries_) {
+    if (d.receipt_id == receipt) return false;
+  }
+  return std::any_of(receipts_.begin(), receipts_.end(), [&](const ReceiptIssued& r) {
+    return r.receipt_id == receipt && r.delivery_suppressed;
+  });
 }
 
 }  // namespace pos::checkout

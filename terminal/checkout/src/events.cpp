@@ -14,61 +14,10 @@ using nlohmann::json;
 // Enum names
 // ---------------------------------------------------------------------------------------------
 
-std::string_view to_string(ElevationAction action) noexcept {
-  switch (action) {
-    case ElevationAction::PoOverride:
-      return "PO_OVERRIDE";
-    case ElevationAction::ReceiptReprint:
-      return "RECEIPT_REPRINT";
-    case ElevationAction::PaymentOverLimit:
-      return "PAYMENT_OVER_LIMIT";
-  }
-  return "UNKNOWN";
-}
-
-std::optional<ElevationAction> elevation_action_from_string(std::string_view text) noexcept {
-  for (auto a : {ElevationAction::PoOverride, ElevationAction::ReceiptReprint,
-                 ElevationAction::PaymentOverLimit}) {
-    if (to_string(a) == text) return a;
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(TenderKind kind) noexcept {
-  switch (kind) {
-    case TenderKind::Cash:
-      return "CASH";
-    case TenderKind::Check:
-      return "CHECK";
-    case TenderKind::CardExternal:
-      return "CARD_EXTERNAL";
-    case TenderKind::Account:
-      return "ACCOUNT";
-  }
-  return "UNKNOWN";
-}
-
-std::string_view to_string(PaymentType type) noexcept {
-  return type == PaymentType::PaidInFull ? "PAID_IN_FULL" : "PARTIAL_PAYMENT";
-}
-
-std::string_view to_string(DeliveryChannel channel) noexcept {
-  return channel == DeliveryChannel::Print ? "PRINT" : "EMAIL";
-}
-
-std::string_view to_string(DeliveryOutcome outcome) noexcept {
-  return outcome == DeliveryOutcome::Sent ? "SENT" : "FAILED";
-}
+// The texts are pos::vocabulary's (to_string, vocabulary::parse); the event log stores them as
+// they are, and a text that is not the vocabulary's is EVENT_MALFORMED, never a default.
 
 namespace {
-
-std::optional<TenderKind> tender_from(std::string_view text) {
-  for (auto k :
-       {TenderKind::Cash, TenderKind::Check, TenderKind::CardExternal, TenderKind::Account}) {
-    if (to_string(k) == text) return k;
-  }
-  return std::nullopt;
-}
 
 // ---------------------------------------------------------------------------------------------
 // to_json
@@ -166,7 +115,7 @@ struct ToJson {
              {"paymentType", std::string(to_string(e.payment_type))},
              {"balanceAfter", money_to_json(e.balance_after)},
              {"capturedByUserId", e.captured_by.str()},
-             {"capturedOffline", e.capture_mode == CaptureMode::Offline},
+             {"capturedOffline", vocabulary::captured_offline(e.capture_mode)},
              {"receiptId", e.receipt_id.to_string()},
              {"capturedAt", time_json(e.at)}};
     out.update(tender_json(e.tender));
@@ -237,7 +186,7 @@ std::vector<ApprovalRecord> read_approvals(JsonReader& r, const json& in) {
 std::optional<ElevationAction> read_action(JsonReader& r, const json& in) {
   auto text = r.string(in, "", "action");
   if (!text) return std::nullopt;
-  auto action = elevation_action_from_string(*text);
+  auto action = vocabulary::parse<ElevationAction>(*text);
   if (!action) r.note_wrong("action", "an elevation action");
   return action;
 }
@@ -245,17 +194,16 @@ std::optional<ElevationAction> read_action(JsonReader& r, const json& in) {
 std::optional<PaymentType> read_payment_type(JsonReader& r, const json& in) {
   auto text = r.string(in, "", "paymentType");
   if (!text) return std::nullopt;
-  if (*text == "PAID_IN_FULL") return PaymentType::PaidInFull;
-  if (*text == "PARTIAL_PAYMENT") return PaymentType::PartialPayment;
-  r.note_wrong("paymentType", "PAID_IN_FULL or PARTIAL_PAYMENT");
-  return std::nullopt;
+  auto type = vocabulary::parse<PaymentType>(*text);
+  if (!type) r.note_wrong("paymentType", "PAID_IN_FULL or PARTIAL_PAYMENT");
+  return type;
 }
 
 std::optional<TenderDetails> read_tender(JsonReader& r, const json& in) {
   auto kind_text = r.string(in, "", "tender");
   std::optional<TenderKind> kind;
   if (kind_text) {
-    kind = tender_from(*kind_text);
+    kind = vocabulary::parse<TenderKind>(*kind_text);
     if (!kind) r.note_wrong("tender", "a tender");
   }
   TenderDetails t{TenderKind::Cash, r.string(in, "", "tenderReference", false), std::nullopt,
@@ -366,9 +314,9 @@ Result<CheckoutEvent, Refusal> read_event(JsonReader& r, const std::string& kind
       over_limit = read_approval(r, *a, "overLimitApproval");
     auto at = r.time(in, "", "capturedAt");
     if (r.failed()) return bad();
-    return done(PaymentCaptured{
-        *id, *invoice, *checkout, *terminal, *amount, *tender, *type, *balance, *by,
-        *offline ? CaptureMode::Offline : CaptureMode::Online, *receipt, over_limit, *at});
+    return done(PaymentCaptured{*id, *invoice, *checkout, *terminal, *amount, *tender, *type,
+                                *balance, *by, vocabulary::capture_mode(*offline), *receipt,
+                                over_limit, *at});
   }
   if (kind == "ReceiptIssued") {
     auto id = r.id<ReceiptId>(in, "", "receiptId");
@@ -406,15 +354,20 @@ Result<CheckoutEvent, Refusal> read_event(JsonReader& r, const std::string& kind
     auto reason = r.string(in, "", "failureReason");
     auto by = r.id<UserId>(in, "", "deliveredByUserId");
     auto at = r.time(in, "", "at");
-    if (channel && *channel != "PRINT" && *channel != "EMAIL")
-      r.note_wrong("channel", "PRINT or EMAIL");
-    if (outcome && *outcome != "SENT" && *outcome != "FAILED")
-      r.note_wrong("outcome", "SENT or FAILED");
+    std::optional<DeliveryChannel> channel_value;
+    std::optional<DeliveryOutcome> outcome_value;
+    if (channel) {
+      channel_value = vocabulary::parse<DeliveryChannel>(*channel);
+      if (!channel_value) r.note_wrong("channel", "PRINT or EMAIL");
+    }
+    if (outcome) {
+      outcome_value = vocabulary::parse<DeliveryOutcome>(*outcome);
+      if (!outcome_value || !is_attempt_outcome(*outcome_value))
+        r.note_wrong("outcome", "SENT, FAILED or POSSIBLY_PRINTED");
+    }
     if (r.failed()) return bad();
-    return done(ReceiptDeliveryRecorded{
-        *id, *receipt, reprint,
-        *channel == "PRINT" ? DeliveryChannel::Print : DeliveryChannel::Email,
-        *outcome == "SENT" ? DeliveryOutcome::Sent : DeliveryOutcome::Failed, *reason, *by, *at});
+    return done(ReceiptDeliveryRecorded{*id, *receipt, reprint, *channel_value, *outcome_value,
+                                        *reason, *by, *at});
   }
   return fail(refuse(RefusalCode::EventMalformed, "unknown event kind"));
 }

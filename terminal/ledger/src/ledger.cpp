@@ -27,15 +27,10 @@ using checkout::fail;
 // ---------------------------------------------------------------------------------------------
 
 namespace {
-constexpr std::array<std::string_view, 4> kTenders = {"CASH", "CHECK", "CARD_EXTERNAL", "ACCOUNT"};
-static_assert(kTenders.size() == static_cast<std::size_t>(Tender::kCount));
-constexpr std::array<std::string_view, 2> kPaymentTypes = {"PAID_IN_FULL", "PARTIAL_PAYMENT"};
-static_assert(kPaymentTypes.size() == static_cast<std::size_t>(PaymentType::kCount));
-constexpr std::array<std::string_view, 2> kChannels = {"PRINT", "EMAIL"};
-static_assert(kChannels.size() == static_cast<std::size_t>(DeliveryChannel::kCount));
-constexpr std::array<std::string_view, 5> kDeliveryStatuses = {"PENDING", "SENT", "FAILED",
-                                                               "POSSIBLY_PRINTED", "BOUNCED"};
-static_assert(kDeliveryStatuses.size() == static_cast<std::size_t>(DeliveryStatus::kCount));
+// The vocabulary's tables (checked against their enums there), by the names the reads use.
+constexpr const auto& kTenders = vocabulary::Names<Tender>::texts;
+constexpr const auto& kPaymentTypes = vocabulary::Names<PaymentType>::texts;
+constexpr const auto& kDeliveryStatuses = vocabulary::Names<DeliveryStatus>::texts;
 constexpr std::array<std::string_view, 4> kDrawerReasons = {"SALE", "NO_SALE", "PAID_OUT",
                                                             "CASH_COUNT"};
 static_assert(kDrawerReasons.size() == static_cast<std::size_t>(DrawerReason::kCount));
@@ -73,27 +68,6 @@ E must_parse(const std::array<std::string_view, N>& names, const std::string& te
 }
 }  // namespace
 
-std::string_view to_string(Tender t) noexcept {
-  return name_of(kTenders, t);
-}
-std::optional<Tender> parse_tender(std::string_view s) noexcept {
-  return parse_name<Tender>(kTenders, s);
-}
-std::string_view to_string(PaymentType t) noexcept {
-  return name_of(kPaymentTypes, t);
-}
-std::optional<PaymentType> parse_payment_type(std::string_view s) noexcept {
-  return parse_name<PaymentType>(kPaymentTypes, s);
-}
-std::string_view to_string(DeliveryChannel c) noexcept {
-  return name_of(kChannels, c);
-}
-std::string_view to_string(DeliveryStatus s) noexcept {
-  return name_of(kDeliveryStatuses, s);
-}
-std::optional<DeliveryStatus> parse_delivery_status(std::string_view s) noexcept {
-  return parse_name<DeliveryStatus>(kDeliveryStatuses, s);
-}
 std::string_view to_string(DrawerReason r) noexcept {
   return name_of(kDrawerReasons, r);
 }

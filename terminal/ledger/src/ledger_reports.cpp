@@ -165,7 +165,7 @@ LedgerResult<ShiftReport> Ledger::build_report(const ShiftId& shift, ReportKind 
       shift_currencies.push_back(*next);
     }
     for (const auto& code : shift_currencies) {
-      for (std::size_t t = 0; t < static_cast<std::size_t>(Tender::kCount); ++t) {
+      for (std::size_t t = 0; t < vocabulary::kCount<Tender>; ++t) {
         const auto tender = static_cast<Tender>(t);
         const auto tender_name = std::string{to_string(tender)};
         bool have = false;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <pos/sync/http_client.hpp>
+#include <pos/vocabulary/vocabulary.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -46,19 +47,18 @@ enum class InvoiceStatus { Draft, Issued, Paid, Void };
 enum class MessageSeverity { Info, Warning, Blocking };
 enum class PoUniquenessScope { PerOrder, PerAccountOpenOrders, PerAccountAllTime };
 enum class PaymentStatus { Posted };
-enum class DeliveryStatus { Pending, Sent, Failed, Bounced };
 enum class ReceiptAction { Print, Email, Reprint, RetryDelivery };
-enum class Tender { Cash, Check, CardExternal, Account };
-enum class PaymentType { PaidInFull, PartialPayment };
-enum class ElevationAction { PoOverride, ReceiptReprint, PaymentOverLimit };
-enum class DeliveryChannel { Print, Email };
-enum class ReasonCategory { PoOverride, Reprint };
-
-std::string_view toString(Tender t);
-std::string_view toString(PaymentType t);
-std::string_view toString(ElevationAction a);
-std::string_view toString(DeliveryChannel c);
-std::string_view toString(ReasonCategory c);
+// The names the terminal's own records share (pos::vocabulary: one definition, one text table,
+// for checkout, ledger and sync). A received deliveryStatus is known only for the contract's
+// four (PENDING | SENT | FAILED | BOUNCED): POSSIBLY_PRINTED is the terminal's, never the
+// backend's, so a reply carrying it is kept as unknown.
+using vocabulary::DeliveryChannel;
+using vocabulary::DeliveryStatus;
+using vocabulary::ElevationAction;
+using vocabulary::PaymentType;
+using vocabulary::ReasonCategory;
+using vocabulary::Tender;
+using vocabulary::to_string;
 
 // ---------------------------------------------------------------------------------------------
 // 2. snapshots

@@ -14,10 +14,11 @@
 #include <pos/checkout/refusal.hpp>
 #include <pos/checkout/roster.hpp>
 #include <pos/sync/replicator.hpp>
+#include <pos/vocabulary/vocabulary.hpp>
 
 namespace pos::app {
 
-enum class ReasonCategory { PoOverride, Reprint };
+using vocabulary::ReasonCategory;  // one definition with sync's reason-code requests
 
 // A receipt's reprintPolicy as the backend last sent it, and when (reprints recorded here
 // after that count against it).

@@ -13,8 +13,14 @@
 
 namespace pos::app {
 
+// The mark a copy of a receipt carries. The contract allows "a `REPRINT n` / `DUPLICATE` mark"
+// (billing-api.md, Receipts) and nothing selects between them: reprintPolicy has no such field
+// and no other contract value or DESIGN rule names DUPLICATE. Decided (issue 10): every copy is
+// "REPRINT n", n being the reprint's number the backend also counts (reprintNumber), which says
+// more than DUPLICATE would. DUPLICATE stays a copy kind the printer journal and escpos know
+// (drivers::Copy::kDuplicate) so a future contract field can select it; nothing here invents one.
 struct CopyMark {
-  std::string mark;  // "REPRINT 2" or "DUPLICATE"
+  std::string mark;  // "REPRINT 2"
   checkout::Timestamp at;
   std::string user;
   std::string reason;

@@ -134,9 +134,9 @@ struct RecordDelivery {
   std::string failure_reason;  // printer state for FAILED ("PAPER_OUT"); never an address
 };
 
-// A receipt's delivery status as the contract names it.
-enum class DeliveryStatus { Pending, Sent, Failed, Suppressed };
-[[nodiscard]] std::string_view to_string(DeliveryStatus status) noexcept;  // "PENDING", ...
+// A receipt's delivery status is the contract's (vocabulary::DeliveryStatus): "No Receipt" is
+// not a status but the receipt's deliverySuppressed flag (BILL-DEC-011), see delivery_suppressed.
+using vocabulary::DeliveryStatus;
 
 // ---------------------------------------------------------------------------------------------
 // Checkout
@@ -204,12 +204,15 @@ class Checkout {
 
   // billing:receipt:deliver. Records one delivery attempt of a receipt of this checkout (the
   // printer's or the backend's outcome). Refusals: PERMISSION_MISSING, REPRINT_NOT_ALLOWED for
-  // a receipt or reprint that is not this checkout's.
+  // a receipt or reprint that is not this checkout's, EVENT_MALFORMED for an outcome that is no
+  // attempt's (PENDING, BOUNCED).
   Decision record_delivery(const RecordDelivery& command, CounterContext& context);
 
-  // PENDING until a delivery is recorded; then the last outcome. SUPPRESSED for "No Receipt"
-  // until something is delivered after all (a reprint).
+  // PENDING until a delivery is recorded; then the last attempt's outcome (SENT, FAILED,
+  // POSSIBLY_PRINTED).
   [[nodiscard]] DeliveryStatus delivery_status(const ReceiptId& receipt) const;
+  // "No Receipt" was chosen and nothing has been delivered since (a reprint may still be).
+  [[nodiscard]] bool delivery_suppressed(const ReceiptId& receipt) const;
 
   // Applies one event (replay and the commands' own events use this).
   void apply(const CheckoutEvent& event);

@@ -22,6 +22,7 @@
 #include <pos/checkout/money.hpp>
 #include <pos/checkout/refusal.hpp>
 #include <pos/checkout/result.hpp>
+#include <pos/vocabulary/vocabulary.hpp>
 
 namespace pos::checkout {
 
@@ -29,11 +30,22 @@ namespace pos::checkout {
 // Vocabulary
 // ---------------------------------------------------------------------------------------------
 
-// What a supervisor's elevation is for (contract: "action").
-enum class ElevationAction { PoOverride, ReceiptReprint, PaymentOverLimit };
-[[nodiscard]] std::string_view to_string(ElevationAction action) noexcept;  // "PO_OVERRIDE", ...
-[[nodiscard]] std::optional<ElevationAction> elevation_action_from_string(
-    std::string_view text) noexcept;
+// The contract's names are pos::vocabulary's (one definition for checkout, ledger and sync);
+// the domain's older names are aliases of them, so there is nothing to map.
+using vocabulary::CaptureMode;  // capturedOffline in the contract
+using vocabulary::CardDetails;  // only brand, last four and approval code: never a card number
+using vocabulary::DeliveryChannel;
+using vocabulary::ElevationAction;  // what a supervisor's elevation is for
+using vocabulary::PaymentType;
+using vocabulary::to_string;  // "PO_OVERRIDE", "CASH", "PAID_IN_FULL", "PRINT", ...
+using TenderKind = vocabulary::Tender;
+// One delivery attempt's outcome: SENT, FAILED or POSSIBLY_PRINTED (PENDING and BOUNCED are
+// never an attempt's outcome; event_from_json refuses them).
+using DeliveryOutcome = vocabulary::DeliveryStatus;
+[[nodiscard]] constexpr bool is_attempt_outcome(DeliveryOutcome outcome) noexcept {
+  return outcome == DeliveryOutcome::Sent || outcome == DeliveryOutcome::Failed ||
+         outcome == DeliveryOutcome::PossiblyPrinted;
+}
 
 enum class ApprovalMethod { Online, Offline };
 
@@ -48,17 +60,6 @@ struct ApprovalRecord {
   friend bool operator==(const ApprovalRecord&, const ApprovalRecord&) = default;
 };
 
-enum class TenderKind { Cash, Check, CardExternal, Account };
-[[nodiscard]] std::string_view to_string(TenderKind kind) noexcept;  // "CASH", "CHECK", ...
-
-// Only what the contract allows to be kept of a card: brand, last four, approval code.
-struct CardDetails {
-  std::string brand;
-  std::string last4;
-  std::string approval_code;
-  friend bool operator==(const CardDetails&, const CardDetails&) = default;
-};
-
 struct TenderDetails {
   TenderKind kind;
   std::optional<std::string> tender_reference;  // cheque number, card terminal reference
@@ -67,16 +68,6 @@ struct TenderDetails {
   std::optional<Money> change_given;            // CASH only
   friend bool operator==(const TenderDetails&, const TenderDetails&) = default;
 };
-
-enum class PaymentType { PaidInFull, PartialPayment };
-[[nodiscard]] std::string_view to_string(PaymentType type) noexcept;  // "PAID_IN_FULL", ...
-
-enum class CaptureMode { Online, Offline };  // capturedOffline in the contract
-
-enum class DeliveryChannel { Print, Email };
-enum class DeliveryOutcome { Sent, Failed };
-[[nodiscard]] std::string_view to_string(DeliveryChannel channel) noexcept;  // "PRINT", "EMAIL"
-[[nodiscard]] std::string_view to_string(DeliveryOutcome outcome) noexcept;  // "SENT", "FAILED"
 
 // ---------------------------------------------------------------------------------------------
 // Events

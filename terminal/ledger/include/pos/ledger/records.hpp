@@ -1,7 +1,7 @@
 // The rows of the ledger: what happened at this counter, one plain struct per kind of row.
 //
 // Sections:
-//   1. ids and enums        ShiftId, AdjustmentId...; Tender, PaymentType, DeliveryStatus...
+//   1. ids and enums        ShiftId, AdjustmentId...; the vocabulary's names; DrawerReason...
 //   2. shift and cash       ShiftOpening, ShiftClosing, CashPaidOut, CashPaidIn, DrawerOpening
 //   3. checkout and PO      CheckoutRecord, EvaluationRecord, PoCaptureRecord, PoOverrideRecord,
 //                           OverrideApproval, OfflineGrantRecord, PinAttempt, ApproverLockout
@@ -24,6 +24,7 @@
 #include <pos/checkout/clock.hpp>
 #include <pos/checkout/ids.hpp>
 #include <pos/checkout/money.hpp>
+#include <pos/vocabulary/vocabulary.hpp>
 
 namespace pos::ledger {
 
@@ -52,31 +53,30 @@ using DrawerOpeningId = checkout::Id<struct DrawerOpeningIdTag>;
 using PaidOutId = checkout::Id<struct PaidOutIdTag>;
 using PaidInId = checkout::Id<struct PaidInIdTag>;
 
-// The contract's tender names: "CASH", "CHECK", "CARD_EXTERNAL", "ACCOUNT".
-enum class Tender { Cash, Check, CardExternal, Account, kCount };
-[[nodiscard]] std::string_view to_string(Tender tender) noexcept;
-[[nodiscard]] std::optional<Tender> parse_tender(std::string_view text) noexcept;
-
-// "PAID_IN_FULL", "PARTIAL_PAYMENT".
-enum class PaymentType { PaidInFull, PartialPayment, kCount };
-[[nodiscard]] std::string_view to_string(PaymentType type) noexcept;
-[[nodiscard]] std::optional<PaymentType> parse_payment_type(std::string_view text) noexcept;
-
-// Whether the backend was reachable when the payment was taken (contract: capturedOffline).
-enum class CaptureMode { Online, Offline };
+// The contract's names (tender, payment type, capture mode, delivery channel and status, card
+// details) are pos::vocabulary's, one definition for checkout, ledger and sync; the ledger
+// stores their vocabulary texts as they are (its rows are hash-chained: a text never changes).
+// DeliveryStatus includes POSSIBLY_PRINTED, the terminal's own status (see the vocabulary).
+using vocabulary::CaptureMode;  // the payment's and evaluation's captured_offline column
+using vocabulary::CardDetails;
+using vocabulary::DeliveryChannel;
+using vocabulary::DeliveryStatus;
+using vocabulary::PaymentType;
+using vocabulary::Tender;
+using vocabulary::to_string;
+[[nodiscard]] inline std::optional<Tender> parse_tender(std::string_view text) noexcept {
+  return vocabulary::parse<Tender>(text);
+}
+[[nodiscard]] inline std::optional<PaymentType> parse_payment_type(std::string_view text) noexcept {
+  return vocabulary::parse<PaymentType>(text);
+}
+[[nodiscard]] inline std::optional<DeliveryStatus> parse_delivery_status(
+    std::string_view text) noexcept {
+  return vocabulary::parse<DeliveryStatus>(text);
+}
 
 // "No Receipt" still makes the receipt record; it only prints nothing (BILL-DEC-011).
 enum class ReceiptDeliveryChoice { Deliver, Suppressed };
-
-// "PRINT", "EMAIL".
-enum class DeliveryChannel { Print, Email, kCount };
-[[nodiscard]] std::string_view to_string(DeliveryChannel channel) noexcept;
-
-// PENDING | SENT | FAILED (with a reason) | POSSIBLY_PRINTED (a transfer that timed out part-way:
-// never silently reported as failed and printed twice) | BOUNCED (told by the backend).
-enum class DeliveryStatus { Pending, Sent, Failed, PossiblyPrinted, Bounced, kCount };
-[[nodiscard]] std::string_view to_string(DeliveryStatus status) noexcept;
-[[nodiscard]] std::optional<DeliveryStatus> parse_delivery_status(std::string_view text) noexcept;
 
 // Why the cash drawer opened. NoSale is the one a shift report lists by person.
 enum class DrawerReason { Sale, NoSale, PaidOut, CashCount, kCount };
@@ -218,12 +218,6 @@ struct ApproverLockout {
 // ---------------------------------------------------------------------------------------------
 // 4. money taken
 // ---------------------------------------------------------------------------------------------
-
-struct CardDetails {
-  std::string brand;          // "VISA"
-  std::string last4;          // never more than four digits
-  std::string approval_code;  // the card terminal's
-};
 
 struct PaymentRecord {
   BillingPaymentId payment_id;
