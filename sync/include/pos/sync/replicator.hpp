@@ -185,7 +185,7 @@ enum class LeaseWait {
 struct ReplicatorConfig {
   HttpClientConfig http;
   std::size_t concurrency = 4;
-  // Items claimed and not yet recorded (sending or queued for a worker); 0: 32 x concurrency.
+  // Items claimed and not yet recorded (sending or queued for a worker); 0: 64 x concurrency.
   std::size_t inFlightLimit = 0;
   // How long replies may gather before their commit while the workers still have work.
   std::chrono::milliseconds ackWindow{5};
