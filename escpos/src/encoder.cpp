@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "code128.hpp"
@@ -22,18 +24,38 @@ std::uint8_t clamp_byte(int v) {
 
 // True when the text can be printed as it is: valid UTF-8 without control characters (the
 // common case, so row() and paragraph() copy nothing).
+std::size_t printable_ascii_end(std::string_view s, std::size_t i);
+
 bool printable_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b - 0x20U < 0x5FU) {
-      ++i;
+    const std::size_t run = printable_ascii_end(s, i);
+    if (run > i) {
+      i = run;
       continue;
     }
     const char32_t cp = utf8::next(s, i);
     if (cp == utf8::kReplacement || utf8::is_control(cp)) return false;
   }
   return true;
+}
+
+// Where the run of printable ASCII (0x20..0x7E) that starts at s[i] ends, eight bytes at a time:
+// a word has a byte below 0x20 when (x - 0x20..) & ~x & 0x80.. is not zero, and one of 0x7F or
+// above when (x + 0x01..) | x has a high bit (exact as a yes/no: a carry only follows a byte that
+// is already caught).
+std::size_t printable_ascii_end(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  while (i + 8 <= s.size()) {
+    std::uint64_t x = 0;
+    std::memcpy(&x, s.data() + i, sizeof x);
+    const std::uint64_t below = (x - kOnes * 0x20) & ~x & kHighs;
+    const std::uint64_t above = ((x + kOnes) | x) & kHighs;
+    if ((below | above) != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) - 0x20U < 0x5FU) ++i;
+  return i;
 }
 
 // What a row needs to know of a cell, in one pass: printable as it is (see printable_utf8),
@@ -48,12 +70,13 @@ CellShape shape_of(std::string_view s) {
   CellShape shape;
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    ++shape.width;
-    if (b - 0x20U < 0x5FU) {
-      ++i;
+    const std::size_t run = printable_ascii_end(s, i);
+    if (run > i) {
+      shape.width += static_cast<int>(run - i);
+      i = run;
       continue;
     }
+    ++shape.width;
     shape.ascii = false;
     const char32_t cp = utf8::next(s, i);
     if (cp == utf8::kReplacement || utf8::is_control(cp)) {
@@ -231,8 +254,7 @@ void Encoder::put_text(std::string_view s, int pad_to) {
   std::size_t i = 0;
   while (i < s.size()) {
     // Runs of printable ASCII (the same in every page) are copied in one go.
-    std::size_t run = i;
-    while (run < s.size() && static_cast<unsigned char>(s[run]) - 0x20U < 0x5FU) ++run;
+    const std::size_t run = printable_ascii_end(s, i);
     if (run > i) {
       out_.insert(out_.end(), s.begin() + static_cast<std::ptrdiff_t>(i),
                   s.begin() + static_cast<std::ptrdiff_t>(run));
