@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "code128.hpp"
@@ -22,18 +24,67 @@ std::uint8_t clamp_byte(int v) {
 
 // True when the text can be printed as it is: valid UTF-8 without control characters (the
 // common case, so row() and paragraph() copy nothing).
+std::size_t printable_ascii_end(std::string_view s, std::size_t i);
+
 bool printable_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b - 0x20U < 0x5FU) {
-      ++i;
+    const std::size_t run = printable_ascii_end(s, i);
+    if (run > i) {
+      i = run;
       continue;
     }
     const char32_t cp = utf8::next(s, i);
     if (cp == utf8::kReplacement || utf8::is_control(cp)) return false;
   }
   return true;
+}
+
+// Where the run of printable ASCII (0x20..0x7E) that starts at s[i] ends, eight bytes at a time:
+// a word has a byte below 0x20 when (x - 0x20..) & ~x & 0x80.. is not zero, and one of 0x7F or
+// above when (x + 0x01..) | x has a high bit (exact as a yes/no: a carry only follows a byte that
+// is already caught).
+std::size_t printable_ascii_end(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  while (i + 8 <= s.size()) {
+    std::uint64_t x = 0;
+    std::memcpy(&x, s.data() + i, sizeof x);
+    const std::uint64_t below = (x - kOnes * 0x20) & ~x & kHighs;
+    const std::uint64_t above = ((x + kOnes) | x) & kHighs;
+    if ((below | above) != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) - 0x20U < 0x5FU) ++i;
+  return i;
+}
+
+// What a row needs to know of a cell, in one pass: printable as it is (see printable_utf8),
+// printable ASCII only (copied to the printer byte for byte), and its width in columns.
+struct CellShape {
+  bool printable = true;
+  bool ascii = true;
+  int width = 0;
+};
+
+CellShape shape_of(std::string_view s) {
+  CellShape shape;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t run = printable_ascii_end(s, i);
+    if (run > i) {
+      shape.width += static_cast<int>(run - i);
+      i = run;
+      continue;
+    }
+    ++shape.width;
+    shape.ascii = false;
+    const char32_t cp = utf8::next(s, i);
+    if (cp == utf8::kReplacement || utf8::is_control(cp)) {
+      shape.printable = false;
+      return shape;
+    }
+  }
+  return shape;
 }
 
 // A piece of text with its width in columns, cut at code point boundaries.
@@ -45,6 +96,12 @@ struct Piece {
 // Next line of at most `width` columns from `rest` (already sanitized): breaks after the last
 // space that fits, else hard at `width` code points. Leading spaces of the rest are skipped.
 Piece take_line(std::string_view& rest, int width) {
+  // What fits whole (never more code points than bytes) is the common case: no scan for spaces.
+  if (rest.size() <= static_cast<std::size_t>(width)) {
+    const Piece whole{rest, display_width(rest)};
+    rest = {};
+    return whole;
+  }
   std::size_t i = 0;
   int cols = 0;
   std::size_t last_space_end = 0;  // byte index just after the last fitting space
@@ -197,8 +254,7 @@ void Encoder::put_text(std::string_view s, int pad_to) {
   std::size_t i = 0;
   while (i < s.size()) {
     // Runs of printable ASCII (the same in every page) are copied in one go.
-    std::size_t run = i;
-    while (run < s.size() && static_cast<unsigned char>(s[run]) - 0x20U < 0x5FU) ++run;
+    const std::size_t run = printable_ascii_end(s, i);
     if (run > i) {
       out_.insert(out_.end(), s.begin() + static_cast<std::ptrdiff_t>(i),
                   s.begin() + static_cast<std::ptrdiff_t>(run));
@@ -273,24 +329,30 @@ Encoder& Encoder::row(std::span<const Column> columns) {
   constexpr std::size_t kMax = 8;
   const std::size_t n = std::min(columns.size(), kMax);
   if (n == 0) return *this;
-  if (row_clean_.size() < kMax) row_clean_.resize(kMax);
   auto& text = row_text_;  // members: no zeroing of scratch arrays per row
   auto& width = row_width_;
+  auto& cell_width = row_cell_width_;
+  auto& ascii = row_ascii_;
   std::size_t flex = kMax;
   const int total = line_width();
   int fixed = static_cast<int>(n) - 1;  // one space between columns
   for (std::size_t c = 0; c < n; ++c) {
     text[c] = columns[c].text;
-    if (!printable_utf8(text[c])) {
+    CellShape shape = shape_of(text[c]);
+    if (!shape.printable) {
+      if (row_clean_.size() < kMax) row_clean_.resize(kMax);  // only for a row that needs it
       row_clean_[c] = sanitize_text(text[c]);
       text[c] = row_clean_[c];
+      shape = {true, false, display_width(text[c])};
     }
+    cell_width[c] = shape.width;
+    ascii[c] = shape.ascii;
     if (columns[c].width == 0 && flex == kMax) {
       flex = c;
       continue;
     }
     // A fixed column never truncates: an amount is shown whole, the flexible column gives way.
-    width[c] = std::max(columns[c].width, display_width(text[c]));
+    width[c] = std::max(columns[c].width, shape.width);
     fixed += width[c];
   }
   if (flex != kMax) width[flex] = std::max(1, total - fixed);
@@ -298,7 +360,12 @@ Encoder& Encoder::row(std::span<const Column> columns) {
   bool first = true;
   while (first || !rest.empty()) {
     Piece flex_piece;
-    if (flex != kMax) flex_piece = take_line(rest, width[flex]);
+    if (flex != kMax && first && cell_width[flex] <= width[flex]) {
+      flex_piece = {rest, cell_width[flex]};  // it fits whole: no scan for a break
+      rest = {};
+    } else if (flex != kMax) {
+      flex_piece = take_line(rest, width[flex]);
+    }
     std::size_t last = n - 1;
     if (!first) last = flex;  // continuation lines carry only the wrapped description
     for (std::size_t c = 0; c <= last; ++c) {
@@ -306,25 +373,32 @@ Encoder& Encoder::row(std::span<const Column> columns) {
         out_.push_back(' ');
       }
       std::string_view cell;
-      int cell_width = 0;
+      int cols = 0;
       if (c == flex) {
         cell = flex_piece.text;
-        cell_width = flex_piece.width;
+        cols = flex_piece.width;
       } else if (first) {
         cell = text[c];
-        cell_width = display_width(cell);
+        cols = cell_width[c];
       }
-      const int pad = width[c] - cell_width;
+      const int pad = width[c] - cols;
       const bool trailing = c == last;
+      // Printable ASCII is the same byte in every code page: copied as it is.
+      auto put_cell = [&] {
+        if (ascii[c])
+          out_.insert(out_.end(), cell.begin(), cell.end());
+        else
+          put_text(cell, 0);
+      };
       if (columns[c].align == Align::Right) {
         out_.insert(out_.end(), static_cast<std::size_t>(pad), ' ');
-        put_text(cell, 0);
+        put_cell();
       } else if (columns[c].align == Align::Center) {
         out_.insert(out_.end(), static_cast<std::size_t>(pad / 2), ' ');
-        put_text(cell, 0);
+        put_cell();
         if (!trailing) out_.insert(out_.end(), static_cast<std::size_t>(pad - pad / 2), ' ');
       } else {
-        put_text(cell, 0);
+        put_cell();
         if (!trailing) out_.insert(out_.end(), static_cast<std::size_t>(pad), ' ');
       }
     }
@@ -336,8 +410,9 @@ Encoder& Encoder::row(std::span<const Column> columns) {
 
 // ---- barcode ------------------------------------------------------------------------------------
 Expected<bool> Encoder::barcode128(std::string_view data, const BarcodeOptions& options) {
-  std::vector<int>& symbols = barcode_symbols_;
-  std::string& escpos_data = barcode_data_;
+  // Scratch kept by the thread: an Encoder lives for one receipt, a thread for many.
+  thread_local std::vector<int> symbols;
+  thread_local std::string escpos_data;
   if (!code128::encode(data, symbols, escpos_data)) {
     return Error{ErrorCode::BarcodeInvalid, "CODE128 takes 1..255 ASCII characters"};
   }

@@ -233,8 +233,7 @@ std::optional<std::string> LayoutRunner::run(const LayoutOp& op) {
       enc_.rule(op.fill);
       break;
     case K::Columns:
-      spec_count_ = op.specs.size();
-      std::copy(op.specs.begin(), op.specs.end(), specs_.begin());
+      set_columns(op.specs);
       break;
     case K::Row: {
       std::array<std::string_view, kMaxColumns + 1> cells{};
@@ -264,18 +263,27 @@ std::optional<std::string> LayoutRunner::run(const LayoutOp& op) {
   return std::nullopt;
 }
 
+void LayoutRunner::set_columns(std::span<const ColumnSpec> specs) {
+  spec_count_ = std::min(specs.size(), kMaxColumns);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < spec_count_; ++i) {
+    hidden_[i] = specs[i].kind == ColumnSpec::Hidden;
+    if (hidden_[i]) continue;
+    columns_[k].width = specs[i].kind == ColumnSpec::Flex ? 0 : specs[i].width;
+    columns_[k].align = specs[i].align;
+    ++k;
+  }
+}
+
 std::optional<std::string> LayoutRunner::row(std::span<const std::string_view> cells) {
   if (spec_count_ == 0) return "@row before @columns";
   if (cells.size() > spec_count_) return "@row has more cells than @columns";
   if (cells.size() < spec_count_) return "@row has fewer cells than @columns";
-  std::array<Column, kMaxColumns> cols{};
   std::size_t k = 0;
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    if (specs_[i].kind == ColumnSpec::Hidden) continue;
-    cols[k++] =
-        Column{cells[i], specs_[i].kind == ColumnSpec::Flex ? 0 : specs_[i].width, specs_[i].align};
+    if (!hidden_[i]) columns_[k++].text = cells[i];
   }
-  enc_.row(std::span<const Column>(cols.data(), k));
+  enc_.row(std::span<const Column>(columns_.data(), k));
   return std::nullopt;
 }
 

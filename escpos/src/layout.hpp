@@ -86,7 +86,12 @@ class LayoutRunner {
   Encoder& enc_;
   RenderedReceipt& out_;
   const MonoImage* logo_;
-  std::array<ColumnSpec, kMaxColumns> specs_{};
+  void set_columns(std::span<const ColumnSpec> specs);
+
+  // The current @columns as the encoder's columns (text filled in per row), so a row copies
+  // only its cells' text: set once per @columns, not per row.
+  std::array<Column, kMaxColumns> columns_{};
+  std::array<bool, kMaxColumns> hidden_{};
   std::size_t spec_count_ = 0;
 };
 

@@ -446,12 +446,35 @@ class Compiler {
           fixed.remove_prefix(bar + 1);
         }
       }
+      for (auto& cell : node.cells) trim_fixed_ends(cell);
       out.push_back(std::move(node));
       return true;
     }
     node.kind = Node::Kind::Paragraph;
     out.push_back(std::move(node));
     return true;
+  }
+
+  // A cell is trimmed of spaces when it is filled in; the spaces at the ends of its fixed text
+  // (those around the '|') are trimmed here, once, so "| {{amount}} |" is the value alone and
+  // is filled in without being copied. trim(" " + v + " ") == trim(v) for any v.
+  static void trim_fixed_ends(TextExpr& cell) {
+    while (!cell.empty() && cell.front().ref < 0) {
+      const std::size_t first = cell.front().text.find_first_not_of(' ');
+      if (first != std::string::npos) {
+        cell.front().text.erase(0, first);
+        break;
+      }
+      cell.erase(cell.begin());
+    }
+    while (!cell.empty() && cell.back().ref < 0) {
+      const std::size_t last = cell.back().text.find_last_not_of(' ');
+      if (last != std::string::npos) {
+        cell.back().text.erase(last + 1);
+        break;
+      }
+      cell.pop_back();
+    }
   }
 
   LayoutProgram& program_;
@@ -487,7 +510,7 @@ class Filler {
  public:
   Filler(const LayoutProgram& program, const ReceiptTemplate& tmpl, const ReceiptContent& c,
          bool narrow, layout::LayoutRunner& runner)
-      : program_(program), c_(c), narrow_(narrow), runner_(runner) {
+      : program_(program), c_(c), narrow_(narrow), runner_(runner), scratch_(scratch()) {
     const std::size_t max_lines =
         static_cast<std::size_t>(std::max(1, narrow ? tmpl.max_lines_narrow : tmpl.max_lines_wide));
     summarise_ = c.lines.size() > max_lines;
@@ -637,6 +660,7 @@ class Filler {
 
   // The text of pieces with the values as they are (see the file comment for why).
   std::string_view fill(const TextExpr& expr, std::string& buf) const {
+    if (expr.empty()) return {};
     if (expr.size() == 1)
       return expr[0].ref < 0 ? std::string_view(expr[0].text) : lookup(expr[0].ref).text;
     buf.clear();
@@ -696,16 +720,16 @@ class Filler {
   }
 
   std::optional<std::string> run(const Node& node) {
-    Scratch& s = scratch();
+    Scratch& s = scratch_;
     switch (node.kind) {
       case Node::Kind::Static:
         if (node.error) return node.error;
         return runner_.run(node.op);
       case Node::Kind::Row: {
-        std::array<std::string_view, layout::LayoutRunner::kMaxColumns + 1> cells{};
-        const std::size_t n = std::min(node.cells.size(), cells.size());
-        for (std::size_t i = 0; i < n; ++i) cells[i] = trim_spaces(fill(node.cells[i], s.cells[i]));
-        return runner_.row(std::span<const std::string_view>(cells.data(), n));
+        const std::size_t n = std::min(node.cells.size(), cells_.size());
+        for (std::size_t i = 0; i < n; ++i)
+          cells_[i] = trim_spaces(fill(node.cells[i], s.cells[i]));
+        return runner_.row(std::span<const std::string_view>(cells_.data(), n));
       }
       case Node::Kind::Paragraph: {
         std::string_view text = fill(node.text, s.line);
@@ -742,6 +766,9 @@ class Filler {
   const ReceiptContent& c_;
   bool narrow_;
   layout::LayoutRunner& runner_;
+  Scratch& scratch_;  // looked up once per receipt (a thread_local access has a guard)
+  // A row's cells, kept here so a row does not zero an array of its own.
+  std::array<std::string_view, layout::LayoutRunner::kMaxColumns + 1> cells_{};
   bool summarise_ = false;
   std::size_t shown_ = 0;
   std::array<char, 24> hidden_buf_{}, count_buf_{};

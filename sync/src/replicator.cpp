@@ -22,6 +22,11 @@
 
 namespace pos::sync {
 
+namespace detail {
+// Defined in billing_client.cpp: parsePaymentPosted over a reply already parsed.
+Parsed<PaymentPosted> parsePaymentPostedJson(const nlohmann::json& reply);
+}  // namespace detail
+
 // ---------------------------------------------------------------------------------------------
 // 1. schema, SnapshotStore, PostingErrors
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +268,9 @@ DbResult<std::optional<PostingError>> PostingErrors::find(std::int64_t outboxId,
 // 2. identity and back-off
 // ---------------------------------------------------------------------------------------------
 
-RequestIdentity defaultIdentity(const OutboxItem& item) {
+namespace {
+// defaultIdentity with the item's body already parsed (the workers parse it once per send).
+RequestIdentity identityOf(const OutboxItem& item, const nlohmann::json& body) {
   RequestIdentity id;
   id.correlationId = item.correlation_id.value_or(item.stream);
   // One trace per checkout, the same after a restart: derived from the stream.
@@ -278,7 +285,6 @@ RequestIdentity defaultIdentity(const OutboxItem& item) {
     hex.push_back(kDigits[b & 0x0f]);
   }
   id.trace = TraceId::parse(hex);  // nullopt only for an all-zero digest: a fresh trace then
-  auto body = parse_outside_json(item.body);
   if (body.is_object()) {
     for (const char* key : {"capturedByUserId", "requestedByUserId"}) {
       auto it = body.find(key);
@@ -289,6 +295,11 @@ RequestIdentity defaultIdentity(const OutboxItem& item) {
     }
   }
   return id;
+}
+}  // namespace
+
+RequestIdentity defaultIdentity(const OutboxItem& item) {
+  return identityOf(item, parse_outside_json(item.body));
 }
 
 std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempts,
@@ -353,12 +364,11 @@ std::optional<std::string> stringField(const nlohmann::json& j, const char* key)
   return it->get<std::string>();
 }
 
-}  // namespace
-
-AckVerdict checkAcknowledgement(const OutboxItem& item, std::string_view body) {
+// checkAcknowledgement with the request body already parsed; the reply is parsed once here.
+AckVerdict judgeAcknowledgement(const OutboxItem& item, const nlohmann::json& request,
+                                std::string_view body) {
   const auto reply = parse_outside_json(body);
   if (!reply.is_object()) return notAck("ACK_MALFORMED", "reply is not a JSON object");
-  const auto request = parse_outside_json(item.body);
   for (const char* field : kEchoedIds) {
     if (!reply.contains(field)) continue;
     auto got = stringField(reply, field);
@@ -370,7 +380,7 @@ AckVerdict checkAcknowledgement(const OutboxItem& item, std::string_view body) {
   }
   switch (item.kind) {
     case OutboxKind::Payment: {
-      auto posted = parsePaymentPosted(body);
+      auto posted = detail::parsePaymentPostedJson(reply);
       if (!posted.value) return notAck("ACK_MALFORMED", posted.error);
       if (posted.value->billingPaymentId != item.idempotency_key) {
         return notAck("ACK_ID_MISMATCH", "billingPaymentId: not this payment's");
@@ -410,9 +420,18 @@ AckVerdict checkAcknowledgement(const OutboxItem& item, std::string_view body) {
   return AckVerdict{true, "", ""};
 }
 
+}  // namespace
+
+AckVerdict checkAcknowledgement(const OutboxItem& item, std::string_view body) {
+  return judgeAcknowledgement(item, parse_outside_json(item.body), body);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Impl: workers
 // ---------------------------------------------------------------------------------------------
+
+// Items claimed per read of the outbox (see markAndClaim): a chunk of them stays under 64 KiB.
+constexpr std::size_t kClaimChunk = 128;
 
 struct Replicator::Impl {
   Database db;
@@ -446,16 +465,25 @@ struct Replicator::Impl {
 
   std::optional<SyncLease> lease;
   std::size_t inFlightLimit = 0;
+  // Fewer queued jobs than this: the loop commits and claims at once rather than gathering more
+  // replies, so the workers are refilled before they run dry (a turn takes a few ms of CPU and,
+  // on a busy machine, as long again waiting for one).
+  std::size_t lowWater = 0;
+  bool defaultIdentityInUse = false;  // the workers then reuse the body they parsed
 
   std::optional<HttpClient> pullClient;
   std::chrono::steady_clock::time_point nextPull{};
   std::chrono::steady_clock::time_point nextStats{};
 
   Impl(Database d, ReplicatorConfig c) : db(std::move(d)), config(std::move(c)) {
-    if (!config.identity) config.identity = defaultIdentity;
+    if (!config.identity) {
+      config.identity = defaultIdentity;
+      defaultIdentityInUse = true;
+    }
     config.concurrency = std::max<std::size_t>(1, config.concurrency);
     inFlightLimit = config.inFlightLimit > 0 ? std::max(config.inFlightLimit, config.concurrency)
-                                             : 32 * config.concurrency;
+                                             : 64 * config.concurrency;
+    lowWater = std::max(config.concurrency, inFlightLimit / 4);
     if (config.leaseFile.empty()) config.leaseFile = SyncLease::lock_file_for(db.path());
   }
 
@@ -509,10 +537,12 @@ struct Replicator::Impl {
       req.path = item.path;
       req.body = item.body;
       req.idempotencyKey = item.idempotency_key;  // always the item's own key
-      req.identity = config.identity(item);
+      // The body is parsed once, for the identity and for judging the reply.
+      const nlohmann::json request = parse_outside_json(item.body);
+      req.identity = defaultIdentityInUse ? identityOf(item, request) : config.identity(item);
       HttpOutcome outcome = client.send(req);
       AckVerdict verdict;
-      if (outcome.ok()) verdict = checkAcknowledgement(item, outcome.body);
+      if (outcome.ok()) verdict = judgeAcknowledgement(item, request, outcome.body);
       bool wake = false;
       {
         std::lock_guard lock(mu);
@@ -520,7 +550,7 @@ struct Replicator::Impl {
         // Wake the loop only when it can act: the first reply of a batch, a full batch, or the
         // workers running low (see turn()); every other reply would only be a context switch.
         wake = results.size() == 1 || results.size() >= inFlightLimit / 2 ||
-               jobs.size() < config.concurrency || stopping;
+               jobs.size() < lowWater || stopping;
       }
       if (wake) resultCv.notify_all();
     }
@@ -643,8 +673,8 @@ struct Replicator::Impl {
   // If that commit fails, every item of the batch is still SENDING (requeue_sending() at the next
   // start sends it again with its own key) and the claimed items are not sent. Returns the items
   // to send.
-  std::vector<OutboxItem> markAndClaim(std::deque<Result>& done, std::size_t claimLimit) {
-    std::vector<OutboxItem> claimed;
+  std::deque<OutboxItem> markAndClaim(std::deque<Result>& done, std::size_t claimLimit) {
+    std::deque<OutboxItem> claimed;  // no single large block (see the claim below)
     if (done.empty() && claimLimit == 0) return claimed;
     auto tx = db.begin();
     if (!tx.ok()) {
@@ -655,11 +685,21 @@ struct Replicator::Impl {
       // After the marks, so the claim sees the items they let through (the next of a stream)
       // and a configuration problem they recorded stops it.
       if (claimLimit > 0 && !configurationStopped() && !isStopping()) {
-        auto got = outbox.claim(tx.value(), claimLimit, now());
-        if (!got.ok()) {
-          noteError("OUTBOX_UNAVAILABLE");
-        } else {
-          claimed = std::move(got).value();
+        // In chunks, all in this transaction: a claim of hundreds of items is a vector of over
+        // 64 KiB, and freeing one makes glibc consolidate every small free chunk (the loop's
+        // thread spent more time there than in SQLite). Items the first chunks claimed are
+        // SENDING, so the next chunk's read starts after them and finds a stream's next item
+        // exactly as one read would: not yet (its predecessor is not ACKED).
+        const Timestamp at = now();
+        while (claimed.size() < claimLimit) {
+          const std::size_t want = std::min(kClaimChunk, claimLimit - claimed.size());
+          auto got = outbox.claim(tx.value(), want, at);
+          if (!got.ok()) {
+            noteError("OUTBOX_UNAVAILABLE");
+            break;
+          }
+          for (auto& item : got.value()) claimed.push_back(std::move(item));
+          if (got.value().size() < want) break;
         }
       }
       if (auto c = tx.value().commit(); !c.ok()) {
@@ -713,8 +753,7 @@ struct Replicator::Impl {
       // have queued work (so waiting costs them nothing); commit at once when they run low.
       if (!results.empty() && !stopping && config.ackWindow.count() > 0) {
         resultCv.wait_for(lock, config.ackWindow, [&] {
-          return stopping || results.size() >= inFlightLimit / 2 ||
-                 jobs.size() < config.concurrency;
+          return stopping || results.size() >= inFlightLimit / 2 || jobs.size() < lowWater;
         });
       }
       woken = false;

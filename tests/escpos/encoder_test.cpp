@@ -1,6 +1,8 @@
 // Byte-exact tests, one command at a time (as python-escpos does), on the shipped profiles.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <pos/escpos/encoder.hpp>
 
 #include "test_support.hpp"
@@ -329,6 +331,166 @@ TEST(CleanOutsideText, InvalidUtf8BecomesReplacementCharacters) {
     const auto once = clean_outside_text(in);
     EXPECT_EQ(clean_outside_text(once), once);
   }
+}
+
+// ---- rows against a plain reference layout ----------------------------------------------------
+// Encoder::row has fast paths (a cell of printable ASCII is copied as it is, a flexible cell that
+// fits is not scanned for a break). The reference below lays a row out the plain way: every cell
+// sanitized, every width counted by code point, every line break searched for, every piece
+// printed through Encoder::text. Random rows must give the same bytes.
+std::vector<char32_t> code_points(std::string_view s) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;  // sanitized: valid
+    char32_t cp = len == 1 ? b : static_cast<char32_t>(b & (0x7FU >> len));
+    for (std::size_t k = 1; k < len; ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3FU);
+    }
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+std::string utf8_of(const std::vector<char32_t>& cps, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) {
+    const char32_t c = cps[i];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+void reference_row(Encoder& e, const std::vector<Column>& columns) {
+  const std::size_t n = std::min<std::size_t>(columns.size(), 8);
+  if (n == 0) return;
+  std::vector<std::vector<char32_t>> text(n);
+  std::vector<int> width(n, 0);
+  std::size_t flex = n;
+  int fixed = static_cast<int>(n) - 1;
+  for (std::size_t c = 0; c < n; ++c) {
+    text[c] = code_points(sanitize_text(columns[c].text));
+    if (columns[c].width == 0 && flex == n) {
+      flex = c;
+      continue;
+    }
+    width[c] = std::max(columns[c].width, static_cast<int>(text[c].size()));
+    fixed += width[c];
+  }
+  if (flex != n) width[flex] = std::max(1, e.line_width() - fixed);
+  std::size_t at = 0;  // where the rest of the flexible cell starts
+  const std::size_t end = flex != n ? text[flex].size() : 0;
+  bool first = true;
+  while (first || at < end) {
+    std::string piece;
+    int piece_width = 0;
+    if (flex != n) {
+      const auto& t = text[flex];
+      const std::size_t w = static_cast<std::size_t>(width[flex]);
+      std::size_t cut = std::min(end, at + w), next = cut;
+      if (cut < end && t[cut] != ' ') {  // inside a word: break after the last space that fits
+        std::size_t space = cut;
+        while (space > at && t[space - 1] != ' ') --space;
+        if (space > at) cut = space - 1, next = space;
+      }
+      piece = utf8_of(t, at, cut);
+      piece_width = static_cast<int>(cut - at);
+      at = next;
+      while (at < end && t[at] == ' ') ++at;
+    }
+    const std::size_t last = first ? n - 1 : flex;
+    for (std::size_t c = 0; c <= last; ++c) {
+      if (c > 0) e.text(" ");
+      std::string cell;
+      int cell_width = 0;
+      if (c == flex) {
+        cell = piece;
+        cell_width = piece_width;
+      } else if (first) {
+        cell = utf8_of(text[c], 0, text[c].size());
+        cell_width = static_cast<int>(text[c].size());
+      }
+      const int pad = width[c] - cell_width;
+      const bool trailing = c == last;
+      const auto spaces = [&e](int k) { e.text(std::string(static_cast<std::size_t>(k), ' ')); };
+      if (columns[c].align == Align::Right) {
+        spaces(pad);
+        e.text(cell);
+      } else if (columns[c].align == Align::Center) {
+        spaces(pad / 2);
+        e.text(cell);
+        if (!trailing) spaces(pad - pad / 2);
+      } else {
+        e.text(cell);
+        if (!trailing) spaces(pad);
+      }
+    }
+    e.newline();
+    first = false;
+  }
+}
+
+TEST(EncoderRows, RandomRowsGiveTheBytesOfThePlainLayout) {
+  static constexpr std::string_view kPieces[] = {
+      "a",    "Z",        "7",  " ",    " ", "  ", ".",    "-",         "é",    "€",
+      "ß",    "Ω",        "λ",  "Ж",    "¥", "\t", "\x01", "\x1b",      "\x7f", "\xc2\x9b",
+      "\xff", "\xe2\x82", "漢", "🙂", "|", "%",  "word", "longerword"};
+  std::mt19937 rng(14);
+  const char* profiles[] = {"generic-80mm", "generic-58mm", "epson-tm-t88v"};
+  int rows = 0;
+  for (const char* id : profiles) {
+    for (int round = 0; round < 400; ++round) {
+      const bool ascii_only = round % 3 == 0;  // the fast paths' own case, often
+      std::vector<std::string> texts;
+      std::vector<Column> columns;
+      const std::size_t n = 1 + rng() % 5;
+      for (std::size_t c = 0; c < n; ++c) {
+        std::string t;
+        const std::size_t len = rng() % 14;
+        for (std::size_t k = 0; k < len; ++k) {
+          const auto piece = kPieces[rng() % std::size(kPieces)];
+          if (ascii_only && (static_cast<unsigned char>(piece[0]) >= 0x80 || piece[0] < 0x20 ||
+                             piece[0] == 0x7f)) {
+            t += 'x';
+          } else {
+            t += piece;
+          }
+        }
+        texts.push_back(std::move(t));
+      }
+      for (std::size_t c = 0; c < n; ++c) {
+        const int width = rng() % 3 == 0 ? 0 : static_cast<int>(rng() % 12);
+        const auto align = static_cast<Align>(rng() % 3);
+        columns.push_back({texts[c], width, align});
+      }
+      const Emphasis emphasis = rng() % 4 == 0 ? Emphasis::DoubleWidth : Emphasis::None;
+      const Font font = rng() % 4 == 0 ? Font::B : Font::A;
+      Encoder fast(profile(id)), plain(profile(id));
+      fast.initialize().font(font).emphasis(emphasis);
+      plain.initialize().font(font).emphasis(emphasis);
+      fast.row(columns);
+      reference_row(plain, columns);
+      ASSERT_EQ(fast.bytes(), plain.bytes()) << id << " round " << round;
+      ASSERT_EQ(fast.replaced_characters(), plain.replaced_characters());
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, 1200);
 }
 
 }  // namespace

@@ -122,11 +122,11 @@ class Encoder {
   Align align_ = Align::Left;
   Emphasis emphasis_ = Emphasis::None;
   Font font_ = Font::A;
-  std::vector<int> barcode_symbols_;  // scratch kept between calls: no allocation per barcode
-  std::string barcode_data_;
   std::vector<std::string> row_clean_;  // sanitized cells of the current row, when needed
   std::array<std::string_view, 8> row_text_{};
   std::array<int, 8> row_width_{};
+  std::array<int, 8> row_cell_width_{};
+  std::array<bool, 8> row_ascii_{};
 };
 
 // Helpers shared with the decoder and tests.

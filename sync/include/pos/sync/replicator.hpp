@@ -33,8 +33,8 @@
 // refusal its sync_posting_error row) and claims the next items in ONE transaction. It claims
 // ahead (up to inFlightLimit items, at most one per stream) so the workers keep sending while it
 // commits, and it lets the replies of several workers' turns gather (up to ackWindow, while the
-// workers still have queued work) before one commit: a drain costs one fsync per batch, not one
-// per item. An item is marked ACKED only once its reply is in hand; if a commit fails, the whole
+// workers still have a quarter of that window queued) before one commit: a drain costs one
+// fsync per batch, not one per item. An item is marked ACKED only once its reply is in hand; if a commit fails, the whole
 // batch is still SENDING and is healed at the next start as above, and the items it claimed are
 // not sent. Per-stream order holds because a stream's next item is claimable only once the one
 // before is ACKED (committed), and exactly-once in effect because every resend carries the
@@ -185,7 +185,7 @@ enum class LeaseWait {
 struct ReplicatorConfig {
   HttpClientConfig http;
   std::size_t concurrency = 4;
-  // Items claimed and not yet recorded (sending or queued for a worker); 0: 32 x concurrency.
+  // Items claimed and not yet recorded (sending or queued for a worker); 0: 64 x concurrency.
   std::size_t inFlightLimit = 0;
   // How long replies may gather before their commit while the workers still have work.
   std::chrono::milliseconds ackWindow{5};
