@@ -204,7 +204,8 @@ bool Kit::button(std::string_view id, std::string_view label, ImVec2 size, Tone 
     ImFont* f = fonts.get(font);
     const float textW =
         f->CalcTextSizeA(f->FontSize, 1e9f, 0.f, label.data(), label.data() + label.size()).x;
-    model.items.back().labelFits = textW <= size.x - 2.f;
+    // ImGui starts a label that does not fit at the left padding and clips it at the edge.
+    model.items.back().labelFits = textW + ImGui::GetStyle().FramePadding.x <= size.x - 1.f;
   }
   return pressed && on && !tapCancelled();
 }
