@@ -415,8 +415,12 @@ void Screens::shift(Kit& kit, FrameContext& ctx) {
   ImGui::BeginGroup();
   const bool numberFocus =
       focus_ == Focus::Amount || focus_ == Focus::Counted || focus_ == Focus::FloatCount;
-  const char k = keypad(kit, "keypad.shift",
-                        cur.minor_unit_digits() > 0 ? KeypadPoint::Yes : KeypadPoint::No, key);
+  // A count of pieces has no point (the key stays blank where it is: nothing moves).
+  const char k =
+      keypad(kit, "keypad.shift",
+             cur.minor_unit_digits() > 0 && focus_ != Focus::FloatCount ? KeypadPoint::Yes
+                                                                        : KeypadPoint::No,
+             key);
   TypedInput typed = readTypedInput();
   std::string* target = focus_ == Focus::Amount       ? &shiftAmount_
                         : focus_ == Focus::Counted    ? &counted_[countedCurrency_]
@@ -472,11 +476,15 @@ void Screens::floatByCount(Kit& kit, FrameContext& ctx, checkout::Currency cur, 
   const float gap = kit.m.gap();
   // `height` leaves room for the bottom row (total, Open shift); the tiles take a row here.
   const float listH = std::max(kit.m.mm(24), height - kit.m.target() - 2 * gap);
+  // Tight rows (10 mm fields, 2 mm apart, a thin margin): USD's ten fit 1280x800 at 5.88 px/mm.
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(kit.m.mm(2), kit.m.mm(1.5f)));
   kit.beginList("shift.float.counts", ImVec2(width, listH));
+  ImGui::PopStyleVar();
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(gap, kit.m.mm(2.2f)));
   const int columns = 4;
   const float colW = (width - kit.m.mm(4) - (columns - 1) * gap) / columns;
   const float labelW = colW * 0.4f;
-  const ImVec2 fieldSize(colW - labelW - gap, kit.m.mm(11));
+  const ImVec2 fieldSize(colW - labelW - gap, kit.m.mm(10.f));
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto& d = table[i];
     if (i % columns != 0) ImGui::SameLine();
@@ -501,6 +509,7 @@ void Screens::floatByCount(Kit& kit, FrameContext& ctx, checkout::Currency cur, 
     }
     ImGui::EndGroup();
   }
+  ImGui::PopStyleVar();
   kit.endList();
   // The total beside Open shift.
   const float y = ImGui::GetCursorPosY();
