@@ -291,14 +291,19 @@ void UiApp::finishClick() {
   clickPid_ = -1;
 }
 
+// The frame number is read before the input is sent: the app may have drawn every frame the
+// input causes (and gone idle) before xdotool returns, and a later read would then wait for a
+// frame that never comes.
 void UiApp::type(const std::string& ascii) {
+  const std::uint64_t before = read().frame;
   xdotool({"type", "--delay", "20", ascii});
-  lastTapFrame_ = read().frame + 1;
+  lastTapFrame_ = before + 1;
 }
 
 void UiApp::key(const std::string& name) {
+  const std::uint64_t before = read().frame;
   xdotool({"key", name});
-  lastTapFrame_ = read().frame + 1;
+  lastTapFrame_ = before + 1;
 }
 
 }  // namespace pos::ui::e2e
