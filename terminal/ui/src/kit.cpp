@@ -1,7 +1,8 @@
 // The UI's kit (kit.hpp): theme, fonts, touch widgets that record what they drew, keypads and
 // the on-screen keyboard.
 //
-// Sections: colours and fonts · Kit · typed input · Keypad · Keyboard · money text
+// Sections: colours and fonts (and the solid fills) · Kit · typed input · Keypad · Keyboard ·
+// money text
 #include "kit.hpp"
 
 #include <SDL.h>

@@ -1,7 +1,8 @@
 // Screens (screens.hpp), part 3: Sync, Receipts, Shift, Drawer and Printer, and the shared
 // floating keyboard.
 //
-// Sections: floating keyboard · Sync · Receipts · Shift · Drawer · Printer
+// Sections: floating keyboard · Sync · Receipts · Shift · the float, note by note · Drawer ·
+// Printer
 #include <imgui_internal.h>
 
 #include <algorithm>
