@@ -2,6 +2,8 @@
 // Z that names who closed it): opening float, paid out / paid in, the no-sale drawer with its
 // reason (and its approval when configured), X on demand, the Z with a difference over the
 // tolerance and with unsynced items, each needing a supervisor.
+#include <limits>
+
 #include "engine_support.hpp"
 
 namespace pos::enginetest {
@@ -181,6 +183,63 @@ TEST_F(EngineShop, ANoSaleNeedsASupervisorWhenTheShopSaysSo) {
   ASSERT_FALSE(s->refusal) << refusalCode(*s);
   EXPECT_EQ(e2e::sqlite(term.database(), "SELECT note FROM drawer_opening WHERE reason='NO_SALE'"),
             "customer needs change (approved by sup-sara)\n");
+}
+
+TEST_F(EngineShop, AFloatCountedByDenominationMustAddUpAndIsRecordedWithTheShift) {
+  auto c = counter(online());
+  ASSERT_TRUE(c->signIn("adv-anna", e2e::kAnnaPin)->user);
+  using Count = in::FloatCount;
+  // USD 100 + 20 + 3 x 1.00 + 0.25 = 123.25, not the 123.45 stated.
+  EXPECT_EQ(refusalCode(*c->step(in::OpenShift{{usd(12345)},
+                                               {Count{usd(10000), 1}, Count{usd(2000), 1},
+                                                Count{usd(100), 3}, Count{usd(25), 1}}})),
+            "FLOAT_COUNT_MISMATCH");
+  // A line in a currency the float does not have; a negative count; a zero denomination.
+  const auto eur = checkout::Money{checkout::Currencies::EUR, 5000};
+  EXPECT_EQ(refusalCode(*c->step(in::OpenShift{{usd(5000)}, {Count{usd(5000), 1}, Count{eur, 1}}})),
+            "FLOAT_COUNT_MISMATCH");
+  EXPECT_EQ(refusalCode(
+                *c->step(in::OpenShift{{usd(5000)}, {Count{usd(10000), -1}, Count{usd(5000), 3}}})),
+            "FLOAT_COUNT_MISMATCH");
+  EXPECT_EQ(refusalCode(*c->step(in::OpenShift{{usd(0)}, {Count{usd(0), 4}}})),
+            "FLOAT_COUNT_MISMATCH");
+  // An overflowing line is refused, not wrapped.
+  EXPECT_EQ(refusalCode(*c->step(in::OpenShift{
+                {usd(5000)}, {Count{usd(std::numeric_limits<std::int64_t>::max() / 2), 3}}})),
+            "FLOAT_COUNT_MISMATCH");
+  EXPECT_EQ(e2e::sqlite(term.database(), "SELECT count(*) FROM shift_open"), "0\n");
+
+  auto s = c->step(in::OpenShift{{usd(12345)},
+                                 {Count{usd(10000), 1}, Count{usd(2000), 1}, Count{usd(100), 3},
+                                  Count{usd(25), 1}, Count{usd(10), 2}}});
+  ASSERT_FALSE(s->refusal) << refusalCode(*s);
+  ASSERT_TRUE(s->shift);
+  ASSERT_EQ(s->shift->openingFloat.size(), 1u);
+  EXPECT_EQ(s->shift->openingFloat[0], usd(12345));
+  EXPECT_EQ(e2e::sqlite(term.database(),
+                        "SELECT count(*) FROM audit_event WHERE kind='FLOAT_COUNTED'"
+                        " AND actor='adv-anna' AND detail_json LIKE "
+                        "'%{\"count\":1,\"currency\":\"USD\",\"denominationMinor\":2000}%'"),
+            "1\n");
+}
+
+TEST_F(EngineShop, OnlyASupervisorPrintsATestPageWhileEveryoneSeesThePrinters) {
+  auto c = counter(online());
+  ASSERT_TRUE(c->signIn("adv-anna", e2e::kAnnaPin)->user);
+  const auto spool = term.dataDir() + "/spool";
+  const auto before = e2e::filesUnder(spool).size();
+  auto s = c->step(in::PrintTestPage{});
+  EXPECT_EQ(refusalCode(*s), "PERMISSION_MISSING");
+  EXPECT_EQ(e2e::filesUnder(spool).size(), before) << "nothing reached the printer";
+  s = c->step(in::ListPrinters{});
+  EXPECT_FALSE(s->refusal) << "listing the printers is for everyone: " << refusalCode(*s);
+  EXPECT_FALSE(s->printer.readiness.empty()) << "and the printer's condition is shown";
+
+  ASSERT_FALSE(c->step(in::SignOut{})->user);
+  ASSERT_TRUE(c->signIn("sup-sara", e2e::kSaraPin)->user);
+  s = c->step(in::PrintTestPage{});
+  EXPECT_FALSE(s->refusal) << refusalCode(*s);
+  EXPECT_GT(e2e::filesUnder(spool).size(), before) << "the test page is at the virtual printer";
 }
 
 }  // namespace

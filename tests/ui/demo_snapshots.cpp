@@ -360,9 +360,17 @@ app::Snapshot printersListed() {
   return s;
 }
 
+// A fresh install: no roster until the backend is reached (or IT runs `pull`).
+app::Snapshot signedOutNoRoster() {
+  app::Snapshot s = signedOut();
+  s.staff.clear();
+  return s;
+}
+
 std::vector<ScreenCase> allScreens(const std::string& previewPng) {
   return {
       {"sign-in", Screen::SignIn, signedOut},
+      {"sign-in-no-roster", Screen::SignIn, signedOutNoRoster},
       {"sign-in-wrong-pin", Screen::SignIn, signInWrongPin},
       {"sign-in-locked", Screen::SignIn, signInLockedOut},
       {"counter", Screen::Counter, counterIdle},

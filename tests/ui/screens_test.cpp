@@ -46,6 +46,7 @@ TEST(Screens, EveryScreenRendersWithItsLabelsAndWritesItsPng) {
   };
   const std::map<std::string, Expect> expected{
       {"sign-in", {"Sign in", {"Sign in", "Anna Advisor", "Sara Supervisor"}}},
+      {"sign-in-no-roster", {"Sign in", {"Sign in"}}},
       {"sign-in-wrong-pin", {"Sign in", {"Carl Cashier"}}},
       {"sign-in-locked", {"Sign in", {"Carl Cashier"}}},
       {"counter",
@@ -177,7 +178,9 @@ TEST(Screens, SemanticsOfTheMainStates) {
 
 // ---------------------------------------------------------------- sizes, contrast, 1024x768
 
-void checkSizes(const DrawnModel& d, double pxPerMm, float width, float height) {
+// keypadMm: the smallest keypad key (about 18 mm where they fit; a short screen's give way).
+void checkSizes(const DrawnModel& d, double pxPerMm, float width, float height,
+                double keypadMm = 14) {
   const auto mm = [&](double v) { return static_cast<float>(v * pxPerMm); };
   std::vector<const DrawnItem*> targets;
   for (const auto& item : d.items) {
@@ -189,12 +192,15 @@ void checkSizes(const DrawnModel& d, double pxPerMm, float width, float height) 
     }
     EXPECT_LE(item.rect.x + item.rect.w, width + 0.5f) << "inside the window";
     EXPECT_LE(item.rect.y + item.rect.h, height + 0.5f) << "inside the window";
+    if (item.kind == DrawnKind::Text && !item.clipped) {
+      EXPECT_TRUE(item.labelFits) << "the text runs past the edge of its panel or list";
+    }
     if (item.kind == DrawnKind::Text || item.clipped) continue;
     EXPECT_TRUE(item.labelFits) << "the label is cut off";
     EXPECT_GE(item.rect.w, mm(10) - 0.5f) << "touch target width";
     EXPECT_GE(item.rect.h, mm(10) - 0.5f) << "touch target height";
     if (item.kind == DrawnKind::Key && item.id.rfind("keypad.", 0) == 0) {
-      EXPECT_GE(item.rect.w, mm(14)) << "keypad keys are about 18 mm";
+      EXPECT_GE(item.rect.w, mm(keypadMm)) << "keypad keys are about 18 mm";
       EXPECT_LE(item.rect.w, mm(19));
     }
     targets.push_back(&item);
@@ -234,6 +240,26 @@ TEST(Screens, TheLayoutWorksAt1024x768) {
     checkSizes(r.drawn, 5.03, 1024, 768);
     if (c.name == "payment" || c.name == "sign-in" || c.name == "approval") {
       EXPECT_TRUE(h.session().savePng(kArtifacts + "/1024x768-" + c.name + ".png"));
+    }
+  }
+}
+
+TEST(Screens, TheLayoutWorksAt1280x720) {
+  // A 16:9 kiosk panel at the configured density (122 mm tall): the keypads' keys give way,
+  // and every label still fits its key or panel (the kiosk showed "Bac"). (Not every screen
+  // fits 122 mm yet: see the report; the labels are checked here.)
+  Harness h(1280, 720, 5.88);
+  const auto preview = writePreviewPng(kArtifacts);
+  for (const auto& c : allScreens(preview)) {
+    SCOPED_TRACE(c.name);
+    const auto r = render(h, c);
+    for (const auto& item : r.drawn.items) {
+      SCOPED_TRACE(item.id + " '" + item.label + "'");
+      if (item.clipped || (item.kind == DrawnKind::Text && item.label.empty())) continue;
+      EXPECT_TRUE(item.labelFits) << "cut off";
+    }
+    if (const auto* back = r.drawn.find("keypad.pin.back")) {
+      EXPECT_TRUE(back->label == "Back" || back->label == "\u2190") << back->label;
     }
   }
 }
@@ -533,6 +559,77 @@ TEST(Behaviour, TheFailedPrintOffersRetryAndEmail) {
   const auto* email = intentOf<app::intent::EmailReceipt>(r2);
   ASSERT_NE(email, nullptr);
   EXPECT_EQ(email->address, "jordan@example.com");
+}
+
+TEST(Behaviour, TheFloatIsCountedNoteByNoteWithTheTotalShownLive) {
+  Harness h(1280, 800, 5.88);
+  auto snap = counterIdle();
+  snap.shift.reset();  // no shift yet
+  h.run(snap);
+  h.session().show(Screen::Shift);
+  h.run(snap);
+  h.tap("shift.open");
+  h.run(snap);
+  ASSERT_NE(h.drawn().find("shift.float.by-count"), nullptr) << "USD has notes and coins";
+  h.tap("shift.float.by-count");
+  h.run(snap);
+  // Every USD note and coin has its count field; the total starts at zero.
+  for (const char* id : {"shift.count.10000", "shift.count.2000", "shift.count.100",
+                         "shift.count.25", "shift.count.1"}) {
+    EXPECT_NE(h.drawn().find(id), nullptr) << id;
+  }
+  EXPECT_EQ(h.drawn().find("shift.float.total")->label, "Total USD 0.00");
+  // 2 x 100.00 + 3 x 5.00 + 4 x 0.25: the keypad types whole pieces (no point; typed on the
+  // physical keyboard, a point is dropped too).
+  auto count = [&](const char* field, std::initializer_list<const char*> keys) {
+    h.tap(field);
+    h.run(snap);
+    for (const char* k : keys) h.tap(k);
+    h.run(snap);
+  };
+  count("shift.count.10000", {"keypad.shift.2"});
+  EXPECT_EQ(h.drawn().find("shift.float.total")->label, "Total USD 200.00") << "shown live";
+  EXPECT_EQ(h.drawn().find("keypad.shift.point"), nullptr) << "no point key for a count";
+  count("shift.count.500", {"keypad.shift.3"});
+  count("shift.count.25", {"keypad.shift.4"});
+  h.tap("shift.count.500");
+  h.run(snap);
+  h.type(".");
+  h.run(snap);
+  EXPECT_EQ(h.drawn().find("shift.count.500")->value, "3") << "no point in a count";
+  EXPECT_EQ(h.drawn().find("shift.float.total")->label, "Total USD 216.00");
+  checkSizes(h.drawn(), 5.88, 1280, 800);
+  h.tap("shift.submit");
+  const auto r = h.run(snap);
+  const auto* open = intentOf<app::intent::OpenShift>(r);
+  ASSERT_NE(open, nullptr);
+  ASSERT_EQ(open->openingFloat.size(), 1u);
+  EXPECT_EQ(open->openingFloat[0], usd(21600)) << "the same amount as typed by hand";
+  ASSERT_EQ(open->counted.size(), 3u);
+  std::int64_t sum = 0;
+  for (const auto& line : open->counted) sum += line.denomination.minor_units() * line.count;
+  EXPECT_EQ(sum, 21600);
+}
+
+TEST(Behaviour, OnlyASupervisorCanTapTestPageWhileEveryoneSeesThePrinters) {
+  Harness h;
+  auto snap = printersListed();  // Anna: an advisor
+  h.run(snap);
+  h.session().show(Screen::Printer);
+  h.run(snap);
+  EXPECT_NE(h.drawn().find("printer.item.1"), nullptr) << "the printers' status is listed";
+  ASSERT_NE(h.drawn().find("printer.test"), nullptr);
+  EXPECT_FALSE(h.drawn().find("printer.test")->enabled);
+  EXPECT_NE(h.drawn().find("printer.test-needs-supervisor"), nullptr);
+  h.tap("printer.test");
+  EXPECT_EQ(intentOf<app::intent::PrintTestPage>(h.run(snap)), nullptr);
+
+  snap.user->permissions.grant(checkout::Permission::AuthElevate);  // a supervisor
+  h.run(snap);
+  EXPECT_TRUE(h.drawn().find("printer.test")->enabled);
+  EXPECT_EQ(h.drawn().find("printer.test-needs-supervisor"), nullptr);
+  h.tap("printer.test");
+  EXPECT_NE(intentOf<app::intent::PrintTestPage>(h.run(snap)), nullptr);
 }
 
 TEST(Behaviour, SignedOutScreensForgetWhatWasTyped) {

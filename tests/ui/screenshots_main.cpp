@@ -51,9 +51,13 @@ int main(int argc, char** argv) {
   const int h = argc > 3 ? std::atoi(argv[3]) : 800;
   Harness harness(w, h, 5.88);  // the configured default density
   const std::string preview = writePreviewPng(out + "/.preview");
-  const std::set<std::string> main{"sign-in",  "counter",  "counter-offline", "invoice-po",
-                                   "approval", "payment",  "done-printed",    "done-failed",
-                                   "sync",     "receipts", "shift",           "printer"};
+  const std::set<std::string> main{"sign-in",     "sign-in-no-roster",
+                                   "counter",     "counter-offline",
+                                   "invoice-po",  "approval",
+                                   "payment",     "done-printed",
+                                   "done-failed", "sync",
+                                   "receipts",    "shift",
+                                   "printer"};
   int written = 0;
   for (const auto& c : allScreens(preview)) {
     if (!main.count(c.name)) continue;
@@ -68,6 +72,27 @@ int main(int argc, char** argv) {
     }
     std::printf("%s\n", path.c_str());
     ++written;
+  }
+  {
+    // Opening a shift with the float counted note by note (taps, as at the counter).
+    auto snap = counterIdle();
+    snap.shift.reset();
+    harness.run(snap);
+    harness.session().show(pos::ui::Screen::Shift);
+    harness.run(snap);
+    for (const char* id : {"shift.open", "shift.float.by-count", "shift.count.2000",
+                           "keypad.shift.5", "shift.count.500", "keypad.shift.8", "shift.count.25",
+                           "keypad.shift.1", "keypad.shift.2"}) {
+      harness.tap(id);
+      harness.run(snap);
+    }
+    harness.run(snap, 3);
+    const std::string path = out + "/shift-float-count.png";
+    if (!harness.session().savePng(path) || !halve(path)) {
+      std::fprintf(stderr, "could not write %s\n", path.c_str());
+      return 1;
+    }
+    std::printf("%s\n", path.c_str());
   }
   std::filesystem::remove_all(out + "/.preview");
   return written > 0 ? 0 : 1;

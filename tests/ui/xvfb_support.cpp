@@ -14,6 +14,11 @@
 #include <stdexcept>
 #include <thread>
 
+#ifdef POS_UI_HAVE_XTEST
+#include <X11/Xlib.h>
+#include <X11/extensions/XTest.h>
+#endif
+
 extern char** environ;
 
 namespace pos::ui::e2e {
@@ -136,8 +141,10 @@ bool Drawn::shows(const std::string& text) const {
 // ---------------------------------------------------------------- UiApp
 
 UiApp::UiApp(const Xvfb& xvfb, const std::vector<std::string>& globalArgs,
-             const std::string& workDir)
+             const std::string& workDir, Start start)
     : xvfb_(xvfb), signal_(workDir + "/ui-signal"), log_(workDir + "/ui.log") {
+  std::error_code ec;
+  std::filesystem::remove(signal_, ec);
   std::vector<std::string> argv = {POS_TERMINAL_PATH};
   argv.insert(argv.end(), globalArgs.begin(), globalArgs.end());
   argv.push_back("demo");
@@ -147,10 +154,26 @@ UiApp::UiApp(const Xvfb& xvfb, const std::vector<std::string>& globalArgs,
                                 {"POS_ASSETS_DIR", POS_ASSETS_DIR}},
                                {"SDL_VIDEODRIVER", "WAYLAND_DISPLAY"}),
                log_);
+  if (start == Start::FirstPicture) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
+      if (std::filesystem::exists(signal_, ec)) return;
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("the app ended before its first frame:\n" + slurp(log_));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    throw std::runtime_error("no first frame within 60 s:\n" + slurp(log_));
+  }
   waitFor([](const Drawn& d) { return !d.screen.empty(); }, "the first idle frame");
 }
 
 UiApp::~UiApp() {
+#ifdef POS_UI_HAVE_XTEST
+  if (xDisplay_) XCloseDisplay(static_cast<Display*>(xDisplay_));
+#endif
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     waitExit(pid_);
@@ -221,7 +244,7 @@ void UiApp::tap(const std::string& id) {
   lastTapFrame_ = d.frame + 1;
 }
 
-void UiApp::startClick(const std::string& id) {
+void UiApp::pointAt(const std::string& id) {
   const Drawn d = waitFor(
       [&](const Drawn& m) {
         const json* item = m.find(id);
@@ -232,9 +255,35 @@ void UiApp::startClick(const std::string& id) {
   const int x = static_cast<int>(item["x"].get<double>() + item["w"].get<double>() / 2);
   const int y = static_cast<int>(item["y"].get<double>() + item["h"].get<double>() / 2);
   xdotool({"mousemove", std::to_string(x), std::to_string(y)});
+  // The move is an input event too: wait until the app has drawn after it.
+  lastTapFrame_ = d.frame + 1;
+  waitFor([](const Drawn&) { return true; }, "the frame after the pointer moved");
+}
+
+const char* UiApp::clickMethod() {
+#ifdef POS_UI_HAVE_XTEST
+  return "XTest from this process";
+#else
+  return "xdotool process";
+#endif
+}
+
+void UiApp::click() {
+  lastTapFrame_ = read().frame + 1;
+#ifdef POS_UI_HAVE_XTEST
+  auto* dpy = static_cast<Display*>(xDisplay_);
+  if (!dpy) {
+    dpy = XOpenDisplay(xvfb_.display().c_str());
+    if (!dpy) throw std::runtime_error("cannot open " + xvfb_.display() + " for XTest");
+    xDisplay_ = dpy;
+  }
+  XTestFakeButtonEvent(dpy, 1, True, CurrentTime);
+  XTestFakeButtonEvent(dpy, 1, False, CurrentTime);
+  XFlush(dpy);
+#else
   clickPid_ = spawn({"/usr/bin/xdotool", "click", "--delay", "0", "1"},
                     environmentWith({{"DISPLAY", xvfb_.display()}}), "/dev/null");
-  lastTapFrame_ = d.frame + 1;
+#endif
 }
 
 void UiApp::finishClick() {
@@ -242,14 +291,19 @@ void UiApp::finishClick() {
   clickPid_ = -1;
 }
 
+// The frame number is read before the input is sent: the app may have drawn every frame the
+// input causes (and gone idle) before xdotool returns, and a later read would then wait for a
+// frame that never comes.
 void UiApp::type(const std::string& ascii) {
+  const std::uint64_t before = read().frame;
   xdotool({"type", "--delay", "20", ascii});
-  lastTapFrame_ = read().frame + 1;
+  lastTapFrame_ = before + 1;
 }
 
 void UiApp::key(const std::string& name) {
+  const std::uint64_t before = read().frame;
   xdotool({"key", name});
-  lastTapFrame_ = read().frame + 1;
+  lastTapFrame_ = before + 1;
 }
 
 }  // namespace pos::ui::e2e

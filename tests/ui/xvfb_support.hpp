@@ -42,8 +42,12 @@ struct Drawn {
 
 class UiApp {
  public:
-  // pos-terminal <globalArgs...> demo, on `xvfb`'s display.
-  UiApp(const Xvfb& xvfb, const std::vector<std::string>& globalArgs, const std::string& workDir);
+  // pos-terminal <globalArgs...> demo, on `xvfb`'s display. Returns once the first settled
+  // frame is reported, or with Start::FirstPicture as soon as the first frame is on the screen
+  // (the "first-frame" signal; polled every millisecond, for the start-up figure).
+  enum class Start { Settled, FirstPicture };
+  UiApp(const Xvfb& xvfb, const std::vector<std::string>& globalArgs, const std::string& workDir,
+        Start start = Start::Settled);
   ~UiApp();  // closes the window (SIGTERM), waits
   UiApp(const UiApp&) = delete;
   UiApp& operator=(const UiApp&) = delete;
@@ -59,10 +63,16 @@ class UiApp {
   }
   // Waits for an idle model with the item, then clicks its centre with xdotool.
   void tap(const std::string& id);
-  // Moves the pointer over the item, then starts `xdotool click --delay 0 1` without waiting
-  // for it (the benchmark times from here); finishClick() reaps it.
-  void startClick(const std::string& id);
+  // Moves the pointer over the item and waits for the frame after the move; then click()
+  // presses and releases button 1 at once and returns (the benchmark times from its call):
+  // with XTest from this process when built with libxtst (a request on an open connection),
+  // else by starting `xdotool click --delay 0 1` (its own start and X connection included)
+  // without waiting for it; finishClick() reaps that process.
+  void pointAt(const std::string& id);
+  void click();
   void finishClick();
+  // How click() injects the click ("XTest from this process" or "xdotool process").
+  static const char* clickMethod();
   void type(const std::string& ascii);  // xdotool type
   void key(const std::string& name);    // xdotool key (Return, BackSpace)
   int exitCode();                       // after the app ended by itself
@@ -77,6 +87,7 @@ class UiApp {
   pid_t pid_ = -1;
   std::uint64_t lastTapFrame_ = 0;
   pid_t clickPid_ = -1;
+  void* xDisplay_ = nullptr;  // Display* for XTest (libX11 types stay out of this header)
 };
 
 // Runs a program to completion (stdout returned); throws when it cannot start.

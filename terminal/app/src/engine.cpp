@@ -310,17 +310,29 @@ void CounterEngine::Impl::refreshStatus() {
       if (view.queue.items.size() < 20) view.queue.items.push_back(std::move(item));
     }
   }
-  // Bounced e-mails need the advisor too (print, or send to a right address).
-  if (auto bounced = bouncedReceipts(t.database()); bounced.ok()) {
-    for (const auto& receiptId : bounced.value()) {
-      QueueItemView item;
-      item.kind = "delivery";
-      item.state = "BOUNCED";
-      item.errorCode = "BOUNCED";
-      item.errorText = "The e-mail bounced: print the receipt or send it to a right address.";
-      item.idempotencyKey = receiptId;
-      view.queue.attention.push_back(std::move(item));
+  // Bounced e-mails need the advisor too (print, or send to a right address). Their query
+  // reads every acknowledged outbox item (90 ms with 100,000 payments, and this runs every
+  // second): it runs again only when the outbox changed (its newest id or its depth).
+  std::int64_t newestItem = 0;
+  (void)t.database()
+      .statement("SELECT COALESCE(MAX(id), 0) FROM outbox_message")
+      .bind()
+      .for_each([&](const sync::Statement& row) { newestItem = row.int64(0); });
+  const std::pair<std::int64_t, std::int64_t> outboxNow{newestItem, view.queue.depth};
+  if (!bouncedSeen || *bouncedSeen != outboxNow) {
+    if (auto read = bouncedReceipts(t.database()); read.ok()) {
+      bounced = std::move(read).value();
+      bouncedSeen = outboxNow;
     }
+  }
+  for (const auto& receiptId : bounced) {
+    QueueItemView item;
+    item.kind = "delivery";
+    item.state = "BOUNCED";
+    item.errorCode = "BOUNCED";
+    item.errorText = "The e-mail bounced: print the receipt or send it to a right address.";
+    item.idempotencyKey = receiptId;
+    view.queue.attention.push_back(std::move(item));
   }
   view.queue.needsAttention = static_cast<std::int64_t>(view.queue.attention.size());
 
@@ -383,19 +395,52 @@ void CounterEngine::Impl::refreshShift() {
   view.shift = v;
 }
 
+namespace {
+
+// The shift's latest payments, newest first. The ledger's chain_seq is one sequence over every
+// table, so the shift's payments come after its shift_open row: the payment table is read
+// backwards from its end and stops at the tenth (payments_between read all of the shift's,
+// 0.4 s with 100,000 of them, at every start and after every payment).
+struct LatestPayment {
+  std::string checkoutId;
+  Money amount = kNoAmount;
+  bool paidInFull = true;
+  Timestamp at;
+};
+std::vector<LatestPayment> latestPaymentsOfShift(sync::Database& db, const std::string& shiftId,
+                                                 int limit) {
+  std::vector<LatestPayment> out;
+  auto read = db.statement(
+                    "SELECT checkout_id, currency, amount_minor, payment_type, captured_at_ms"
+                    " FROM payment NOT INDEXED WHERE shift_id = ?1"
+                    " AND chain_seq > (SELECT chain_seq FROM shift_open WHERE shift_id = ?1)"
+                    " ORDER BY chain_seq DESC LIMIT ?2")
+                  .bind(shiftId, static_cast<std::int64_t>(limit))
+                  .for_each([&](const sync::Statement& row) {
+                    const auto currency = checkout::Currency::from_code(row.text(1));
+                    if (!currency) return;
+                    out.push_back(LatestPayment{
+                        row.text(0), Money{*currency, row.int64(2)}, row.text(3) == "PAID_IN_FULL",
+                        Timestamp{std::chrono::milliseconds{row.int64(4)}}});
+                  });
+  if (!read.ok()) out.clear();
+  return out;
+}
+
+}  // namespace
+
 void CounterEngine::Impl::refreshRecent() {
   view.recent.clear();
   if (!view.shift) return;
-  auto from = view.shift->openedAt;
-  auto payments = t.ledger().payments_between(from, now() + std::chrono::hours(1));
-  if (!payments.ok()) return;
-  for (auto it = payments.value().rbegin();
-       it != payments.value().rend() && view.recent.size() < 10; ++it) {
+  for (const auto& p : latestPaymentsOfShift(t.database(), view.shift->shiftId, 10)) {
     RecentCheckoutView r;
-    r.amount = it->amount;
-    r.at = it->captured_at;
-    r.paymentType = it->payment_type;
-    if (auto history = t.ledger().load_checkout(it->checkout_id); history.ok() && history.value()) {
+    r.amount = p.amount;
+    r.at = p.at;
+    r.paymentType =
+        p.paidInFull ? checkout::PaymentType::PaidInFull : checkout::PaymentType::PartialPayment;
+    const auto checkoutId = checkout::CheckoutId::parse(p.checkoutId);
+    if (!checkoutId) continue;
+    if (auto history = t.ledger().load_checkout(*checkoutId); history.ok() && history.value()) {
       r.workOrderId = history.value()->checkout.work_order_id;
       r.invoiceNumber = history.value()->checkout.invoice_number;
     }

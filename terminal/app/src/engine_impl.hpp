@@ -206,6 +206,10 @@ struct CounterEngine::Impl {
   };
   std::optional<Pending> pending;
 
+  // Receipts whose e-mail bounced, and the outbox (newest id, depth) they were read at.
+  std::vector<std::string> bounced;
+  std::optional<std::pair<std::int64_t, std::int64_t>> bouncedSeen;
+
   std::unique_ptr<sync::Replicator> replicator;
   std::uint64_t refusalSerial = 0;
   std::chrono::steady_clock::time_point lastStatus{};

@@ -36,6 +36,32 @@ bool blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
+// A float counted note by note: positive denominations, counts of 0..1,000,000, and per
+// currency of the float the lines add up to its amount exactly (no line in another currency).
+bool floatCountAddsUp(const intent::OpenShift& i) {
+  if (i.counted.empty()) return true;
+  for (const auto& c : i.counted)
+    if (!c.denomination.is_positive() || c.count < 0 || c.count > 1'000'000) return false;
+  for (const auto& c : i.counted) {
+    if (std::none_of(i.openingFloat.begin(), i.openingFloat.end(),
+                     [&](const Money& m) { return m.currency() == c.denomination.currency(); }))
+      return false;
+  }
+  for (const auto& m : i.openingFloat) {
+    Money sum = Money::zero(m.currency());
+    for (const auto& c : i.counted) {
+      if (c.denomination.currency() != m.currency()) continue;
+      std::int64_t lineMinor = 0;
+      if (__builtin_mul_overflow(c.denomination.minor_units(), c.count, &lineMinor)) return false;
+      auto next = sum.add(Money{m.currency(), lineMinor});
+      if (!next) return false;
+      sum = next.value();
+    }
+    if (sum != m) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- shift and cash
@@ -57,6 +83,11 @@ void CounterEngine::Impl::openShift(const intent::OpenShift& i) {
       return;
     }
   }
+  if (!floatCountAddsUp(i)) {
+    refuse("FLOAT_COUNT_MISMATCH",
+           "The notes and coins counted do not add up to the float of each currency.");
+    return;
+  }
   ledger::ShiftOpening opening{t.ids().next_id<ledger::ShiftId>(), t.config().terminalId, *user,
                                now(), i.openingFloat};
   if (auto r = t.ledger().open_shift(opening); !r.ok()) {
@@ -67,6 +98,17 @@ void CounterEngine::Impl::openShift(const intent::OpenShift& i) {
     }
     storageFailure(r.error());
     return;
+  }
+  if (!i.counted.empty()) {
+    // The count itself, beside the shift (the shift row holds the amounts only).
+    json lines = json::array();
+    for (const auto& c : i.counted)
+      lines.push_back({{"currency", std::string(c.denomination.currency().code())},
+                       {"denominationMinor", c.denomination.minor_units()},
+                       {"count", c.count}});
+    (void)t.ledger().record_audit(ledger::AuditEvent{
+        t.ids().next_id<checkout::EventId>(), std::nullopt, "FLOAT_COUNTED", user->str(),
+        json{{"shiftId", opening.shift_id.to_string()}, {"lines", lines}}.dump(), now()});
   }
   refreshShift();
   refreshRecent();
@@ -588,6 +630,11 @@ void CounterEngine::Impl::listPrinters() {
 }
 
 void CounterEngine::Impl::printTestPage() {
+  // IT's: a supervisor signed in (the screen hides it from everyone else).
+  if (!userMay(checkout::Permission::AuthElevate)) {
+    refuse("PERMISSION_MISSING", "Only a supervisor may print a test page.");
+    return;
+  }
   setBusy(Busy::Printing);
   auto page = drivers::build_test_page(
       t.printerProfile(), drivers::TestPageFacts{printer.describe(), t.config().printer.uri,

@@ -1,14 +1,19 @@
 // The UI's kit (kit.hpp): theme, fonts, touch widgets that record what they drew, keypads and
 // the on-screen keyboard.
 //
-// Sections: colours and fonts · Kit · typed input · Keypad · Keyboard · money text
+// Sections: colours and fonts (and the solid fills) · Kit · typed input · Keypad · Keyboard ·
+// money text
 #include "kit.hpp"
 
+#include <SDL.h>
 #include <imgui_internal.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
+#include <functional>
+#include <string>
 
 #include <pos/checkout/money.hpp>
 
@@ -18,6 +23,51 @@ namespace pos::ui {
 
 ImU32 imColour(std::uint32_t rgb, std::uint8_t alpha) {
   return IM_COL32((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF, alpha);
+}
+
+namespace {
+struct SolidFill {
+  SDL_Rect rect;
+  std::uint32_t rgb;
+};
+SDL_Renderer* solidRenderer = nullptr;
+std::deque<SolidFill> solidFills;  // this frame's (stable addresses for the draw callbacks)
+
+void drawSolidFill(const ImDrawList*, const ImDrawCmd* cmd) {
+  const auto* f = static_cast<const SolidFill*>(cmd->UserCallbackData);
+  if (!solidRenderer || !f) return;
+  SDL_RenderSetClipRect(solidRenderer, nullptr);
+  SDL_SetRenderDrawBlendMode(solidRenderer, SDL_BLENDMODE_NONE);
+  SDL_SetRenderDrawColor(solidRenderer, (f->rgb >> 16) & 0xFF, (f->rgb >> 8) & 0xFF, f->rgb & 0xFF,
+                         0xFF);
+  SDL_RenderFillRect(solidRenderer, &f->rect);
+}
+}  // namespace
+
+void setSolidFillRenderer(SDL_Renderer* renderer) {
+  solidRenderer = renderer;
+}
+
+void beginSolidFills() {
+  solidFills.clear();
+}
+
+std::size_t solidFillsHash() {
+  std::string bytes;
+  for (const auto& f : solidFills) {
+    const int v[5] = {f.rect.x, f.rect.y, f.rect.w, f.rect.h, static_cast<int>(f.rgb)};
+    bytes.append(reinterpret_cast<const char*>(v), sizeof(v));
+  }
+  return std::hash<std::string>{}(bytes);
+}
+
+void solidFill(ImDrawList* dl, ImVec2 min, ImVec2 max, std::uint32_t rgb) {
+  const auto x = static_cast<int>(std::lround(min.x));
+  const auto y = static_cast<int>(std::lround(min.y));
+  solidFills.push_back(SolidFill{
+      {x, y, static_cast<int>(std::lround(max.x)) - x, static_cast<int>(std::lround(max.y)) - y},
+      rgb});
+  dl->AddCallback(drawSolidFill, &solidFills.back());
 }
 
 ImVec4 imColour4(std::uint32_t rgb) {
@@ -109,6 +159,9 @@ void Kit::record(std::string_view id, std::string_view label, DrawnKind kind, bo
   // item is a layout fault, and stays in the model so the size test sees it off the screen.
   if (item.clipped && !ImGui::IsItemVisible() && listDepth_ > 0) return;
   if (listDepth_ == 0) item.clipped = false;
+  // A text must end inside the panel or list it is drawn in (a long line runs past a list's
+  // edge and is cut there: wrap it).
+  if (kind == DrawnKind::Text) item.labelFits = max.x <= clip.Max.x + 0.5f;
   item.fg = fg;
   item.bg = bg;
   item.capHeightPx = capHeight(fonts.get(font));
@@ -152,7 +205,8 @@ bool Kit::button(std::string_view id, std::string_view label, ImVec2 size, Tone 
     ImFont* f = fonts.get(font);
     const float textW =
         f->CalcTextSizeA(f->FontSize, 1e9f, 0.f, label.data(), label.data() + label.size()).x;
-    model.items.back().labelFits = textW <= size.x - 2.f;
+    // ImGui starts a label that does not fit at the left padding and clips it at the edge.
+    model.items.back().labelFits = textW + ImGui::GetStyle().FramePadding.x <= size.x - 1.f;
   }
   return pressed && on && !tapCancelled();
 }
@@ -349,7 +403,12 @@ char keypad(Kit& kit, std::string_view id, KeypadPoint point, float keySize) {
       ImGui::Dummy(ImVec2(keySize, keySize));
       continue;
     }
-    const std::string label = k == '<' ? "Back" : std::string(1, k);
+    // "Back" where it fits; on a short screen's smaller keys, the arrow (never a cut word).
+    std::string label = k == '<' ? "Back" : std::string(1, k);
+    if (k == '<' && kit.fonts.body->CalcTextSizeA(kit.fonts.body->FontSize, 1e9f, 0.f, "Back").x >
+                        keySize - 2 * ImGui::GetStyle().FramePadding.x) {
+      label = "\u2190";  // ←
+    }
     if (kit.button(keyId, label, ImVec2(keySize, keySize), Tone::Secondary, Enabled::Yes,
                    Selected::No, DrawnKind::Key, k == '<' ? FontRole::Body : FontRole::Title)) {
       tapped = k;

@@ -243,7 +243,7 @@ void Screens::statusBar(Kit& kit, FrameContext& ctx) {
   const auto& snap = ctx.snap;
   const float h = kit.m.mm(13.f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(ImVec2(0, 0), ImVec2(ctx.display.x, h), imColour(colour::kBar));
+  solidFill(dl, ImVec2(0, 0), ImVec2(ctx.display.x, h), colour::kBar);
   kit.pushBackground(colour::kBar);
   const float pad = kit.m.mm(3.f);
   const float ty = (h - kit.fonts.body->FontSize) / 2;
@@ -360,10 +360,12 @@ void Screens::signIn(Kit& kit, FrameContext& ctx) {
   kit.beginList("signin.staff", ImVec2(colW, content_.y - kit.m.mm(20)));
   if (snap.staff.empty()) {
     // A fresh install has no roster until the backend is reached (or IT runs `pull`).
-    kit.text("No staff list on this terminal yet.", FontRole::Body, colour::kErrorText);
+    const float textW = colW - kit.m.mm(6);
+    kit.textWrapped("No staff list on this terminal yet.", textW, FontRole::Body,
+                    colour::kErrorText);
     kit.model.items.back().id = "signin.no_roster";
-    kit.text("Connect the backend, or ask IT to run: pos-terminal pull", FontRole::Body,
-             colour::kMuted);
+    kit.textWrapped("Connect the backend, or ask IT to run: pos-terminal pull", textW,
+                    FontRole::Body, colour::kMuted);
   }
   int i = 0;
   for (const auto& s : snap.staff) {
@@ -775,10 +777,16 @@ void Screens::approvalOverlay(Kit& kit, FrameContext& ctx) {
   ImGui::SetNextWindowPos(ImVec2((ctx.display.x - w) / 2, kit.m.mm(14)));
   ImGui::SetNextWindowSize(ImVec2(w, h));
   ImGui::SetNextWindowFocus();
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, imColour(colour::kPanel));
+  // The panel is filled by SDL (solidFill): ImGui's own window background is triangles, which
+  // the software renderer filled pixel by pixel (8 of the overlay's 14 ms a frame).
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, imColour(colour::kPanel, 0));
   ImGui::Begin(
       "##approval", nullptr,
       ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  {
+    const ImVec2 p = ImGui::GetWindowPos();
+    solidFill(ImGui::GetWindowDrawList(), p, ImVec2(p.x + w, p.y + h), colour::kPanel);
+  }
   kit.pushBackground(colour::kPanel);
   // The items drawn under the overlay cannot be tapped now: drop them from the model.
   std::erase_if(kit.model.items, [](const DrawnItem& d) {
@@ -849,7 +857,10 @@ void Screens::approvalOverlay(Kit& kit, FrameContext& ctx) {
   const TypedInput& typed = overlayInput_;
   const bool enter = approver_ && typedDigitsInto(approvalPin_, typed);
   const bool can = approver_ && !approvalPin_.empty();
-  const float bw = (keypadWidth(kit, key) - kit.m.gap()) / 2;
+  // Cancel and Approve share the right column's width (the keypad's is too narrow for
+  // "Approve" once the keys give way on a short screen).
+  const float rightW = std::max(keypadWidth(kit, key), innerW - colW - kit.m.mm(6));
+  const float bw = (rightW - kit.m.gap()) / 2;
   if (kit.button("approval.cancel", "Cancel", ImVec2(bw, kit.m.target())) || typed.escape) {
     approvalPin_.clear();
     approver_.reset();

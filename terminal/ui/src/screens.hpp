@@ -51,6 +51,7 @@ enum class Focus {
   Search,
   Reason,
   Counted,
+  FloatCount,  // a denomination's count in the float (Screens::floatCountFocus_)
   None
 };
 
@@ -85,6 +86,8 @@ class Screens {
   void sync(Kit& kit, FrameContext& ctx);
   void receipts(Kit& kit, FrameContext& ctx);
   void shift(Kit& kit, FrameContext& ctx);
+  void floatModeTiles(Kit& kit, checkout::Currency cur, float width);
+  void floatByCount(Kit& kit, FrameContext& ctx, checkout::Currency cur, float width, float height);
   void drawer(Kit& kit, FrameContext& ctx);
   void printer(Kit& kit, FrameContext& ctx);
   // Shared pieces.
@@ -163,6 +166,10 @@ class Screens {
   std::string shiftReason_;
   std::map<std::string, std::string> counted_;  // currency code -> as typed
   std::string countedCurrency_;
+  // The float counted note by note: denomination (minor units) -> pieces as typed.
+  bool floatByCount_ = false;
+  std::map<std::int64_t, std::string> floatCounts_;
+  std::int64_t floatCountFocus_ = 0;
   std::string drawerReason_;
 };
 

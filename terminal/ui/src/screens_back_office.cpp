@@ -1,13 +1,15 @@
 // Screens (screens.hpp), part 3: Sync, Receipts, Shift, Drawer and Printer, and the shared
 // floating keyboard.
 //
-// Sections: floating keyboard · Sync · Receipts · Shift · Drawer · Printer
+// Sections: floating keyboard · Sync · Receipts · Shift · the float, note by note · Drawer ·
+// Printer
 #include <imgui_internal.h>
 
 #include <algorithm>
 #include <array>
 #include <map>
 
+#include "denominations.hpp"
 #include "screens.hpp"
 
 namespace pos::ui {
@@ -274,6 +276,7 @@ void Screens::shift(Kit& kit, FrameContext& ctx) {
       shiftPanel_ = p;
       shiftAmount_.clear();
       shiftReason_.clear();
+      floatCounts_.clear();
       focus_ = Focus::Amount;
       if (p == ShiftPanel::XReport) ctx.post(app::intent::XReport{false});
       if (p == ShiftPanel::Close) {
@@ -310,12 +313,18 @@ void Screens::shift(Kit& kit, FrameContext& ctx) {
       }
       break;
     case ShiftPanel::OpenFloat:
+      if (floatByCount_ && !denominationsOf(cur).empty()) {
+        floatByCount(kit, ctx, cur, leftW, restH);
+        break;
+      }
+      [[fallthrough]];
     case ShiftPanel::PaidIn:
     case ShiftPanel::PaidOut: {
       const bool isFloat = shiftPanel_ == ShiftPanel::OpenFloat;
       kit.text(isFloat ? "Counted float (" + std::string(cur.code()) + ")"
                        : "Amount (" + std::string(cur.code()) + ")",
                FontRole::Body, colour::kMuted);
+      if (isFloat) floatModeTiles(kit, cur, leftW);
       if (kit.field("shift.amount", "Amount", shiftAmount_, "0", field, focus_ == Focus::Amount))
         focus_ = Focus::Amount;
       if (!isFloat) {
@@ -405,25 +414,122 @@ void Screens::shift(Kit& kit, FrameContext& ctx) {
   ImGui::EndGroup();
   ImGui::SameLine(column(leftW + kit.m.mm(6)));
   ImGui::BeginGroup();
-  const bool numberFocus = focus_ == Focus::Amount || focus_ == Focus::Counted;
-  const char k = keypad(kit, "keypad.shift",
-                        cur.minor_unit_digits() > 0 ? KeypadPoint::Yes : KeypadPoint::No, key);
+  const bool numberFocus =
+      focus_ == Focus::Amount || focus_ == Focus::Counted || focus_ == Focus::FloatCount;
+  // A count of pieces has no point (the key stays blank where it is: nothing moves).
+  const char k =
+      keypad(kit, "keypad.shift",
+             cur.minor_unit_digits() > 0 && focus_ != Focus::FloatCount ? KeypadPoint::Yes
+                                                                        : KeypadPoint::No,
+             key);
   TypedInput typed = readTypedInput();
-  std::string* target = focus_ == Focus::Amount    ? &shiftAmount_
-                        : focus_ == Focus::Counted ? &counted_[countedCurrency_]
-                                                   : nullptr;
+  std::string* target = focus_ == Focus::Amount       ? &shiftAmount_
+                        : focus_ == Focus::Counted    ? &counted_[countedCurrency_]
+                        : focus_ == Focus::FloatCount ? &floatCounts_[floatCountFocus_]
+                                                      : nullptr;
   if (target && numberFocus) {
-    keyInto(*target, k, 16);
+    // A count is whole pieces: no point, at most 5 digits.
+    const bool pieces = focus_ == Focus::FloatCount;
+    const std::size_t maxLen = pieces ? 5 : 16;
+    if (!(pieces && k == '.')) keyInto(*target, k, maxLen);
     for (char c : typed.text) {
-      if ((c >= '0' && c <= '9') || c == '.') keyInto(*target, c, 16);
+      if ((c >= '0' && c <= '9') || (c == '.' && !pieces)) keyInto(*target, c, maxLen);
     }
-    if (typed.backspace) keyInto(*target, '<', 16);
+    if (typed.backspace) keyInto(*target, '<', maxLen);
   }
   backButton(kit, ctx, "shift.back");
   ImGui::EndGroup();
   if (focus_ == Focus::Reason) {
     typeInto(shiftReason_, typed, 120);
     if (keyboardPanel(kit, shiftReason_, 120, content_.x) || typed.enter) focus_ = Focus::Amount;
+  }
+}
+
+// ---------------------------------------------------------------- the float, note by note
+
+void Screens::floatModeTiles(Kit& kit, checkout::Currency cur, float width) {
+  if (denominationsOf(cur).empty()) return;  // counted as an amount only
+  const ImVec2 b((width - kit.m.gap()) / 2, kit.m.target());
+  if (kit.tile("shift.float.by-amount", "Amount", b,
+               floatByCount_ ? Selected::No : Selected::Yes)) {
+    floatByCount_ = false;
+    focus_ = Focus::Amount;
+  }
+  ImGui::SameLine();
+  if (kit.tile("shift.float.by-count", "Notes and coins (" + std::string(cur.code()) + ")", b,
+               floatByCount_ ? Selected::Yes : Selected::No)) {
+    floatByCount_ = true;
+    focus_ = Focus::FloatCount;
+    floatCountFocus_ = denominationsOf(cur).front().minor;
+  }
+}
+
+void Screens::floatByCount(Kit& kit, FrameContext& ctx, checkout::Currency cur, float width,
+                           float height) {
+  const auto table = denominationsOf(cur);
+  floatModeTiles(kit, cur, width);
+  // The total as it is typed, and what is posted: one amount per currency, with the lines.
+  std::map<std::int64_t, std::int64_t> counts;
+  for (const auto& [minor, typed] : floatCounts_) {
+    if (!typed.empty()) counts[minor] = std::stoll(typed);  // digits only, at most 5
+  }
+  const auto total = countedTotal(cur, counts);
+  const float gap = kit.m.gap();
+  // `height` leaves room for the bottom row (total, Open shift); the tiles take a row here.
+  const float listH = std::max(kit.m.mm(24), height - kit.m.target() - 2 * gap);
+  // Tight rows (10 mm fields, 2 mm apart, a thin margin): USD's ten fit 1280x800 at 5.88 px/mm.
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(kit.m.mm(2), kit.m.mm(1.5f)));
+  kit.beginList("shift.float.counts", ImVec2(width, listH));
+  ImGui::PopStyleVar();
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(gap, kit.m.mm(2.2f)));
+  const int columns = 4;
+  const float colW = (width - kit.m.mm(4) - (columns - 1) * gap) / columns;
+  const float labelW = colW * 0.4f;
+  const ImVec2 fieldSize(colW - labelW - gap, kit.m.mm(10.f));
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto& d = table[i];
+    if (i % columns != 0) ImGui::SameLine();
+    ImGui::BeginGroup();
+    // "100" for a note of whole units, "0.25" for a coin below one.
+    std::int64_t unit = 1;
+    for (int digit = 0; digit < cur.minor_unit_digits(); ++digit) unit *= 10;
+    std::string value = plainMoney(checkout::Money{cur, d.minor});
+    if (d.minor % unit == 0 && value.find('.') != std::string::npos)
+      value = value.substr(0, value.find('.'));
+    const float y = ImGui::GetCursorPosY();
+    ImGui::SetCursorPosY(y + (fieldSize.y - kit.fonts.body->FontSize) / 2);
+    kit.text(fitText(kit, value, labelW), FontRole::Body, d.note ? colour::kText : colour::kMuted);
+    ImGui::SameLine(labelW);
+    ImGui::SetCursorPosY(y);
+    const std::string id = "shift.count." + std::to_string(d.minor);
+    const bool focused = focus_ == Focus::FloatCount && floatCountFocus_ == d.minor;
+    if (kit.field(id, value + (d.note ? " notes" : " coins"), floatCounts_[d.minor], "0", fieldSize,
+                  focused)) {
+      focus_ = Focus::FloatCount;
+      floatCountFocus_ = d.minor;
+    }
+    ImGui::EndGroup();
+  }
+  ImGui::PopStyleVar();
+  kit.endList();
+  // The total beside Open shift.
+  const float y = ImGui::GetCursorPosY();
+  ImGui::SetCursorPosY(y + (kit.m.target() - kit.fonts.title->FontSize) / 2);
+  kit.text(total ? "Total " + money(*total) : std::string("The count is too large."),
+           FontRole::Title, total ? colour::kText : colour::kErrorText);
+  kit.model.items.back().id = "shift.float.total";
+  ImGui::SameLine(column(width / 2 + gap / 2));
+  ImGui::SetCursorPosY(y);
+  if (kit.button("shift.submit", "Open shift", ImVec2(width / 2 - gap / 2, kit.m.target()),
+                 Tone::Primary, total ? Enabled::Yes : Enabled::No)) {
+    app::intent::OpenShift open({*total});
+    for (const auto& [minor, n] : counts) {
+      if (n > 0) open.counted.push_back(app::intent::FloatCount{checkout::Money{cur, minor}, n});
+    }
+    ctx.post(std::move(open));
+    shiftPanel_ = ShiftPanel::None;
+    focus_ = Focus::None;
+    floatCounts_.clear();
   }
 }
 
@@ -467,8 +573,21 @@ void Screens::printer(Kit& kit, FrameContext& ctx) {
       p.ready ? std::string("Ready") : p.readiness + (p.message.empty() ? "" : ": " + p.message),
       FontRole::Body, p.ready ? colour::kOk : colour::kErrorText);
   kit.model.items.back().id = "printer.status";
+  // The printers' status is for everyone; a test page (and any printer change) is IT's work,
+  // done by a supervisor (billing:auth:elevate: the closed permission list has no IT string).
+  // The engine refuses it too.
+  const bool supervisor =
+      snap.user && snap.user->permissions.has(checkout::Permission::AuthElevate);
+  float noteH = 0;
+  if (!supervisor) {
+    const float y0 = ImGui::GetCursorPosY();
+    kit.textWrapped("Test page: a supervisor signs in to print one.", content_.x, FontRole::Body,
+                    colour::kMuted);
+    kit.model.items.back().id = "printer.test-needs-supervisor";
+    noteH = ImGui::GetCursorPosY() - y0;
+  }
   kit.text("Printers found", FontRole::Title);
-  kit.beginList("printer.list", ImVec2(content_.x, content_.y - kit.m.mm(50)));
+  kit.beginList("printer.list", ImVec2(content_.x, content_.y - kit.m.mm(50) - noteH));
   if (snap.printers.empty()) kit.text("None listed yet.", FontRole::Body, colour::kMuted);
   for (std::size_t i = 0; i < snap.printers.size(); ++i) {
     const auto& item = snap.printers[i];
@@ -486,7 +605,8 @@ void Screens::printer(Kit& kit, FrameContext& ctx) {
   }
   ImGui::SameLine();
   if (kit.button("printer.test", "Test page", ImVec2(kit.m.mm(40), kit.m.target()), Tone::Primary,
-                 Enabled::Yes)) {
+                 supervisor ? Enabled::Yes : Enabled::No) &&
+      supervisor) {
     ctx.post(app::intent::PrintTestPage{});
   }
 }

@@ -12,7 +12,10 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <string_view>
 
 #include "input.hpp"
 #include "kit.hpp"
@@ -33,6 +36,9 @@ struct UiSession::Impl {
   TimeText timeText;
   std::optional<checkout::Timestamp> lastFrame;
   std::size_t atlasBytes = 0;
+  // What the screen shows: the hash of the last presented frame's draw data (0: unknown).
+  std::size_t shownHash = 0;
+  std::uint64_t previewGeneration = 0;  // grows with each preview texture made
   struct Preview {
     SDL_Texture* texture = nullptr;
     int w = 0, h = 0;
@@ -54,6 +60,7 @@ struct UiSession::Impl {
   }
 
   PreviewImage preview(const std::filesystem::path& path);
+  [[nodiscard]] std::size_t drawHash(const ImDrawData& data) const;
 };
 
 // ---------------------------------------------------------------- open
@@ -184,18 +191,64 @@ FrameResult UiSession::frame(const app::Snapshot& snapshot, checkout::Timestamp 
   result.activity = impl_->input.apply(io);
 
   ImGui_ImplSDLRenderer_NewFrame();
+  beginSolidFills();
+  setSolidFillRenderer(impl_->renderer);
   ImGui::NewFrame();
   Kit kit(impl_->metrics, impl_->fonts, result.drawn, impl_->metrics.mm(3.f));
   FrameContext ctx{snapshot, now, impl_->timeText, result.intents, std::nullopt, io.DisplaySize};
   impl_->screens.draw(kit, ctx);
   ImGui::Render();
   result.redrawIn = ctx.redrawIn;
-  if (present == Present::No) return result;
+  if (present != Present::No) this->present(present);
+  return result;
+}
+
+// The draw data as bytes hashed: vertices, indices, commands (clip, texture, ranges), the
+// solid fills and which preview texture is loaded. Equal hashes: the same picture.
+std::size_t UiSession::Impl::drawHash(const ImDrawData& data) const {
+  std::size_t h = std::hash<std::string_view>{}(
+      std::string_view(reinterpret_cast<const char*>(&data.DisplaySize), sizeof(data.DisplaySize)));
+  auto mix = [&h](const void* bytes, std::size_t n) {
+    const std::size_t x =
+        std::hash<std::string_view>{}(std::string_view(static_cast<const char*>(bytes), n));
+    h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  };
+  for (int n = 0; n < data.CmdListsCount; ++n) {
+    const ImDrawList* list = data.CmdLists[n];
+    mix(list->VtxBuffer.Data, static_cast<std::size_t>(list->VtxBuffer.Size) * sizeof(ImDrawVert));
+    mix(list->IdxBuffer.Data, static_cast<std::size_t>(list->IdxBuffer.Size) * sizeof(ImDrawIdx));
+    for (const ImDrawCmd& cmd : list->CmdBuffer) {
+      mix(&cmd.ClipRect, sizeof(cmd.ClipRect));
+      mix(&cmd.TextureId, sizeof(cmd.TextureId));
+      const std::uint64_t ranges[3] = {cmd.VtxOffset, cmd.IdxOffset, cmd.ElemCount};
+      mix(ranges, sizeof(ranges));
+      const auto callback = reinterpret_cast<std::uintptr_t>(cmd.UserCallback);
+      mix(&callback, sizeof(callback));
+    }
+  }
+  const std::size_t fills = solidFillsHash();
+  mix(&fills, sizeof(fills));
+  mix(&previewGeneration, sizeof(previewGeneration));
+  return h == 0 ? 1 : h;
+}
+
+bool UiSession::present(Present present) {
+  if (present == Present::No) return false;
+  ImGui::SetCurrentContext(impl_->imgui);
+  ImDrawData* data = ImGui::GetDrawData();
+  if (!data || !data->Valid) return false;
+  const std::size_t hash = impl_->drawHash(*data);
+  if (present == Present::Yes && hash == impl_->shownHash) return false;
   SDL_SetRenderDrawColor(impl_->renderer, 0xF3, 0xF4, 0xF6, 0xFF);
   SDL_RenderClear(impl_->renderer);
-  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  ImGui_ImplSDLRenderer_RenderDrawData(data);
   SDL_RenderPresent(impl_->renderer);
-  return result;
+  impl_->shownHash = hash;
+  return true;
+}
+
+void UiSession::invalidate() {
+  impl_->shownHash = 0;
 }
 
 // ---------------------------------------------------------------- capture
@@ -230,6 +283,7 @@ PreviewImage UiSession::Impl::preview(const std::filesystem::path& path) {
   if (tex) SDL_UpdateTexture(tex, nullptr, data, w * 4);
   stbi_image_free(data);
   if (!tex) return {};
+  ++previewGeneration;
   // One receipt is shown at a time: keep only this one (a long receipt's texture is a few MB).
   for (auto& [p, old] : previews) {
     if (old.texture) SDL_DestroyTexture(old.texture);

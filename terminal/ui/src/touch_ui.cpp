@@ -130,6 +130,7 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
 
   std::uint64_t drawnVersion = 0;
   bool drawnOnce = false;
+  bool shownOnce = false;  // the first picture is on the screen (READY=1, "first-frame")
   int settle = kSettleFrames;
   std::uint64_t frames = 0;
   std::optional<std::chrono::steady_clock::time_point> redrawAt;
@@ -160,6 +161,7 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
       } else if (ev.type == SDL_WINDOWEVENT) {
         draw = true;
         settle = kSettleFrames;
+        session.invalidate();  // exposed or resized: the picture must be filled again
       } else {
         session.feed(ev);
         input = true;
@@ -181,13 +183,20 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
     if (session.inputPending() || settle > 0) draw = true;
     if (redrawAt && std::chrono::steady_clock::now() >= *redrawAt) draw = true;
     if (!draw) continue;
-    FrameResult r = session.frame(*snap, nowMs());
+    // Laid out first; the intents go to the engine before the picture is filled, so the
+    // worker starts while this thread rasterizes. A frame with more input queued is not
+    // filled at all (the next one replaces it), and neither is one that looks exactly like
+    // the picture on the screen (UiSession::present).
+    FrameResult r = session.frame(*snap, nowMs(), UiSession::Present::No);
     ++frames;
     drawnVersion = snap->version;
     drawnOnce = true;
-    if (!session.inputPending() && settle > 0) --settle;
+    const bool more = session.inputPending();
+    if (!more && settle > 0) --settle;
     if (!r.intents.empty()) settle = kSettleFrames;
     for (auto& intent : r.intents) engine.post(std::move(intent));
+    const bool firstPicture = !more && session.present() && !shownOnce;
+    if (firstPicture) shownOnce = true;
     const auto after = std::chrono::steady_clock::now();
     if (r.activity && after - lastActivity >= std::chrono::seconds(1)) {
       engine.post(app::intent::Activity{});
@@ -195,7 +204,7 @@ int runTouchUi(app::CounterEngine& engine, const UiOptions& options) {
     }
     redrawAt.reset();
     if (r.redrawIn) redrawAt = after + *r.redrawIn;
-    if (frames == 1) {
+    if (firstPicture) {
       notifier.ready();
       if (options.testSignal) writeSignal(*options.testSignal, "first-frame", nullptr);
     }

@@ -161,8 +161,20 @@ struct ShowReceipt {
 };
 
 // Shift and cash control.
+// One line of a float counted by denomination: `count` pieces of `denomination` (a note or a
+// coin, e.g. USD 20.00 or EUR 0.50).
+struct FloatCount {
+  Money denomination = kNoAmount;
+  std::int64_t count = 0;
+};
 struct OpenShift {
+  // A constructor (not an aggregate): OpenShift{floats} stays complete without the lines.
+  OpenShift(std::vector<Money> opening = {}, std::vector<FloatCount> lines = {})
+      : openingFloat(std::move(opening)), counted(std::move(lines)) {}
   std::vector<Money> openingFloat;  // counted, per currency
+  // Optional, when the float was counted note by note: the lines of each currency must add up
+  // to its openingFloat amount. Recorded with the shift (a FLOAT_COUNTED audit event).
+  std::vector<FloatCount> counted;
 };
 struct CashMovement {
   CashDirection direction = CashDirection::PaidOut;
@@ -194,7 +206,8 @@ struct ResolveQueueItem {
   std::string notes;
 };
 
-// Printers (IT).
+// Printers (IT). Listing them (status, profile) is for everyone signed in; a test page is a
+// supervisor's (billing:auth:elevate: the closed permission list has no IT string).
 struct ListPrinters {};
 struct PrintTestPage {};
 

@@ -67,10 +67,19 @@ class UiSession {
   [[nodiscard]] bool inputPending() const;
 
   // Present::No lays the frame out (model, intents) without rasterizing it: the tests' frames
-  // in between, where only the last one's picture matters.
-  enum class Present { Yes, No };
+  // in between, and the app's frames with more input queued, where only the last picture
+  // matters. Present::Yes rasterizes and presents it unless it is the picture already on the
+  // screen (the same draw lists, textures and fills: a settle frame after an event mostly is;
+  // SDL's software renderer spends milliseconds on every frame it fills). Present::Always
+  // rasterizes even then (the benchmark's frame times).
+  enum class Present { Yes, No, Always };
   FrameResult frame(const app::Snapshot& snapshot, checkout::Timestamp now,
                     Present present = Present::Yes);
+  // Presents the frame last laid out by frame(..., Present::No) (the app posts the frame's
+  // intents first, so the engine starts while the picture is filled). True when it drew.
+  bool present(Present present = Present::Yes);
+  // The window's picture was lost (exposed, resized): the next present draws.
+  void invalidate();
 
   // The last presented frame as a PNG (SDL_RenderReadPixels + stbi_write_png).
   bool savePng(const std::filesystem::path& path);
