@@ -12,7 +12,7 @@ PACKAGES=(
   libcli11-dev libtomlplusplus-dev libqrencode-dev libsodium-dev libre2-dev libstb-dev
   libkainjow-mustache-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   # tests: USB emulation, a real X server, fonts, TLS certificates, sqlite shell
-  umockdev libumockdev-dev xvfb xauth xdotool fonts-dejavu-core openssl sqlite3 ca-certificates
+  umockdev libumockdev-dev xvfb xauth xdotool libxtst-dev fonts-dejavu-core openssl sqlite3 ca-certificates
 )
 
 missing=()
