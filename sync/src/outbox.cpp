@@ -147,7 +147,69 @@ CREATE TRIGGER outbox_resolution_no_delete BEFORE DELETE ON outbox_resolution
 BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
 )sql",
      &chain_existing_rows},
+    // Issue 14: a capture's two messages wrote 11 WAL pages, one per B-tree they touch. Rebuilt
+    // (ids kept, so the chain is the same bytes) without AUTOINCREMENT: rows are never deleted,
+    // so a plain INTEGER PRIMARY KEY gives the same growing ids, and sqlite_sequence leaves the
+    // commit. The four partial indexes become one, outbox_pending_state (state, id,
+    // created_at_ms) WHERE state <> 'ACKED': claim walks its QUEUED part in id order, the queue
+    // counts read only it, and the rest find the few items not ACKED through it. "Every earlier
+    // item of the stream ACKED" reads the (stream, seq) key: a stream is one checkout, a few
+    // items. The two UNIQUE keys stay: enqueue's next seq, find_by_idempotency_key and the
+    // exactly-once of a key need them. The bodies of ACKED items are dropped (see mark_acked).
+    {"outbox", 5, "one pending index, no AUTOINCREMENT, bodies of acked items dropped",
+     R"sql(
+CREATE TABLE outbox_message_v5 (
+  id                 INTEGER PRIMARY KEY,
+  stream             TEXT    NOT NULL CHECK (length(stream) > 0),
+  seq                INTEGER NOT NULL CHECK (seq > 0),
+  kind               TEXT    NOT NULL CHECK (kind IN ('payment', 'receipt', 'po', 'po-override',
+                                                      'offline-grant', 'delivery', 'reprint')),
+  method             TEXT    NOT NULL,
+  path               TEXT    NOT NULL,
+  idempotency_key    TEXT    NOT NULL UNIQUE,
+  body               TEXT    NOT NULL,
+  personal_fields    TEXT,
+  created_at_ms      INTEGER NOT NULL,
+  state              TEXT    NOT NULL DEFAULT 'QUEUED'
+                             CHECK (state IN ('QUEUED', 'SENDING', 'ACKED', 'REJECTED')),
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms INTEGER NOT NULL,
+  last_error_code    TEXT,
+  correlation_id     TEXT,
+  http_status        INTEGER,
+  response_body      TEXT,
+  acked_at_ms        INTEGER,
+  body_digest        BLOB,
+  link               BLOB,
+  redacted           INTEGER NOT NULL DEFAULT 0,
+  redacted_digest    BLOB,
+  released           INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (stream, seq)
+) STRICT;
+INSERT INTO outbox_message_v5 (id, stream, seq, kind, method, path, idempotency_key, body,
+  personal_fields, created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
+  correlation_id, http_status, response_body, acked_at_ms, body_digest, link, redacted,
+  redacted_digest, released)
+SELECT id, stream, seq, kind, method, path, idempotency_key,
+  CASE WHEN state = 'ACKED' THEN '{}' ELSE body END,
+  CASE WHEN state = 'ACKED' THEN NULL ELSE personal_fields END,
+  created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
+  correlation_id, http_status, response_body, acked_at_ms, body_digest, link,
+  CASE WHEN state = 'ACKED' THEN 2 ELSE redacted END,
+  CASE WHEN state = 'ACKED' THEN NULL ELSE redacted_digest END, released
+FROM outbox_message ORDER BY id;
+DROP TABLE outbox_message;
+ALTER TABLE outbox_message_v5 RENAME TO outbox_message;
+DELETE FROM sqlite_sequence WHERE name = 'outbox_message';
+CREATE INDEX outbox_pending_state ON outbox_message (state, id, created_at_ms)
+  WHERE state <> 'ACKED';
+)sql",
+     nullptr, /*foreign_keys_off=*/true},
 };
+
+// What mark_acked leaves of an ACKED item's body (redacted = 2): the chain keeps the digest
+// of the body as enqueued, which is all that verify needs of it.
+constexpr std::string_view kDroppedBody = "{}";
 
 constexpr std::string_view kItemColumns =
     "id, stream, seq, kind, method, path, idempotency_key, body, created_at_ms, state, attempts, "
@@ -233,11 +295,28 @@ Digest link_of(std::string_view previous, std::string_view kind, std::string_vie
       {"pos-outbox-link-v1", previous, kind, method, path, stream, seq_text, key, body_digest});
 }
 
+std::optional<std::string> link_problem(const ChainRow& r, std::string_view previous_link) {
+  const Digest link = link_of(previous_link, r.kind, r.method, r.path, r.stream, r.seq, r.key,
+                              bytes_text(r.body_digest));
+  if (bytes_text(r.link) != as_text(link)) return "link does not follow from the previous row";
+  return std::nullopt;
+}
+
 // nullopt when the row holds against the previous row's stored link; else what is wrong.
+// redacted: 0 the body as enqueued; 1 (rows acked before outbox 5) its personal fields
+// stripped, with a digest of its own; 2 dropped once ACKED (kDroppedBody).
 std::optional<std::string> chain_problem(const ChainRow& r, std::string_view previous_link) {
   if (r.body_digest.size() != 32) return "body digest missing or damaged";
   if (r.link.size() != 32) return "link missing or damaged";
-  if (r.redacted != 0 && r.redacted != 1) return "redacted flag damaged";
+  if (r.redacted < 0 || r.redacted > 2) return "redacted flag damaged";
+  if (r.redacted == 2) {
+    // The body of an ACKED item was dropped; the link covers the digest of the one sent.
+    if (r.state != "ACKED") return "body dropped from an item that is not ACKED";
+    if (r.body != kDroppedBody || !r.redacted_digest.empty()) {
+      return "a dropped body holds something";
+    }
+    return link_problem(r, previous_link);
+  }
   const Digest body = body_digest_of(r.body);
   if (r.redacted == 1) {
     // Personal fields are stripped only from an ACKED item: a redacted body is never sent.
@@ -248,10 +327,7 @@ std::optional<std::string> chain_problem(const ChainRow& r, std::string_view pre
   } else if (bytes_text(r.body_digest) != as_text(body)) {
     return "body does not match its digest";
   }
-  const Digest link = link_of(previous_link, r.kind, r.method, r.path, r.stream, r.seq, r.key,
-                              bytes_text(r.body_digest));
-  if (bytes_text(r.link) != as_text(link)) return "link does not follow from the previous row";
-  return std::nullopt;
+  return link_problem(r, previous_link);
 }
 
 // Migration step 4: chains the rows written before the chain existed, in id order.
@@ -301,7 +377,8 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
                .bind(m.stream)
                .for_each([&](const Statement& row) { seq = row.int64(0); });
   if (!s.ok()) return std::move(s).error();
-  // The chain: this row's link covers the last row's link (ids only grow: AUTOINCREMENT).
+  // The chain: this row's link covers the last row's link (ids only grow: rows are never
+  // deleted, so a new rowid is always above the last).
   std::string prev;
   auto last = db_->statement("SELECT link FROM outbox_message ORDER BY id DESC LIMIT 1")
                   .for_each([&](const Statement& row) {
@@ -355,8 +432,10 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now
 DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t limit, Timestamp now) {
   if (auto c = check(tx, "claim"); !c.ok()) return std::move(c).error();
   // One read gives the items, their digests and the previous row's link (for the chain check).
-  // The unary + keeps the planner off outbox_due (all due items, then a sort): it walks
-  // outbox_queued_order in id order and stops after `limit` eligible items.
+  // It walks the QUEUED part of outbox_pending_state in id order and stops after `limit`
+  // eligible items (state <> 'ACKED' is the index's own condition, which lets the planner use
+  // it). The earlier items of a stream are read through its (stream, seq) key: the unary +
+  // keeps the planner from scanning every pending item for each candidate instead.
   struct Candidate {
     OutboxItem item;
     std::optional<std::string> problem;
@@ -368,9 +447,10 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t lim
                      " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
                      "  ORDER BY p.id DESC LIMIT 1)"
                      " FROM outbox_message AS m "
-                     "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                     "WHERE m.state <> 'ACKED' AND m.state = 'QUEUED' AND"
+                     " +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
                      "  SELECT 1 FROM outbox_message AS e"
-                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED'"
+                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND +e.state <> 'ACKED'"
                      "  AND e.released = 0) "
                      "ORDER BY m.id LIMIT ?")
           .bind(to_ms(now), static_cast<std::int64_t>(limit))
@@ -450,17 +530,6 @@ DbResult<std::optional<OutboxState>> state_of(Database& db, std::int64_t id) {
   return state;
 }
 
-std::string strip_personal_fields(const std::string& body, const std::string& fields_json) {
-  auto fields = parse_outside_json(fields_json);
-  auto doc = parse_outside_json(body);
-  if (fields.is_discarded() || !fields.is_array() || doc.is_discarded() || !doc.is_object()) {
-    return "{}";  // cannot tell what is personal: keep nothing rather than too much
-  }
-  for (const auto& f : fields) {
-    if (f.is_string()) doc.erase(f.get<std::string>());
-  }
-  return doc.dump();
-}
 }  // namespace
 
 // The plain forms: one transaction each; the caller's-transaction forms do the work.
@@ -493,49 +562,24 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
 DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
                                   std::string_view response_body, Timestamp now) {
   if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
-  // The common case in one statement: SENDING, nothing personal to strip.
-  auto& fast = db_->statement(
+  // One statement. The body is dropped (kDroppedBody, redacted = 2): an ACKED item is never
+  // sent again, and the chain keeps the digest of the body as enqueued. Personal fields go with
+  // it (secure_delete zeroes the old cell). response_body stays: the delivery status is read
+  // from it.
+  auto& up = db_->statement(
       "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-      " acked_at_ms = ?, last_error_code = NULL"
-      " WHERE id = ? AND state = 'SENDING' AND personal_fields IS NULL");
-  if (auto f = fast.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
-  if (fast.changes() == 1) return {};
-  std::optional<OutboxState> state;
-  std::string body;
-  std::optional<std::string> personal;
-  auto r = db_->statement("SELECT state, body, personal_fields FROM outbox_message WHERE id = ?")
-               .bind(id)
-               .for_each([&](const Statement& row) {
-                 state = parse_outbox_state(row.text(0));
-                 body = row.text(1);
-                 personal = row.opt_text(2);
-               });
-  if (!r.ok()) return std::move(r).error();
-  if (!state) return conflict("outbox item " + std::to_string(id) + " does not exist");
-  if (*state == OutboxState::Acked) return {};
-  if (*state != OutboxState::Sending) {
-    return conflict("outbox item " + std::to_string(id) + " is " + std::string{to_string(*state)} +
-                    ", not SENDING");
+      " acked_at_ms = ?, last_error_code = NULL, body = ?, personal_fields = NULL,"
+      " redacted = 2, redacted_digest = NULL WHERE id = ? AND state = 'SENDING'");
+  if (auto f = up.bind(http_status, response_body, to_ms(now), kDroppedBody, id).run(); !f.ok()) {
+    return f;
   }
-  if (!personal) {
-    return db_
-        ->statement(
-            "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-            " acked_at_ms = ?, last_error_code = NULL WHERE id = ?")
-        .bind(http_status, response_body, to_ms(now), id)
-        .run();
-  }
-  // The chain keeps the digest of the body as enqueued; the stripped body gets a digest of its
-  // own, valid only on an ACKED row (see chain_problem).
-  body = strip_personal_fields(body, *personal);
-  const Digest stripped = body_digest_of(body);
-  return db_
-      ->statement(
-          "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-          " acked_at_ms = ?, body = ?, personal_fields = NULL, last_error_code = NULL,"
-          " redacted = 1, redacted_digest = ? WHERE id = ?")
-      .bind(http_status, response_body, to_ms(now), body, Blob{stripped}, id)
-      .run();
+  if (up.changes() == 1) return {};
+  auto state = state_of(*db_, id);
+  if (!state.ok()) return std::move(state).error();
+  if (!state.value()) return conflict("outbox item " + std::to_string(id) + " does not exist");
+  if (*state.value() == OutboxState::Acked) return {};
+  return conflict("outbox item " + std::to_string(id) + " is " +
+                  std::string{to_string(*state.value())} + ", not SENDING");
 }
 
 DbResult<void> Outbox::mark_rejected(Transaction& tx, std::int64_t id,
@@ -574,7 +618,8 @@ DbResult<void> Outbox::mark_retry(Transaction& tx, std::int64_t id, Timestamp ne
 
 DbResult<std::int64_t> Outbox::requeue_sending(Timestamp now) {
   auto& st = db_->statement(
-      "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? WHERE state = 'SENDING'");
+      "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? "
+      "WHERE state <> 'ACKED' AND state = 'SENDING'");
   auto r = st.bind(to_ms(now)).run();
   if (!r.ok()) return std::move(r).error();
   return st.changes();
@@ -592,7 +637,7 @@ DbResult<bool> Outbox::force_retry(std::int64_t id, Timestamp now) {
 DbResult<std::int64_t> Outbox::force_retry_all(Timestamp now) {
   auto& st = db_->statement(
       "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? "
-      "WHERE state IN ('QUEUED', 'REJECTED')");
+      "WHERE state <> 'ACKED' AND state IN ('QUEUED', 'REJECTED')");
   auto r = st.bind(to_ms(now)).run();
   if (!r.ok()) return std::move(r).error();
   return st.changes();
@@ -666,7 +711,7 @@ DbResult<OutboxStats> Outbox::stats() {
   if (!r.ok()) return std::move(r).error();
   auto rej = db_->statement(
                     "SELECT released, COUNT(*), MIN(created_at_ms) FROM outbox_message "
-                    "WHERE state = 'REJECTED' GROUP BY released")
+                    "WHERE state <> 'ACKED' AND state = 'REJECTED' GROUP BY released")
                  .for_each([&](const Statement& row) {
                    const auto n = row.int64(1);
                    s.rejected += n;
@@ -681,7 +726,8 @@ DbResult<OutboxStats> Outbox::stats() {
   if (!rej.ok()) return std::move(rej).error();
   if (s.needs_attention > 0) {
     auto held = db_->statement(
-                       "SELECT COUNT(*) FROM outbox_message AS m WHERE m.state = 'QUEUED' AND "
+                       "SELECT COUNT(*) FROM outbox_message AS m WHERE m.state <> 'ACKED' AND "
+                       "m.state = 'QUEUED' AND "
                        "EXISTS (SELECT 1 FROM outbox_message AS e WHERE e.stream = m.stream AND "
                        "e.seq < m.seq AND e.state <> 'ACKED' AND e.state = 'REJECTED' AND "
                        "e.released = 0)")
@@ -731,8 +777,8 @@ std::string_view to_string(OutboxResolutionKind kind) noexcept {
 DbResult<std::vector<OutboxAttention>> Outbox::needs_attention(std::size_t limit) {
   std::vector<OutboxAttention> out;
   auto r = db_->statement("SELECT " + std::string{kEntryColumns} +
-                          " FROM outbox_message AS m WHERE m.state = 'REJECTED' AND"
-                          " m.released = 0 ORDER BY m.id LIMIT ?")
+                          " FROM outbox_message AS m WHERE m.state <> 'ACKED' AND"
+                          " m.state = 'REJECTED' AND m.released = 0 ORDER BY m.id LIMIT ?")
                .bind(static_cast<std::int64_t>(limit))
                .for_each([&](const Statement& row) {
                  OutboxAttention a;
