@@ -441,40 +441,39 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t lim
     std::optional<std::string> problem;
   };
   std::vector<Candidate> found;
-  auto sel =
-      db_->statement("SELECT " + std::string{kItemColumns} +
-                     ", body_digest, link, redacted, redacted_digest,"
-                     " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
-                     "  ORDER BY p.id DESC LIMIT 1)"
-                     " FROM outbox_message AS m "
-                     "WHERE m.state <> 'ACKED' AND m.state = 'QUEUED' AND"
-                     " +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
-                     "  SELECT 1 FROM outbox_message AS e"
-                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND +e.state <> 'ACKED'"
-                     "  AND e.released = 0) "
-                     "ORDER BY m.id LIMIT ?")
-          .bind(to_ms(now), static_cast<std::int64_t>(limit))
-          .for_each([&](const Statement& row) {
-            Candidate c{read_item(row), std::nullopt};
-            ChainRow chain;
-            chain.id = c.item.id;
-            chain.method = c.item.method;
-            chain.path = c.item.path;
-            chain.stream = c.item.stream;
-            chain.seq = c.item.sequence;
-            chain.key = c.item.idempotency_key;
-            chain.body = c.item.body;
-            chain.body_digest = row.blob(17);
-            chain.link = row.blob(18);
-            chain.redacted = row.is_null(19) ? -1 : row.int64(19);
-            chain.redacted_digest = row.blob(20);
-            chain.state = "QUEUED";
-            // The kind as stored: a damaged kind text must not pass as a known one.
-            chain.kind = row.text(3);
-            const auto prev = row.blob(21);
-            c.problem = chain_problem(chain, bytes_text(prev));
-            found.push_back(std::move(c));
-          });
+  auto sel = db_->statement("SELECT " + std::string{kItemColumns} +
+                            ", body_digest, link, redacted, redacted_digest,"
+                            " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
+                            "  ORDER BY p.id DESC LIMIT 1)"
+                            " FROM outbox_message AS m "
+                            "WHERE m.state <> 'ACKED' AND m.state = 'QUEUED' AND"
+                            " +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                            "  SELECT 1 FROM outbox_message AS e"
+                            "  WHERE e.stream = m.stream AND e.seq < m.seq AND +e.state <> 'ACKED'"
+                            "  AND e.released = 0) "
+                            "ORDER BY m.id LIMIT ?")
+                 .bind(to_ms(now), static_cast<std::int64_t>(limit))
+                 .for_each([&](const Statement& row) {
+                   Candidate c{read_item(row), std::nullopt};
+                   ChainRow chain;
+                   chain.id = c.item.id;
+                   chain.method = c.item.method;
+                   chain.path = c.item.path;
+                   chain.stream = c.item.stream;
+                   chain.seq = c.item.sequence;
+                   chain.key = c.item.idempotency_key;
+                   chain.body = c.item.body;
+                   chain.body_digest = row.blob(17);
+                   chain.link = row.blob(18);
+                   chain.redacted = row.is_null(19) ? -1 : row.int64(19);
+                   chain.redacted_digest = row.blob(20);
+                   chain.state = "QUEUED";
+                   // The kind as stored: a damaged kind text must not pass as a known one.
+                   chain.kind = row.text(3);
+                   const auto prev = row.blob(21);
+                   c.problem = chain_problem(chain, bytes_text(prev));
+                   found.push_back(std::move(c));
+                 });
   if (!sel.ok()) return std::move(sel).error();
   std::vector<OutboxItem> items;
   if (found.empty()) return items;
@@ -679,9 +678,13 @@ OutboxQueueEntry read_entry(const Statement& row) {
 
 DbResult<std::vector<OutboxQueueEntry>> Outbox::list(OutboxListing which, std::size_t limit) {
   std::vector<OutboxQueueEntry> out;
-  const std::string sql = "SELECT " + std::string{kEntryColumns} + " FROM outbox_message AS m" +
-                          (which == OutboxListing::Pending ? " WHERE m.state <> 'ACKED'" : "") +
-                          " ORDER BY m.id LIMIT ?";
+  // Pending: the few items not ACKED through their index, sorted (the planner would otherwise
+  // walk the whole table in id order, every item ever sent, to fill the limit).
+  const std::string sql =
+      "SELECT " + std::string{kEntryColumns} + " FROM outbox_message AS m" +
+      (which == OutboxListing::Pending ? " INDEXED BY outbox_pending_state WHERE m.state <> 'ACKED'"
+                                       : "") +
+      " ORDER BY m.id LIMIT ?";
   auto r = db_->statement(sql)
                .bind(static_cast<std::int64_t>(limit))
                .for_each([&](const Statement& row) { out.push_back(read_entry(row)); });

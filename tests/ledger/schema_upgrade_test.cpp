@@ -66,9 +66,10 @@ std::string dump(sync::Database& db, const std::string& sql) {
 // Every ledger table (everything but the outbox's and the bookkeeping), in chain order.
 std::string ledger_rows(sync::Database& db) {
   std::vector<std::string> tables;
-  (void)db.statement(
-              "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'outbox%' "
-              "AND name NOT LIKE 'sqlite%' AND name <> 'schema_migration' ORDER BY name")
+  (void)db
+      .statement(
+          "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'outbox%' "
+          "AND name NOT LIKE 'sqlite%' AND name <> 'schema_migration' ORDER BY name")
       .for_each([&](const sync::Statement& row) { tables.push_back(row.text(0)); });
   EXPECT_GE(tables.size(), 20u);
   std::string out;
@@ -110,17 +111,19 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     for (int c = 0; c < 3; ++c) {
       const auto co = shop.new_checkout(shift);
       for (int i = 0; i < 3; ++i) {
-        auto cap = shop.capture(co, Money{Currencies::USD, 100 + 10 * c + i},
-                                static_cast<Tender>(i % 3));  // cash (a drawer opening), check, card
+        auto cap =
+            shop.capture(co, Money{Currencies::USD, 100 + 10 * c + i},
+                         static_cast<Tender>(i % 3));  // cash (a drawer opening), check, card
         ASSERT_TRUE(shop.ledger().record_capture(cap).ok());
         if (!first) first = cap;
       }
       open_checkout = co;
     }
-    ASSERT_TRUE(shop.ledger()
-                    .record_drawer_opening({shop.id<DrawerOpeningId>(), shift, user("advisor-1"),
-                                            DrawerReason::NoSale, std::nullopt, "change", shop.tick()})
-                    .ok());
+    ASSERT_TRUE(
+        shop.ledger()
+            .record_drawer_opening({shop.id<DrawerOpeningId>(), shift, user("advisor-1"),
+                                    DrawerReason::NoSale, std::nullopt, "change", shop.tick()})
+            .ok());
     ASSERT_TRUE(shop.ledger()
                     .record_audit({shop.id<checkout::EventId>(), std::nullopt, "SIGNED_IN",
                                    "advisor-1", "{}", shop.tick()})
@@ -131,10 +134,11 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     {
       auto tx = db.begin();
       ASSERT_TRUE(tx.ok());
-      sync::OutboxMessage m{"co-delivery", sync::OutboxKind::Delivery, "POST",
-                            "/billing/receipts/r-1/deliver", "dlv-1",
-                            R"({"deliveryId":"dlv-1","emailAddress":"jane@example.org"})",
-                            {"emailAddress"}, shop.tick()};
+      sync::OutboxMessage m{
+          "co-delivery",    sync::OutboxKind::Delivery,
+          "POST",           "/billing/receipts/r-1/deliver",
+          "dlv-1",          R"({"deliveryId":"dlv-1","emailAddress":"jane@example.org"})",
+          {"emailAddress"}, shop.tick()};
       ASSERT_TRUE(outbox.enqueue(tx.value(), m).ok());
       ASSERT_TRUE(tx.value().commit().ok());
     }
@@ -149,13 +153,14 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
       if (item.kind == sync::OutboxKind::Delivery) {
         const std::string stripped = R"({"deliveryId":"dlv-1"})";
         const auto d = sync::digest_of({"pos-outbox-body-v1", stripped});
-        ASSERT_TRUE(db.statement("UPDATE outbox_message SET state = 'ACKED', http_status = 201,"
-                                 " response_body = '{\"deliveryStatus\":\"SENT\"}', acked_at_ms = 1,"
-                                 " body = ?, personal_fields = NULL, redacted = 1,"
-                                 " redacted_digest = ? WHERE id = ?")
-                        .bind(stripped, sync::Blob{d}, item.id)
-                        .run()
-                        .ok());
+        ASSERT_TRUE(
+            db.statement("UPDATE outbox_message SET state = 'ACKED', http_status = 201,"
+                         " response_body = '{\"deliveryStatus\":\"SENT\"}', acked_at_ms = 1,"
+                         " body = ?, personal_fields = NULL, redacted = 1,"
+                         " redacted_digest = ? WHERE id = ?")
+                .bind(stripped, sync::Blob{d}, item.id)
+                .run()
+                .ok());
       } else {
         ASSERT_TRUE(db.statement("UPDATE outbox_message SET state = 'ACKED', http_status = 201,"
                                  " response_body = '{}', acked_at_ms = 1 WHERE id = ?")
@@ -164,10 +169,11 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
                         .ok());
       }
     }
-    ASSERT_TRUE(outbox.mark_rejected(rejected, {"AMOUNT_EXCEEDS_BALANCE", "c-1", 409}, shop.tick())
-                    .ok());
-    ASSERT_EQ(outbox.resolve(rejected, {sync::OutboxResolutionKind::Retry, "supervisor-1",
-                                        shop.tick(), std::nullopt})
+    ASSERT_TRUE(
+        outbox.mark_rejected(rejected, {"AMOUNT_EXCEEDS_BALANCE", "c-1", 409}, shop.tick()).ok());
+    ASSERT_EQ(outbox
+                  .resolve(rejected, {sync::OutboxResolutionKind::Retry, "supervisor-1",
+                                      shop.tick(), std::nullopt})
                   .value(),
               sync::ResolveOutcome::Resolved);
     ASSERT_TRUE(outbox.verify().value().sound()) << outbox.verify().value().problem;
@@ -195,8 +201,8 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
 
   // The ledger: the same rows, columns, types and links; only the redundant keys are gone.
   EXPECT_EQ(ledger_rows(db), rows_before);
-  EXPECT_EQ(unique_keys(db, "payment"), 1);         // payment_id
-  EXPECT_EQ(unique_keys(db, "receipt"), 2);         // receipt_id, receipt_reference
+  EXPECT_EQ(unique_keys(db, "payment"), 1);  // payment_id
+  EXPECT_EQ(unique_keys(db, "receipt"), 2);  // receipt_id, receipt_reference
   EXPECT_EQ(unique_keys(db, "audit_event"), 0);
   EXPECT_EQ(unique_keys(db, "drawer_opening"), 0);
   EXPECT_EQ(count(db,
@@ -215,17 +221,20 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
   EXPECT_EQ(dump(db, std::string{kOutboxChained}), outbox_before);
   EXPECT_EQ(dump(db, "SELECT id, body FROM outbox_message WHERE state <> 'ACKED' ORDER BY id"),
             queued_bodies_before);
-  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM outbox_message WHERE state = 'ACKED' AND"
-                      " (body <> '{}' OR redacted <> 2 OR redacted_digest IS NOT NULL OR"
-                      " personal_fields IS NOT NULL)"),
+  EXPECT_EQ(count(db,
+                  "SELECT COUNT(*) FROM outbox_message WHERE state = 'ACKED' AND"
+                  " (body <> '{}' OR redacted <> 2 OR redacted_digest IS NOT NULL OR"
+                  " personal_fields IS NOT NULL)"),
             0);
   EXPECT_GT(count(db, "SELECT COUNT(*) FROM outbox_message WHERE state = 'ACKED'"), 0);
-  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%' AND"
-                      " name = 'outbox_message'"),
+  EXPECT_EQ(count(db,
+                  "SELECT COUNT(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%' AND"
+                  " name = 'outbox_message'"),
             0);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'outbox_message'"), 0);
-  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND"
-                      " tbl_name = 'outbox_message' AND sql IS NOT NULL"),
+  EXPECT_EQ(count(db,
+                  "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND"
+                  " tbl_name = 'outbox_message' AND sql IS NOT NULL"),
             1);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM outbox_resolution"), 1);
   EXPECT_FALSE(db.exec("INSERT INTO outbox_resolution (outbox_id, resolution, resolved_by,"
