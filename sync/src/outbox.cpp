@@ -155,8 +155,9 @@ BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
     // counts read only it, and the rest find the few items not ACKED through it. "Every earlier
     // item of the stream ACKED" reads the (stream, seq) key: a stream is one checkout, a few
     // items. The two UNIQUE keys stay: enqueue's next seq, find_by_idempotency_key and the
-    // exactly-once of a key need them. The bodies of ACKED items are dropped (see mark_acked).
-    {"outbox", 5, "one pending index, no AUTOINCREMENT, bodies of acked items dropped",
+    // exactly-once of a key need them. The bodies of ACKED items stay (only their personal
+    // fields are stripped): what was sent is compared with what the backend holds afterwards.
+    {"outbox", 5, "one pending index, no AUTOINCREMENT",
      R"sql(
 CREATE TABLE outbox_message_v5 (
   id                 INTEGER PRIMARY KEY,
@@ -190,13 +191,10 @@ INSERT INTO outbox_message_v5 (id, stream, seq, kind, method, path, idempotency_
   personal_fields, created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
   correlation_id, http_status, response_body, acked_at_ms, body_digest, link, redacted,
   redacted_digest, released)
-SELECT id, stream, seq, kind, method, path, idempotency_key,
-  CASE WHEN state = 'ACKED' THEN '{}' ELSE body END,
-  CASE WHEN state = 'ACKED' THEN NULL ELSE personal_fields END,
-  created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
-  correlation_id, http_status, response_body, acked_at_ms, body_digest, link,
-  CASE WHEN state = 'ACKED' THEN 2 ELSE redacted END,
-  CASE WHEN state = 'ACKED' THEN NULL ELSE redacted_digest END, released
+SELECT id, stream, seq, kind, method, path, idempotency_key, body,
+  personal_fields, created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
+  correlation_id, http_status, response_body, acked_at_ms, body_digest, link, redacted,
+  redacted_digest, released
 FROM outbox_message ORDER BY id;
 DROP TABLE outbox_message;
 ALTER TABLE outbox_message_v5 RENAME TO outbox_message;
@@ -206,10 +204,6 @@ CREATE INDEX outbox_pending_state ON outbox_message (state, id, created_at_ms)
 )sql",
      nullptr, /*foreign_keys_off=*/true},
 };
-
-// What mark_acked leaves of an ACKED item's body (redacted = 2): the chain keeps the digest
-// of the body as enqueued, which is all that verify needs of it.
-constexpr std::string_view kDroppedBody = "{}";
 
 constexpr std::string_view kItemColumns =
     "id, stream, seq, kind, method, path, idempotency_key, body, created_at_ms, state, attempts, "
@@ -295,28 +289,11 @@ Digest link_of(std::string_view previous, std::string_view kind, std::string_vie
       {"pos-outbox-link-v1", previous, kind, method, path, stream, seq_text, key, body_digest});
 }
 
-std::optional<std::string> link_problem(const ChainRow& r, std::string_view previous_link) {
-  const Digest link = link_of(previous_link, r.kind, r.method, r.path, r.stream, r.seq, r.key,
-                              bytes_text(r.body_digest));
-  if (bytes_text(r.link) != as_text(link)) return "link does not follow from the previous row";
-  return std::nullopt;
-}
-
 // nullopt when the row holds against the previous row's stored link; else what is wrong.
-// redacted: 0 the body as enqueued; 1 (rows acked before outbox 5) its personal fields
-// stripped, with a digest of its own; 2 dropped once ACKED (kDroppedBody).
 std::optional<std::string> chain_problem(const ChainRow& r, std::string_view previous_link) {
   if (r.body_digest.size() != 32) return "body digest missing or damaged";
   if (r.link.size() != 32) return "link missing or damaged";
-  if (r.redacted < 0 || r.redacted > 2) return "redacted flag damaged";
-  if (r.redacted == 2) {
-    // The body of an ACKED item was dropped; the link covers the digest of the one sent.
-    if (r.state != "ACKED") return "body dropped from an item that is not ACKED";
-    if (r.body != kDroppedBody || !r.redacted_digest.empty()) {
-      return "a dropped body holds something";
-    }
-    return link_problem(r, previous_link);
-  }
+  if (r.redacted != 0 && r.redacted != 1) return "redacted flag damaged";
   const Digest body = body_digest_of(r.body);
   if (r.redacted == 1) {
     // Personal fields are stripped only from an ACKED item: a redacted body is never sent.
@@ -327,7 +304,10 @@ std::optional<std::string> chain_problem(const ChainRow& r, std::string_view pre
   } else if (bytes_text(r.body_digest) != as_text(body)) {
     return "body does not match its digest";
   }
-  return link_problem(r, previous_link);
+  const Digest link = link_of(previous_link, r.kind, r.method, r.path, r.stream, r.seq, r.key,
+                              bytes_text(r.body_digest));
+  if (bytes_text(r.link) != as_text(link)) return "link does not follow from the previous row";
+  return std::nullopt;
 }
 
 // Migration step 4: chains the rows written before the chain existed, in id order.
@@ -529,6 +509,17 @@ DbResult<std::optional<OutboxState>> state_of(Database& db, std::int64_t id) {
   return state;
 }
 
+std::string strip_personal_fields(const std::string& body, const std::string& fields_json) {
+  auto fields = parse_outside_json(fields_json);
+  auto doc = parse_outside_json(body);
+  if (fields.is_discarded() || !fields.is_array() || doc.is_discarded() || !doc.is_object()) {
+    return "{}";  // cannot tell what is personal: keep nothing rather than too much
+  }
+  for (const auto& f : fields) {
+    if (f.is_string()) doc.erase(f.get<std::string>());
+  }
+  return doc.dump();
+}
 }  // namespace
 
 // The plain forms: one transaction each; the caller's-transaction forms do the work.
@@ -561,24 +552,49 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
 DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
                                   std::string_view response_body, Timestamp now) {
   if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
-  // One statement. The body is dropped (kDroppedBody, redacted = 2): an ACKED item is never
-  // sent again, and the chain keeps the digest of the body as enqueued. Personal fields go with
-  // it (secure_delete zeroes the old cell). response_body stays: the delivery status is read
-  // from it.
-  auto& up = db_->statement(
+  // The common case in one statement: SENDING, nothing personal to strip.
+  auto& fast = db_->statement(
       "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-      " acked_at_ms = ?, last_error_code = NULL, body = ?, personal_fields = NULL,"
-      " redacted = 2, redacted_digest = NULL WHERE id = ? AND state = 'SENDING'");
-  if (auto f = up.bind(http_status, response_body, to_ms(now), kDroppedBody, id).run(); !f.ok()) {
-    return f;
+      " acked_at_ms = ?, last_error_code = NULL"
+      " WHERE id = ? AND state = 'SENDING' AND personal_fields IS NULL");
+  if (auto f = fast.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
+  if (fast.changes() == 1) return {};
+  std::optional<OutboxState> state;
+  std::string body;
+  std::optional<std::string> personal;
+  auto r = db_->statement("SELECT state, body, personal_fields FROM outbox_message WHERE id = ?")
+               .bind(id)
+               .for_each([&](const Statement& row) {
+                 state = parse_outbox_state(row.text(0));
+                 body = row.text(1);
+                 personal = row.opt_text(2);
+               });
+  if (!r.ok()) return std::move(r).error();
+  if (!state) return conflict("outbox item " + std::to_string(id) + " does not exist");
+  if (*state == OutboxState::Acked) return {};
+  if (*state != OutboxState::Sending) {
+    return conflict("outbox item " + std::to_string(id) + " is " + std::string{to_string(*state)} +
+                    ", not SENDING");
   }
-  if (up.changes() == 1) return {};
-  auto state = state_of(*db_, id);
-  if (!state.ok()) return std::move(state).error();
-  if (!state.value()) return conflict("outbox item " + std::to_string(id) + " does not exist");
-  if (*state.value() == OutboxState::Acked) return {};
-  return conflict("outbox item " + std::to_string(id) + " is " +
-                  std::string{to_string(*state.value())} + ", not SENDING");
+  if (!personal) {
+    return db_
+        ->statement(
+            "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
+            " acked_at_ms = ?, last_error_code = NULL WHERE id = ?")
+        .bind(http_status, response_body, to_ms(now), id)
+        .run();
+  }
+  // The chain keeps the digest of the body as enqueued; the stripped body gets a digest of its
+  // own, valid only on an ACKED row (see chain_problem).
+  body = strip_personal_fields(body, *personal);
+  const Digest stripped = body_digest_of(body);
+  return db_
+      ->statement(
+          "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
+          " acked_at_ms = ?, body = ?, personal_fields = NULL, last_error_code = NULL,"
+          " redacted = 1, redacted_digest = ? WHERE id = ?")
+      .bind(http_status, response_body, to_ms(now), body, Blob{stripped}, id)
+      .run();
 }
 
 DbResult<void> Outbox::mark_rejected(Transaction& tx, std::int64_t id,

@@ -27,12 +27,10 @@
 // key, body_digest). claim() checks a row's link and body against its digests before it hands
 // the row out: a row that does not verify is never sent; it becomes REJECTED with the code
 // OUTBOX_TAMPERED (needs attention). verify() walks the whole chain. When an item is ACKED its
-// body is dropped (stored as "{}", redacted = 2; an ACKED item is never sent again): the chain
-// keeps the digest of the body that was sent, which is all a link needs. (Rows acked before
-// outbox schema 5 had only their personal fields stripped, with a digest of the stripped body
-// valid only on an ACKED row; schema 5 dropped those bodies too.) Unkeyed digests: they catch
-// damage and edits made without recomputing them (see integrity.hpp for what they cannot
-// catch).
+// personal fields are stripped: the chain keeps the digest of the original body, and the
+// stripped body gets a digest of its own that is only valid on an ACKED row (a stripped body is
+// never sent). Unkeyed digests: they catch damage and edits made without recomputing them (see
+// integrity.hpp for what they cannot catch).
 //
 // States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted);
 // QUEUED -claim-> REJECTED (OUTBOX_TAMPERED) for a row whose chain link does not verify.
@@ -47,10 +45,8 @@
 // requeue_sending() as above), and nothing is half marked.
 //
 // Personal data: fields named in OutboxMessage::personal_fields (a receipt delivery's
-// emailAddress) go with the body in the same update that marks it ACKED; the connection runs
-// with secure_delete=ON so the old cell is zeroed in its page. (Any function that marks items
-// ACKED must do the same in its UPDATE: body "{}", personal_fields NULL, redacted 2,
-// redacted_digest NULL; else the body, e-mail address included, stays in the file.)
+// emailAddress) are removed from the stored body in the same update that marks it ACKED; the
+// connection runs with secure_delete=ON so the old cell is zeroed in its page.
 #pragma once
 
 #include <cstddef>
@@ -103,8 +99,8 @@ struct OutboxMessage {
   std::string path;             // "/billing/payments"
   std::string idempotency_key;  // the id of the thing created (a UUIDv7); unique in the outbox
   std::string body;             // JSON text, sent as is
-  // Top-level keys of body that only the backend needs (e.g. "emailAddress"): gone from the
-  // file once ACKED, with the whole body.
+  // Top-level keys of body that only the backend needs (e.g. "emailAddress"): removed from the
+  // stored body once ACKED.
   std::vector<std::string> personal_fields;
   Timestamp created_at{};
 };
@@ -122,7 +118,7 @@ struct OutboxItem {
   std::string method;
   std::string path;
   std::string idempotency_key;
-  std::string body;  // "{}" once ACKED (dropped: see "Integrity")
+  std::string body;
   Timestamp created_at{};
   OutboxState state = OutboxState::Queued;
   int attempts = 0;  // claims so far
