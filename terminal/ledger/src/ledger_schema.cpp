@@ -257,7 +257,9 @@ CREATE INDEX cash_paid_in_by_shift ON cash_paid_in (shift_id);
 // A UNIQUE column constraint cannot be dropped: each table is rebuilt (lang_altertable.html
 // section 7, foreign keys off around the step), its rows copied with their chain_seq and
 // columns in the same order, so every link hashes to the same bytes; then its indexes and
-// append-only triggers are made again.
+// append-only triggers are made again. One transaction: it needs about the size of these tables
+// free on the disk once more (the old pages go to the free list and are reused by later rows),
+// and took ~10 s for 100,000 payments on the shared test machine.
 constexpr std::string_view kV4 = R"sql(
 CREATE TABLE payment_v4 (
   chain_seq INTEGER PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE,
