@@ -495,6 +495,17 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
     if (auto c = tx.value().commit(); !c.ok()) return std::move(c).error();
   }
   for (const auto& m : migrations) {
+    // A table rebuild: foreign keys off outside the transaction, on again however it ends.
+    struct ForeignKeysOff {
+      Database* db = nullptr;
+      ~ForeignKeysOff() {
+        if (db != nullptr) (void)db->exec("PRAGMA foreign_keys=ON;");
+      }
+    } fk_guard;
+    if (m.foreign_keys_off) {
+      if (auto r = db.exec("PRAGMA foreign_keys=OFF;"); !r.ok()) return std::move(r).error();
+      fk_guard.db = &db;
+    }
     auto tx = db.begin();
     if (!tx.ok()) return std::move(tx).error();
     std::int64_t current = 0;
@@ -517,6 +528,23 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
         auto e = std::move(r).error();
         e.message = context + " failed: " + e.message;
         return e;
+      }
+    }
+    if (m.foreign_keys_off) {
+      // The rebuilt tables must still satisfy every reference (nothing was checked meanwhile).
+      std::int64_t violations = 0;
+      auto fk = db.statement("PRAGMA foreign_key_check").for_each([&](const Statement&) {
+        ++violations;
+      });
+      if (!fk.ok()) {
+        auto e = std::move(fk).error();
+        e.message = context + " failed: " + e.message;
+        return e;
+      }
+      if (violations > 0) {
+        return DbError{DbErrorCode::Constraint, 0,
+                       context + " failed: " + std::to_string(violations) +
+                           " rows break a foreign key after the rebuild"};
       }
     }
     auto ins = db.statement(

@@ -147,6 +147,62 @@ CREATE TRIGGER outbox_resolution_no_delete BEFORE DELETE ON outbox_resolution
 BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
 )sql",
      &chain_existing_rows},
+    // Issue 14: a capture's two messages wrote 11 WAL pages, one per B-tree they touch. Rebuilt
+    // (ids kept, so the chain is the same bytes) without AUTOINCREMENT: rows are never deleted,
+    // so a plain INTEGER PRIMARY KEY gives the same growing ids, and sqlite_sequence leaves the
+    // commit. The four partial indexes become one, outbox_pending_state (state, id,
+    // created_at_ms) WHERE state <> 'ACKED': claim walks its QUEUED part in id order, the queue
+    // counts read only it, and the rest find the few items not ACKED through it. "Every earlier
+    // item of the stream ACKED" reads the (stream, seq) key: a stream is one checkout, a few
+    // items. The two UNIQUE keys stay: enqueue's next seq, find_by_idempotency_key and the
+    // exactly-once of a key need them. The bodies of ACKED items stay (only their personal
+    // fields are stripped): what was sent is compared with what the backend holds afterwards.
+    {"outbox", 5, "one pending index, no AUTOINCREMENT",
+     R"sql(
+CREATE TABLE outbox_message_v5 (
+  id                 INTEGER PRIMARY KEY,
+  stream             TEXT    NOT NULL CHECK (length(stream) > 0),
+  seq                INTEGER NOT NULL CHECK (seq > 0),
+  kind               TEXT    NOT NULL CHECK (kind IN ('payment', 'receipt', 'po', 'po-override',
+                                                      'offline-grant', 'delivery', 'reprint')),
+  method             TEXT    NOT NULL,
+  path               TEXT    NOT NULL,
+  idempotency_key    TEXT    NOT NULL UNIQUE,
+  body               TEXT    NOT NULL,
+  personal_fields    TEXT,
+  created_at_ms      INTEGER NOT NULL,
+  state              TEXT    NOT NULL DEFAULT 'QUEUED'
+                             CHECK (state IN ('QUEUED', 'SENDING', 'ACKED', 'REJECTED')),
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms INTEGER NOT NULL,
+  last_error_code    TEXT,
+  correlation_id     TEXT,
+  http_status        INTEGER,
+  response_body      TEXT,
+  acked_at_ms        INTEGER,
+  body_digest        BLOB,
+  link               BLOB,
+  redacted           INTEGER NOT NULL DEFAULT 0,
+  redacted_digest    BLOB,
+  released           INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (stream, seq)
+) STRICT;
+INSERT INTO outbox_message_v5 (id, stream, seq, kind, method, path, idempotency_key, body,
+  personal_fields, created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
+  correlation_id, http_status, response_body, acked_at_ms, body_digest, link, redacted,
+  redacted_digest, released)
+SELECT id, stream, seq, kind, method, path, idempotency_key, body,
+  personal_fields, created_at_ms, state, attempts, next_attempt_at_ms, last_error_code,
+  correlation_id, http_status, response_body, acked_at_ms, body_digest, link, redacted,
+  redacted_digest, released
+FROM outbox_message ORDER BY id;
+DROP TABLE outbox_message;
+ALTER TABLE outbox_message_v5 RENAME TO outbox_message;
+DELETE FROM sqlite_sequence WHERE name = 'outbox_message';
+CREATE INDEX outbox_pending_state ON outbox_message (state, id, created_at_ms)
+  WHERE state <> 'ACKED';
+)sql",
+     nullptr, /*foreign_keys_off=*/true},
 };
 
 constexpr std::string_view kItemColumns =
@@ -301,7 +357,8 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
                .bind(m.stream)
                .for_each([&](const Statement& row) { seq = row.int64(0); });
   if (!s.ok()) return std::move(s).error();
-  // The chain: this row's link covers the last row's link (ids only grow: AUTOINCREMENT).
+  // The chain: this row's link covers the last row's link (ids only grow: rows are never
+  // deleted, so a new rowid is always above the last).
   std::string prev;
   auto last = db_->statement("SELECT link FROM outbox_message ORDER BY id DESC LIMIT 1")
                   .for_each([&](const Statement& row) {
@@ -355,46 +412,48 @@ DbResult<std::vector<OutboxItem>> Outbox::claim(std::size_t limit, Timestamp now
 DbResult<std::vector<OutboxItem>> Outbox::claim(Transaction& tx, std::size_t limit, Timestamp now) {
   if (auto c = check(tx, "claim"); !c.ok()) return std::move(c).error();
   // One read gives the items, their digests and the previous row's link (for the chain check).
-  // The unary + keeps the planner off outbox_due (all due items, then a sort): it walks
-  // outbox_queued_order in id order and stops after `limit` eligible items.
+  // It walks the QUEUED part of outbox_pending_state in id order and stops after `limit`
+  // eligible items (state <> 'ACKED' is the index's own condition, which lets the planner use
+  // it). The earlier items of a stream are read through its (stream, seq) key: the unary +
+  // keeps the planner from scanning every pending item for each candidate instead.
   struct Candidate {
     OutboxItem item;
     std::optional<std::string> problem;
   };
   std::vector<Candidate> found;
-  auto sel =
-      db_->statement("SELECT " + std::string{kItemColumns} +
-                     ", body_digest, link, redacted, redacted_digest,"
-                     " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
-                     "  ORDER BY p.id DESC LIMIT 1)"
-                     " FROM outbox_message AS m "
-                     "WHERE m.state = 'QUEUED' AND +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
-                     "  SELECT 1 FROM outbox_message AS e"
-                     "  WHERE e.stream = m.stream AND e.seq < m.seq AND e.state <> 'ACKED'"
-                     "  AND e.released = 0) "
-                     "ORDER BY m.id LIMIT ?")
-          .bind(to_ms(now), static_cast<std::int64_t>(limit))
-          .for_each([&](const Statement& row) {
-            Candidate c{read_item(row), std::nullopt};
-            ChainRow chain;
-            chain.id = c.item.id;
-            chain.method = c.item.method;
-            chain.path = c.item.path;
-            chain.stream = c.item.stream;
-            chain.seq = c.item.sequence;
-            chain.key = c.item.idempotency_key;
-            chain.body = c.item.body;
-            chain.body_digest = row.blob(17);
-            chain.link = row.blob(18);
-            chain.redacted = row.is_null(19) ? -1 : row.int64(19);
-            chain.redacted_digest = row.blob(20);
-            chain.state = "QUEUED";
-            // The kind as stored: a damaged kind text must not pass as a known one.
-            chain.kind = row.text(3);
-            const auto prev = row.blob(21);
-            c.problem = chain_problem(chain, bytes_text(prev));
-            found.push_back(std::move(c));
-          });
+  auto sel = db_->statement("SELECT " + std::string{kItemColumns} +
+                            ", body_digest, link, redacted, redacted_digest,"
+                            " (SELECT p.link FROM outbox_message AS p WHERE p.id < m.id"
+                            "  ORDER BY p.id DESC LIMIT 1)"
+                            " FROM outbox_message AS m "
+                            "WHERE m.state <> 'ACKED' AND m.state = 'QUEUED' AND"
+                            " +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
+                            "  SELECT 1 FROM outbox_message AS e"
+                            "  WHERE e.stream = m.stream AND e.seq < m.seq AND +e.state <> 'ACKED'"
+                            "  AND e.released = 0) "
+                            "ORDER BY m.id LIMIT ?")
+                 .bind(to_ms(now), static_cast<std::int64_t>(limit))
+                 .for_each([&](const Statement& row) {
+                   Candidate c{read_item(row), std::nullopt};
+                   ChainRow chain;
+                   chain.id = c.item.id;
+                   chain.method = c.item.method;
+                   chain.path = c.item.path;
+                   chain.stream = c.item.stream;
+                   chain.seq = c.item.sequence;
+                   chain.key = c.item.idempotency_key;
+                   chain.body = c.item.body;
+                   chain.body_digest = row.blob(17);
+                   chain.link = row.blob(18);
+                   chain.redacted = row.is_null(19) ? -1 : row.int64(19);
+                   chain.redacted_digest = row.blob(20);
+                   chain.state = "QUEUED";
+                   // The kind as stored: a damaged kind text must not pass as a known one.
+                   chain.kind = row.text(3);
+                   const auto prev = row.blob(21);
+                   c.problem = chain_problem(chain, bytes_text(prev));
+                   found.push_back(std::move(c));
+                 });
   if (!sel.ok()) return std::move(sel).error();
   std::vector<OutboxItem> items;
   if (found.empty()) return items;
@@ -574,7 +633,8 @@ DbResult<void> Outbox::mark_retry(Transaction& tx, std::int64_t id, Timestamp ne
 
 DbResult<std::int64_t> Outbox::requeue_sending(Timestamp now) {
   auto& st = db_->statement(
-      "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? WHERE state = 'SENDING'");
+      "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? "
+      "WHERE state <> 'ACKED' AND state = 'SENDING'");
   auto r = st.bind(to_ms(now)).run();
   if (!r.ok()) return std::move(r).error();
   return st.changes();
@@ -592,7 +652,7 @@ DbResult<bool> Outbox::force_retry(std::int64_t id, Timestamp now) {
 DbResult<std::int64_t> Outbox::force_retry_all(Timestamp now) {
   auto& st = db_->statement(
       "UPDATE outbox_message SET state = 'QUEUED', next_attempt_at_ms = ? "
-      "WHERE state IN ('QUEUED', 'REJECTED')");
+      "WHERE state <> 'ACKED' AND state IN ('QUEUED', 'REJECTED')");
   auto r = st.bind(to_ms(now)).run();
   if (!r.ok()) return std::move(r).error();
   return st.changes();
@@ -634,9 +694,13 @@ OutboxQueueEntry read_entry(const Statement& row) {
 
 DbResult<std::vector<OutboxQueueEntry>> Outbox::list(OutboxListing which, std::size_t limit) {
   std::vector<OutboxQueueEntry> out;
-  const std::string sql = "SELECT " + std::string{kEntryColumns} + " FROM outbox_message AS m" +
-                          (which == OutboxListing::Pending ? " WHERE m.state <> 'ACKED'" : "") +
-                          " ORDER BY m.id LIMIT ?";
+  // Pending: the few items not ACKED through their index, sorted (the planner would otherwise
+  // walk the whole table in id order, every item ever sent, to fill the limit).
+  const std::string sql =
+      "SELECT " + std::string{kEntryColumns} + " FROM outbox_message AS m" +
+      (which == OutboxListing::Pending ? " INDEXED BY outbox_pending_state WHERE m.state <> 'ACKED'"
+                                       : "") +
+      " ORDER BY m.id LIMIT ?";
   auto r = db_->statement(sql)
                .bind(static_cast<std::int64_t>(limit))
                .for_each([&](const Statement& row) { out.push_back(read_entry(row)); });
@@ -666,7 +730,7 @@ DbResult<OutboxStats> Outbox::stats() {
   if (!r.ok()) return std::move(r).error();
   auto rej = db_->statement(
                     "SELECT released, COUNT(*), MIN(created_at_ms) FROM outbox_message "
-                    "WHERE state = 'REJECTED' GROUP BY released")
+                    "WHERE state <> 'ACKED' AND state = 'REJECTED' GROUP BY released")
                  .for_each([&](const Statement& row) {
                    const auto n = row.int64(1);
                    s.rejected += n;
@@ -681,7 +745,8 @@ DbResult<OutboxStats> Outbox::stats() {
   if (!rej.ok()) return std::move(rej).error();
   if (s.needs_attention > 0) {
     auto held = db_->statement(
-                       "SELECT COUNT(*) FROM outbox_message AS m WHERE m.state = 'QUEUED' AND "
+                       "SELECT COUNT(*) FROM outbox_message AS m WHERE m.state <> 'ACKED' AND "
+                       "m.state = 'QUEUED' AND "
                        "EXISTS (SELECT 1 FROM outbox_message AS e WHERE e.stream = m.stream AND "
                        "e.seq < m.seq AND e.state <> 'ACKED' AND e.state = 'REJECTED' AND "
                        "e.released = 0)")
@@ -731,8 +796,8 @@ std::string_view to_string(OutboxResolutionKind kind) noexcept {
 DbResult<std::vector<OutboxAttention>> Outbox::needs_attention(std::size_t limit) {
   std::vector<OutboxAttention> out;
   auto r = db_->statement("SELECT " + std::string{kEntryColumns} +
-                          " FROM outbox_message AS m WHERE m.state = 'REJECTED' AND"
-                          " m.released = 0 ORDER BY m.id LIMIT ?")
+                          " FROM outbox_message AS m WHERE m.state <> 'ACKED' AND"
+                          " m.state = 'REJECTED' AND m.released = 0 ORDER BY m.id LIMIT ?")
                .bind(static_cast<std::int64_t>(limit))
                .for_each([&](const Statement& row) {
                  OutboxAttention a;

@@ -197,12 +197,12 @@ TEST_F(PaidInTest, ADeletedOrForgedRowBreaksVerify) {
 
 TEST(PaidInSchema, Version3AddsTheTableToADatabaseWithVersion2sRows) {
   TempDir dir;
+  // The schema as version 2 left it: ledger steps 3 and later taken away.
   auto before = Ledger::all_migrations();
-  const auto v3 = std::find_if(before.begin(), before.end(), [](const sync::Migration& m) {
-    return m.component == "ledger" && m.version == 3;
-  });
-  ASSERT_NE(v3, before.end());
-  before.erase(v3);
+  const auto n = before.size();
+  std::erase_if(before,
+                [](const sync::Migration& m) { return m.component == "ledger" && m.version >= 3; });
+  ASSERT_LT(before.size(), n);
   std::optional<ShiftId> opened;
   {
     sync::DatabaseOptions o;

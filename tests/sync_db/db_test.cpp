@@ -124,6 +124,68 @@ TEST(Database, FailedMigrationLeavesTheEarlierVersionWhole) {
   EXPECT_EQ(scalar(db, "SELECT MAX(version) FROM schema_migration"), 1);
 }
 
+// A table rebuild (SQLite's 12 steps): a parent table dropped and made again while children
+// refer to it. With foreign keys on, the DROP would refuse (or cascade); the runner turns them
+// off outside the step's transaction, checks them inside it, and on again after.
+constexpr Migration kParentV1[] = {
+    {"shop", 1, "tills and sales",
+     "CREATE TABLE till (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE);"
+     "CREATE TABLE sale (id INTEGER PRIMARY KEY, till_id INTEGER NOT NULL REFERENCES till (id));"},
+};
+constexpr std::string_view kRebuildTill =
+    "CREATE TABLE till_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    "INSERT INTO till_new (id, name) SELECT id, name FROM till;"
+    "DROP TABLE till;"
+    "ALTER TABLE till_new RENAME TO till;";
+
+TEST(Database, ATableRebuildRunsWithForeignKeysOffAndChecksThemBeforeItCommits) {
+  TempDir dir;
+  const auto path = dir / "t.db";
+  {
+    auto db = open_ok(path, kParentV1);
+    ASSERT_TRUE(db.exec("INSERT INTO till (name) VALUES ('front'), ('back');"
+                        "INSERT INTO sale (till_id) VALUES (1), (2), (2);")
+                    .ok());
+  }
+  // Without the flag the DROP of a referenced table is refused: the step fails whole.
+  {
+    const Migration steps[] = {kParentV1[0], {"shop", 2, "rebuild", kRebuildTill}};
+    DatabaseOptions o;
+    o.path = path;
+    auto r = Database::open(o, steps);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, DbErrorCode::Constraint) << r.error().message;
+  }
+  // A rebuild that loses a referenced row: foreign_key_check finds it, nothing is committed.
+  {
+    const std::string lossy = std::string{kRebuildTill} + "DELETE FROM till WHERE id = 2;";
+    const Migration steps[] = {kParentV1[0], {"shop", 2, "lossy", lossy, nullptr, true}};
+    DatabaseOptions o;
+    o.path = path;
+    auto r = Database::open(o, steps);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, DbErrorCode::Constraint);
+    EXPECT_NE(r.error().message.find("2 rows break a foreign key"), std::string::npos)
+        << r.error().message;
+  }
+  {
+    auto db = open_ok(path, kParentV1);
+    EXPECT_EQ(scalar(db, "SELECT MAX(version) FROM schema_migration"), 1);
+    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM till"), 2);
+    EXPECT_EQ(scalar(db, "PRAGMA foreign_keys"), 1);
+  }
+  const Migration steps[] = {kParentV1[0], {"shop", 2, "rebuild", kRebuildTill, nullptr, true}};
+  auto db = open_ok(path, steps);
+  EXPECT_EQ(scalar(db, "SELECT MAX(version) FROM schema_migration"), 2);
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM till"), 2);
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM sale WHERE till_id = 2"), 2);
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%'"), 0);
+  // On again, and the children's references now name the rebuilt table.
+  EXPECT_EQ(scalar(db, "PRAGMA foreign_keys"), 1);
+  EXPECT_FALSE(db.exec("INSERT INTO sale (till_id) VALUES (99)").ok());
+  EXPECT_FALSE(db.exec("DELETE FROM till WHERE id = 1").ok());
+}
+
 TEST(Database, NewerDatabaseIsRefusedAndLeftByteForByte) {
   TempDir dir;
   const auto path = dir / "t.db";

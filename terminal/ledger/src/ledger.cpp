@@ -1077,8 +1077,10 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
                         .for_each([&](const sync::Statement& row) {
                           h->payments.push_back(read_payment(row));
                         }));
+    // Through the payments' receipt ids (receipt_id is the receipt's key; payment_id is not
+    // indexed since ledger schema 4): a payment's receipt is the one written with it.
     POS_LEDGER_READ(db_->statement("SELECT " + std::string{kReceiptColumns} +
-                                   " FROM receipt WHERE payment_id IN (SELECT payment_id FROM"
+                                   " FROM receipt WHERE receipt_id IN (SELECT receipt_id FROM"
                                    " payment WHERE invoice_id = ? AND checkout_id = ?)"
                                    " AND checkout_id = ? ORDER BY chain_seq")
                         .bind(invoice, key, key)

@@ -249,6 +249,13 @@ class Transaction {
 // run 1, 2, 3, ... without gaps; each step runs in its own transaction with the row that
 // records it, so a crash leaves a database at a whole version. Never edit a released step:
 // add the next one.
+//
+// A step that rebuilds a table others refer to (SQLite's "make other kinds of table schema
+// changes", lang_altertable.html section 7: create the new table, copy, drop the old one,
+// rename) sets foreign_keys_off: the runner turns foreign keys off outside the transaction
+// (the pragma is a no-op inside one), runs the step, checks PRAGMA foreign_key_check inside
+// the same transaction (a violation rolls the step back: an error), commits, and turns them on
+// again whatever happened.
 struct Migration {
   std::string_view component;
   int version = 0;
@@ -257,6 +264,7 @@ struct Migration {
   // Optional work in C++ after the SQL, in the same transaction (e.g. digests over the rows a
   // step added columns for, which SQL cannot compute). nullptr: none.
   DbResult<void> (*after)(Database& db) = nullptr;
+  bool foreign_keys_off = false;  // see above: a table rebuild
 };
 
 // The versions found in a database, per component.
