@@ -265,6 +265,29 @@ TEST_F(LedgerTest, TheCheckoutsEventsComeBackInOrderForReplay) {
   EXPECT_TRUE(ledger().load_events(shop_.id<CheckoutId>()).value().empty());
 }
 
+TEST_F(LedgerTest, AnAuditRowAndItsDomainEventAreOneWrite) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  const std::vector<checkout::CheckoutEvent> used{checkout::OnlineElevationUsed{
+      user("sup-1"), checkout::ElevationAction::PoOverride, shop_.tick(), shop_.tick()}};
+  ASSERT_TRUE(ledger()
+                  .record_audit({shop_.id<checkout::EventId>(), co.checkout_id,
+                                 "ONLINE_ELEVATION_USED", "sup-1", "{}", shop_.tick()},
+                                used)
+                  .ok());
+  auto back = ledger().load_events(co.checkout_id);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back.value().size(), 1U);
+  EXPECT_EQ(back.value()[0], used[0]);
+  // Events without a checkout to log them in are refused, and nothing is written.
+  auto refused = ledger().record_audit({shop_.id<checkout::EventId>(), std::nullopt,
+                                        "ONLINE_ELEVATION_USED", "sup-1", "{}", shop_.tick()},
+                                       used);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, LedgerErrorCode::Inconsistent);
+  EXPECT_TRUE(ledger().verify().value().sound());
+}
+
 TEST_F(LedgerTest, ApproverPinStateCountsFailuresSinceTheLastSuccessOrLockout) {
   const auto sup = user("sup-1");
   auto fail_once = [&] {

@@ -1432,11 +1432,14 @@ bool CounterEngine::Impl::persist(const std::vector<checkout::CheckoutEvent>& ev
             std::vector<sync::OutboxMessage> m{offlineGrantMessage(e)};
             keep(ledger.record_offline_grant(offlineGrantRecord(e), m, one));
           } else if constexpr (std::is_same_v<E, checkout::OnlineElevationUsed>) {
-            keep(ledger.record_audit(ledger::AuditEvent{
-                t.ids().next_id<checkout::EventId>(), coId, "ONLINE_ELEVATION_USED",
-                e.approver.str(),
-                json{{"action", std::string(checkout::to_string(e.action))}}.dump(), e.at}));
-            keep(ledger.append_events(coId, std::span(&event, 1)));
+            // The audit row and the domain's event in one transaction: a crash between two
+            // writes would leave an elevation audited that the checkout's log does not know.
+            keep(ledger.record_audit(
+                ledger::AuditEvent{
+                    t.ids().next_id<checkout::EventId>(), coId, "ONLINE_ELEVATION_USED",
+                    e.approver.str(),
+                    json{{"action", std::string(checkout::to_string(e.action))}}.dump(), e.at},
+                one));
           } else {
             keep(ledger.append_events(coId, std::span(&event, 1)));
           }

@@ -902,7 +902,9 @@ LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
       });
 }
 
-LedgerResult<Done> Ledger::record_audit(const AuditEvent& a) {
+LedgerResult<Done> Ledger::record_audit(const AuditEvent& a, Events events) {
+  if (!events.empty() && !a.checkout_id)
+    return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     std::optional<std::string> checkout;
     if (a.checkout_id) checkout = a.checkout_id->to_string();
@@ -912,6 +914,8 @@ LedgerResult<Done> Ledger::record_audit(const AuditEvent& a) {
                      "kind, actor, detail_json, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      a.event_id.to_string(), checkout, a.kind, a.actor, a.detail_json, ms(a.at)),
         "audit event");
+    if (!events.empty())
+      POS_LEDGER_WRITE(insert_events(*db_, chain, *a.checkout_id, events), "checkout events");
     return Done{};
   });
 }

@@ -384,7 +384,9 @@ class Ledger {
   LedgerResult<Done> record_reprint(const ReprintRecord& reprint,
                                     std::span<const sync::OutboxMessage> messages,
                                     Events events = {});
-  LedgerResult<Done> record_audit(const AuditEvent& event);
+  // With events: the audit row and the domain's events (to the log of event.checkout_id,
+  // which they need) in one transaction.
+  LedgerResult<Done> record_audit(const AuditEvent& event, Events events = {});
 
   // Reading back.
   LedgerResult<std::optional<CheckoutHistory>> load_checkout(const CheckoutId& id);
