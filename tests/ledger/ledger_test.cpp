@@ -288,6 +288,34 @@ TEST_F(LedgerTest, AnAuditRowAndItsDomainEventAreOneWrite) {
   EXPECT_TRUE(ledger().verify().value().sound());
 }
 
+TEST_F(LedgerTest, AWrongPinsEventsAreWrittenWithItsAttemptsOutcome) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  const auto sup = user("sup-1");
+  auto start = ledger().begin_pin_attempt(sup, "APPROVAL_OFFLINE", shop_.tick());
+  ASSERT_TRUE(start.ok()) << start.error().message;
+  const auto ticket = std::get<PinAttemptTicket>(start.value());
+  const std::vector<checkout::CheckoutEvent> failed{
+      checkout::PinAttemptFailed{sup, checkout::ElevationAction::PoOverride, shop_.tick()}};
+  // Events without their checkout are refused before anything is written.
+  EXPECT_FALSE(
+      ledger()
+          .finish_pin_attempt(ticket, PinOutcome::Failed, shop_.tick(), std::nullopt, failed)
+          .ok());
+  ASSERT_TRUE(
+      ledger()
+          .finish_pin_attempt(ticket, PinOutcome::Failed, shop_.tick(), co.checkout_id, failed)
+          .ok());
+  auto back = ledger().load_events(co.checkout_id);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back.value().size(), 1U);
+  EXPECT_EQ(back.value()[0], failed[0]);
+  auto state = ledger().approver_pin_state(sup);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state.value().failures_since_last_success_or_lockout, 1);
+  EXPECT_TRUE(ledger().verify().value().sound());
+}
+
 TEST_F(LedgerTest, ApproverPinStateCountsFailuresSinceTheLastSuccessOrLockout) {
   const auto sup = user("sup-1");
   auto fail_once = [&] {

@@ -90,9 +90,9 @@ std::optional<checkout::ApproverLockouts> lockoutsFromLedger(
 
 // ---------------------------------------------------------------- sign-in and lock-out
 
-CounterEngine::Impl::PinCheck CounterEngine::Impl::checkPin(const UserId& who,
-                                                            std::string_view purpose,
-                                                            const std::function<bool()>& verifier) {
+CounterEngine::Impl::PinCheck CounterEngine::Impl::checkPin(
+    const UserId& who, std::string_view purpose, const std::function<bool()>& verifier,
+    const std::optional<PinAttemptEvents>* attemptEvents) {
   PinCheck out;
   if (!t.ledgerProblem().empty()) {
     // The ledger failed its start-up check and takes no writes: a person may still sign in to
@@ -117,8 +117,11 @@ CounterEngine::Impl::PinCheck CounterEngine::Impl::checkPin(const UserId& who,
   }
   const auto ticket = std::get<ledger::PinAttemptTicket>(start.value());
   const bool right = verifier();
+  const PinAttemptEvents* events = attemptEvents && *attemptEvents ? &**attemptEvents : nullptr;
   auto finished = t.ledger().finish_pin_attempt(
-      ticket, right ? ledger::PinOutcome::Succeeded : ledger::PinOutcome::Failed, now());
+      ticket, right ? ledger::PinOutcome::Succeeded : ledger::PinOutcome::Failed, now(),
+      events ? std::optional(events->checkout) : std::nullopt,
+      events ? ledger::Ledger::Events(events->events) : ledger::Ledger::Events{});
   out.result = right ? PinResult::Right : PinResult::Wrong;
   out.triesLeft = right
                       ? checkout::kWrongPinsBeforeLockout
@@ -675,6 +678,7 @@ void CounterEngine::Impl::submitApproval(intent::SubmitApproval& i) {
 
   // The PIN itself: counted before it is checked, online or offline (one count, one lock-out).
   std::optional<RefusalView> wrong;
+  std::optional<PinAttemptEvents> attemptEvents;
   const auto verifier = [&]() -> bool {
     if (!co) return checkout::pin_matches(approverStaff->pin_verifier, i.pin);
     if (online) {
@@ -708,7 +712,12 @@ void CounterEngine::Impl::submitApproval(intent::SubmitApproval& i) {
     auto ctx = context();
     auto decision = co->verify_offline_approver(verify, lockouts, ctx);
     // The domain's events go to the checkout's log; the attempt rows are the ledger's count.
-    if (open && co == &open->co) {
+    // A wrong PIN's events (PinAttemptFailed, ApproverLockedOut) are written by
+    // finish_pin_attempt with the attempt's outcome, in its transaction.
+    if (!decision.accepted()) {
+      for (const auto& e : decision.events) lockouts.apply(e);
+      attemptEvents = PinAttemptEvents{co->id(), decision.events};
+    } else if (open && co == &open->co) {
       if (!persist(decision.events)) return false;
     } else {
       for (const auto& e : decision.events) {
@@ -733,8 +742,9 @@ void CounterEngine::Impl::submitApproval(intent::SubmitApproval& i) {
         p.approvals.emplace_back(g->grant_id);
     return true;
   };
-  const auto check = checkPin(
-      i.approver, co ? (online ? "APPROVAL_ONLINE" : "APPROVAL_OFFLINE") : "APPROVAL", verifier);
+  const auto check =
+      checkPin(i.approver, co ? (online ? "APPROVAL_ONLINE" : "APPROVAL_OFFLINE") : "APPROVAL",
+               verifier, &attemptEvents);
   i.pin.wipe();
   const auto updateTries = [&] {
     for (auto& a : p.shown.eligible) {

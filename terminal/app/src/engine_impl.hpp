@@ -116,8 +116,15 @@ struct CounterEngine::Impl {
     int triesLeft = 0;
     std::optional<checkout::Timestamp> lockedUntil;
   };
+  // A wrong PIN's domain events, for the checkout's log: the verifier fills them and
+  // finish_pin_attempt writes them with the attempt's outcome, in one transaction.
+  struct PinAttemptEvents {
+    checkout::CheckoutId checkout;
+    std::vector<checkout::CheckoutEvent> events;
+  };
   PinCheck checkPin(const UserId& who, std::string_view purpose,
-                    const std::function<bool()>& verifier);
+                    const std::function<bool()>& verifier,
+                    const std::optional<PinAttemptEvents>* attemptEvents = nullptr);
 
   // engine_checkout.cpp
   void signIn(intent::SignIn& i);

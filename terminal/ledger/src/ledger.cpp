@@ -1274,9 +1274,14 @@ LedgerResult<PinAttemptStart> Ledger::begin_pin_attempt(const UserId& user,
 }
 
 LedgerResult<std::optional<ApproverLockout>> Ledger::finish_pin_attempt(
-    const PinAttemptTicket& ticket, PinOutcome outcome, Timestamp now) {
+    const PinAttemptTicket& ticket, PinOutcome outcome, Timestamp now,
+    const std::optional<CheckoutId>& checkout, Events events) {
   using R = std::optional<ApproverLockout>;
+  if (!events.empty() && !checkout)
+    return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
   return in_write<R>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<R> {
+    if (!events.empty())
+      POS_LEDGER_WRITE(insert_events(*db_, chain, *checkout, events), "checkout events");
     if (outcome == PinOutcome::Succeeded) {
       POS_LEDGER_WRITE(chain.append("pin_attempt",
                                     "INSERT INTO pin_attempt (chain_seq, approver_id, "

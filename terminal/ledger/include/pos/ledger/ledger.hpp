@@ -405,9 +405,11 @@ class Ledger {
   // Succeeded: a SUCCEEDED row (the count starts again). Failed: the failure is already
   // counted; the lock-out is written when the count reached kWrongPinsBeforeLockout. Returns
   // the lock-out when this failure caused one.
-  LedgerResult<std::optional<ApproverLockout>> finish_pin_attempt(const PinAttemptTicket& ticket,
-                                                                  PinOutcome outcome,
-                                                                  Timestamp now);
+  // With events: the domain's events of this attempt (PinAttemptFailed, ApproverLockedOut) go
+  // to the checkout's log in the same transaction.
+  LedgerResult<std::optional<ApproverLockout>> finish_pin_attempt(
+      const PinAttemptTicket& ticket, PinOutcome outcome, Timestamp now,
+      const std::optional<CheckoutId>& checkout = std::nullopt, Events events = {});
   // For reconciliation: payments captured in [from, to), in capture order.
   LedgerResult<std::vector<PaymentRecord>> payments_between(Timestamp from, Timestamp to);
 
