@@ -391,9 +391,15 @@ TEST_F(LedgerTest, DeliveriesKeepEveryOutcomeAndReportTheLatest) {
 
 TEST_F(LedgerTest, OneShiftAtATimeAndNothingIsTakenAfterTheZ) {
   const auto shift = shop_.open_shift();
-  EXPECT_EQ(
-      ledger().open_shift({shop_.id<ShiftId>(), "T-1", user("a"), shop_.tick(), {}}).error().code,
-      LedgerErrorCode::ShiftAlreadyOpen);
+  // A refused opening takes its float count with it: one transaction.
+  const AuditEvent float_count{
+      shop_.id<checkout::EventId>(), std::nullopt, "FLOAT_COUNTED", "a", "{}", shop_.tick()};
+  EXPECT_EQ(ledger()
+                .open_shift({shop_.id<ShiftId>(), "T-1", user("a"), shop_.tick(), {}}, float_count)
+                .error()
+                .code,
+            LedgerErrorCode::ShiftAlreadyOpen);
+  EXPECT_EQ(count(db_, "SELECT COUNT(*) FROM audit_event WHERE kind = 'FLOAT_COUNTED'"), 0);
   const auto co = shop_.new_checkout(shift);
   ASSERT_TRUE(ledger().record_capture(shop_.capture(co, Money{Currencies::USD, 700})).ok());
   auto z =
@@ -408,8 +414,11 @@ TEST_F(LedgerTest, OneShiftAtATimeAndNothingIsTakenAfterTheZ) {
   auto late = shop_.capture(co, Money{Currencies::USD, 100});
   EXPECT_EQ(ledger().record_capture(late).error().code, LedgerErrorCode::ShiftNotOpen);
   EXPECT_FALSE(ledger().current_shift().value().has_value());
-  const auto next = shop_.open_shift();
+  const auto next = shop_.id<ShiftId>();
+  ASSERT_TRUE(ledger().open_shift({next, "T-1", user("a"), shop_.tick(), {}}, float_count).ok());
   EXPECT_EQ(ledger().current_shift().value()->shift_id, next);
+  EXPECT_EQ(count(db_, "SELECT COUNT(*) FROM audit_event WHERE kind = 'FLOAT_COUNTED'"), 1);
+  EXPECT_TRUE(ledger().verify().value().sound());
 }
 
 TEST_F(LedgerTest, UnsyncedPaymentsAreThoseTheBackendHasNotAcked) {

@@ -395,44 +395,12 @@ void CounterEngine::Impl::refreshShift() {
   view.shift = v;
 }
 
-namespace {
-
-// The shift's latest payments, newest first. The ledger's chain_seq is one sequence over every
-// table, so the shift's payments come after its shift_open row: the payment table is read
-// backwards from its end and stops at the tenth (payments_between read all of the shift's,
-// 0.4 s with 100,000 of them, at every start and after every payment).
-struct LatestPayment {
-  std::string checkoutId;
-  Money amount = kNoAmount;
-  bool paidInFull = true;
-  Timestamp at;
-};
-std::vector<LatestPayment> latestPaymentsOfShift(sync::Database& db, const std::string& shiftId,
-                                                 int limit) {
-  std::vector<LatestPayment> out;
-  auto read = db.statement(
-                    "SELECT checkout_id, currency, amount_minor, payment_type, captured_at_ms"
-                    " FROM payment NOT INDEXED WHERE shift_id = ?1"
-                    " AND chain_seq > (SELECT chain_seq FROM shift_open WHERE shift_id = ?1)"
-                    " ORDER BY chain_seq DESC LIMIT ?2")
-                  .bind(shiftId, static_cast<std::int64_t>(limit))
-                  .for_each([&](const sync::Statement& row) {
-                    const auto currency = checkout::Currency::from_code(row.text(1));
-                    if (!currency) return;
-                    out.push_back(LatestPayment{
-                        row.text(0), Money{*currency, row.int64(2)}, row.text(3) == "PAID_IN_FULL",
-                        Timestamp{std::chrono::milliseconds{row.int64(4)}}});
-                  });
-  if (!read.ok()) out.clear();
-  return out;
-}
-
-}  // namespace
-
 void CounterEngine::Impl::refreshRecent() {
   view.recent.clear();
   if (!view.shift) return;
-  for (const auto& p : latestPaymentsOfShift(t.database(), view.shift->shiftId, 10)) {
+  auto latest = latestPaymentsOfShift(t.database(), view.shift->shiftId, 10);
+  if (!latest.ok()) return;  // the list stays empty; the payments themselves are untouched
+  for (const auto& p : latest.value()) {
     RecentCheckoutView r;
     r.amount = p.amount;
     r.at = p.at;

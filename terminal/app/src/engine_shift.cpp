@@ -90,7 +90,23 @@ void CounterEngine::Impl::openShift(const intent::OpenShift& i) {
   }
   ledger::ShiftOpening opening{t.ids().next_id<ledger::ShiftId>(), t.config().terminalId, *user,
                                now(), i.openingFloat};
-  if (auto r = t.ledger().open_shift(opening); !r.ok()) {
+  // The count itself (the shift row holds the amounts only), written with the shift.
+  std::optional<ledger::AuditEvent> count;
+  if (!i.counted.empty()) {
+    json lines = json::array();
+    for (const auto& c : i.counted)
+      lines.push_back({{"currency", std::string(c.denomination.currency().code())},
+                       {"denominationMinor", c.denomination.minor_units()},
+                       {"count", c.count}});
+    count =
+        ledger::AuditEvent{t.ids().next_id<checkout::EventId>(),
+                           std::nullopt,
+                           "FLOAT_COUNTED",
+                           user->str(),
+                           json{{"shiftId", opening.shift_id.to_string()}, {"lines", lines}}.dump(),
+                           now()};
+  }
+  if (auto r = t.ledger().open_shift(opening, count); !r.ok()) {
     if (auto now_open = t.ledger().current_shift(); now_open.ok() && now_open.value()) {
       refreshShift();  // another process opened it meanwhile
       refuse("SHIFT_ALREADY_OPEN", "A shift is already open on this terminal.");
@@ -98,17 +114,6 @@ void CounterEngine::Impl::openShift(const intent::OpenShift& i) {
     }
     storageFailure(r.error());
     return;
-  }
-  if (!i.counted.empty()) {
-    // The count itself, beside the shift (the shift row holds the amounts only).
-    json lines = json::array();
-    for (const auto& c : i.counted)
-      lines.push_back({{"currency", std::string(c.denomination.currency().code())},
-                       {"denominationMinor", c.denomination.minor_units()},
-                       {"count", c.count}});
-    (void)t.ledger().record_audit(ledger::AuditEvent{
-        t.ids().next_id<checkout::EventId>(), std::nullopt, "FLOAT_COUNTED", user->str(),
-        json{{"shiftId", opening.shift_id.to_string()}, {"lines", lines}}.dump(), now()});
   }
   refreshShift();
   refreshRecent();

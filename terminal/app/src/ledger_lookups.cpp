@@ -83,4 +83,26 @@ sync::DbResult<std::vector<checkout::ReceiptId>> receiptsWithIdPrefix(sync::Data
   return found;
 }
 
+sync::DbResult<std::vector<LatestPayment>> latestPaymentsOfShift(sync::Database& db,
+                                                                 std::string_view shiftId,
+                                                                 int limit) {
+  std::vector<LatestPayment> out;
+  auto read = db.statement(
+                    "SELECT checkout_id, currency, amount_minor, payment_type, captured_at_ms"
+                    " FROM payment NOT INDEXED WHERE shift_id = ?1"
+                    " AND chain_seq > (SELECT chain_seq FROM shift_open WHERE shift_id = ?1)"
+                    " ORDER BY chain_seq DESC LIMIT ?2")
+                  .bind(std::string(shiftId), static_cast<std::int64_t>(limit))
+                  .for_each([&](const sync::Statement& row) {
+                    const auto currency = checkout::Currency::from_code(row.text(1));
+                    if (!currency) return;
+                    out.push_back(LatestPayment{
+                        row.text(0), checkout::Money{*currency, row.int64(2)},
+                        row.text(3) == "PAID_IN_FULL",
+                        checkout::Timestamp{std::chrono::milliseconds{row.int64(4)}}});
+                  });
+  if (!read.ok()) return std::move(read).error();
+  return out;
+}
+
 }  // namespace pos::app

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include <pos/checkout/clock.hpp>
 #include <pos/checkout/ids.hpp>
 #include <pos/checkout/money.hpp>
 #include <pos/sync/db.hpp>
@@ -37,5 +39,19 @@ sync::DbResult<std::vector<std::string>> bouncedReceipts(sync::Database& db);
 // millisecond its UUIDv7 id was made).
 sync::DbResult<std::vector<checkout::ReceiptId>> receiptsWithIdPrefix(sync::Database& db,
                                                                       std::string_view prefix);
+
+// The shift's latest payments, newest first, at most `limit`. The ledger's chain_seq is one
+// sequence over every table, so the shift's payments come after its shift_open row: the
+// payment table is read backwards from its end and stops at the limit (reading all of the
+// shift's took 0.4 s with 100,000 of them, at every start and after every payment).
+struct LatestPayment {
+  std::string checkoutId;
+  checkout::Money amount;
+  bool paidInFull = true;
+  checkout::Timestamp at;
+};
+sync::DbResult<std::vector<LatestPayment>> latestPaymentsOfShift(sync::Database& db,
+                                                                 std::string_view shiftId,
+                                                                 int limit);
 
 }  // namespace pos::app

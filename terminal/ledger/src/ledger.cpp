@@ -139,6 +139,16 @@ LedgerResult<Done> enqueue_all(sync::Outbox& outbox, sync::Transaction& tx,
 }
 
 // Appends events after the checkout's last one, as links of the chain.
+// One audit_event row (record_audit, and the float's count with the shift's opening).
+sync::DbResult<void> insert_audit(ChainWriter& chain, const AuditEvent& a) {
+  std::optional<std::string> checkout;
+  if (a.checkout_id) checkout = a.checkout_id->to_string();
+  return chain.append("audit_event",
+                      "INSERT INTO audit_event (chain_seq, event_id, checkout_id, "
+                      "kind, actor, detail_json, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      a.event_id.to_string(), checkout, a.kind, a.actor, a.detail_json, ms(a.at));
+}
+
 sync::DbResult<void> insert_events(sync::Database& db, ChainWriter& chain, const CheckoutId& cid,
                                    std::span<const checkout::CheckoutEvent> events) {
   if (events.empty()) return {};
@@ -200,7 +210,8 @@ LedgerResult<Done> require_open_shift(sync::Database& db, const ShiftId& shift) 
 // 3. shifts and cash
 // ---------------------------------------------------------------------------------------------
 
-LedgerResult<Done> Ledger::open_shift(const ShiftOpening& o) {
+LedgerResult<Done> Ledger::open_shift(const ShiftOpening& o,
+                                      const std::optional<AuditEvent>& float_count) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     auto current = current_shift();
     if (!current.ok()) return fail(current.error());
@@ -221,6 +232,7 @@ LedgerResult<Done> Ledger::open_shift(const ShiftOpening& o) {
                                     o.shift_id.to_string(), f.currency().code(), f.minor_units()),
                        "opening float");
     }
+    if (float_count) POS_LEDGER_WRITE(insert_audit(chain, *float_count), "float count");
     return Done{};
   });
 }
@@ -906,14 +918,7 @@ LedgerResult<Done> Ledger::record_audit(const AuditEvent& a, Events events) {
   if (!events.empty() && !a.checkout_id)
     return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
-    std::optional<std::string> checkout;
-    if (a.checkout_id) checkout = a.checkout_id->to_string();
-    POS_LEDGER_WRITE(
-        chain.append("audit_event",
-                     "INSERT INTO audit_event (chain_seq, event_id, checkout_id, "
-                     "kind, actor, detail_json, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     a.event_id.to_string(), checkout, a.kind, a.actor, a.detail_json, ms(a.at)),
-        "audit event");
+    POS_LEDGER_WRITE(insert_audit(chain, a), "audit event");
     if (!events.empty())
       POS_LEDGER_WRITE(insert_events(*db_, chain, *a.checkout_id, events), "checkout events");
     return Done{};

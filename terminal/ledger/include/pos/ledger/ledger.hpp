@@ -331,7 +331,10 @@ class Ledger {
   LedgerResult<StartupCheck> startup_check(std::int64_t tail_links = 256);
 
   // Shifts and cash.
-  LedgerResult<Done> open_shift(const ShiftOpening& opening);
+  // float_count: how the float was counted (notes and coins), an audit row in the same
+  // transaction as the shift it belongs to.
+  LedgerResult<Done> open_shift(const ShiftOpening& opening,
+                                const std::optional<AuditEvent>& float_count = std::nullopt);
   // Closes the shift and returns its Z report, in one transaction.
   LedgerResult<ShiftReport> close_shift(const ShiftClosing& closing);
   LedgerResult<std::optional<ShiftOpening>> current_shift();
