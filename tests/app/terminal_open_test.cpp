@@ -60,12 +60,12 @@ std::size_t entriesIn(const fs::path& dir) {
   return n;
 }
 
-TerminalConfig configFor(const fs::path& dataDir) {
+TerminalConfig configFor(const fs::path& dataDir, const fs::path& assets = POS_ASSETS_DIR) {
   ConfigOverrides o;
   o.dataDir = dataDir;
   o.backend = "none";
-  o.configFile = fs::path(POS_ASSETS_DIR) / "terminal.example.toml";
-  auto cfg = loadConfig(o, POS_ASSETS_DIR);
+  o.configFile = assets / "terminal.example.toml";
+  auto cfg = loadConfig(o, assets);
   EXPECT_TRUE(std::holds_alternative<TerminalConfig>(cfg));
   return std::get<TerminalConfig>(std::move(cfg));
 }
@@ -202,6 +202,17 @@ TEST(TerminalOpen, WritePrivateFileIsPrivateAndNamesWhatFailed) {
 
 // ---------------------------------------------------------------- read-only data directory
 
+// A copy of the assets the unprivileged child of inReadOnlyChild can read wherever the
+// checkout lives (a clone in a private 0700 folder is out of "nobody"'s reach).
+fs::path readableAssets(const fs::path& under) {
+  const auto to = under / "assets";
+  fs::copy(POS_ASSETS_DIR, to, fs::copy_options::recursive);
+  for (const auto& e : fs::recursive_directory_iterator(to))
+    fs::permissions(e.path(), e.is_directory() ? fs::perms(0755) : fs::perms(0644));
+  fs::permissions(to, fs::perms(0755));
+  return to;
+}
+
 // Runs `body` in a child that cannot write `dir` (made read-only; as root, the child drops to
 // "nobody" after the tree is given to it). The child's exit status is the test's verdict.
 int inReadOnlyChild(const fs::path& dir, const std::function<int()>& body) {
@@ -237,8 +248,9 @@ TEST(TerminalOpen, AReadOnlyDataDirectoryIsNamed) {
   const auto data = tmp.path() / "data";
   fs::create_directories(data);
   fs::permissions(tmp.path(), fs::perms(0755));
+  const auto assets = readableAssets(tmp.path());
   const int verdict = inReadOnlyChild(data, [&] {
-    auto opened = Terminal::open(configFor(data));
+    auto opened = Terminal::open(configFor(data, assets));
     if (!std::holds_alternative<StartupError>(opened)) return 1;
     const auto& e = std::get<StartupError>(opened);
     if (e.exitCode != 6) return 2;
@@ -254,12 +266,13 @@ TEST(TerminalOpen, ReadOnlyModeOnAReadOnlyDirectory) {
   TempDir tmp;
   const auto data = tmp.path() / "data";
   fs::permissions(tmp.path(), fs::perms(0755));
+  const auto assets = readableAssets(tmp.path());
   {
-    auto opened = Terminal::open(configFor(data));
+    auto opened = Terminal::open(configFor(data, assets));
     ASSERT_TRUE(std::holds_alternative<std::unique_ptr<Terminal>>(opened));
   }
   const int verdict = inReadOnlyChild(data, [&] {
-    auto opened = Terminal::open(configFor(data), OpenMode::ReadOnly);
+    auto opened = Terminal::open(configFor(data, assets), OpenMode::ReadOnly);
     if (auto* e = std::get_if<StartupError>(&opened)) {
       std::fprintf(stderr, "read-only open: %s\n", e->message.c_str());
       // Until sync::Database can open read-only (see the cli report), the refusal at least
