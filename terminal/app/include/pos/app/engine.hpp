@@ -560,6 +560,12 @@ struct EngineOptions {
   bool backgroundSync = true;
   // Refreshes the printer's condition in the background.
   bool watchPrinter = true;
+  // Who acts through this engine: a signed-in member of staff (the counter and the staff
+  // subcommands), or the terminal itself, for a shop's IT on the box (the subcommands of cli.md
+  // that name no operator: queue, verify, sync, pull, reconcile, printers, print-test, receipt
+  // show|render|print, invoice show, report x). With the terminal as principal no one signs in.
+  enum class Principal { Staff, Terminal };
+  Principal principal = Principal::Staff;
 };
 
 class CounterEngine {
