@@ -7,6 +7,8 @@
 // offline then sync
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include <fake_tcp_printer.hpp>
 
 #include "engine_support.hpp"
@@ -487,6 +489,23 @@ TEST_F(EngineShop, TheOperatorsOwnSignInLocksOutAndStaysLockedAcrossARestart) {
 
 // ---------------------------------------------------------------- receipts
 
+// Every print attempt's outcome row and the domain's ReceiptDeliveryRecorded in the checkout's
+// event log, as "deliveryId OUTCOME" lines in the order written (issue 10: deliveries go through
+// Checkout::record_delivery, so the two never disagree).
+struct DeliveryRecords {
+  std::string rows;
+  std::string events;
+};
+DeliveryRecords deliveryRecords(const std::string& database) {
+  return {e2e::sqlite(database,
+                      "SELECT delivery_id || ' ' || status FROM delivery_outcome WHERE status <> "
+                      "'PENDING' ORDER BY chain_seq"),
+          e2e::sqlite(database,
+                      "SELECT json_extract(event_json, '$.deliveryId') || ' ' || "
+                      "json_extract(event_json, '$.outcome') FROM checkout_event WHERE kind = "
+                      "'ReceiptDeliveryRecorded' ORDER BY chain_seq")};
+}
+
 TEST_F(EngineShop, APrintThatFailsIsRetriedThenEmailed) {
   FakePrinter printer;
   printer.set_paper_out(true);
@@ -505,6 +524,13 @@ TEST_F(EngineShop, APrintThatFailsIsRetriedThenEmailed) {
   ASSERT_FALSE(s->refusal) << refusalCode(*s);
   ASSERT_TRUE(s->receipt);
   EXPECT_EQ(s->receipt->outcome, ReceiptOutcome::Sent);
+  {
+    const auto d = deliveryRecords(term.database());
+    EXPECT_EQ(std::count(d.rows.begin(), d.rows.end(), '\n'), 2) << d.rows;
+    EXPECT_NE(d.rows.find(" FAILED\n"), std::string::npos) << d.rows;
+    EXPECT_NE(d.rows.find(" SENT\n"), std::string::npos) << d.rows;
+    EXPECT_EQ(d.events, d.rows);
+  }
   s = c->step(in::EmailReceipt{std::nullopt, "jordan@example.com"});
   ASSERT_FALSE(s->refusal) << refusalCode(*s);
   EXPECT_EQ(s->receipt->outcome, ReceiptOutcome::Pending);
@@ -531,6 +557,11 @@ TEST_F(EngineShop, APrinterThatDropsTheLinkMidJobIsPossiblyPrinted) {
   s = c->step(in::RetryPrint{});
   ASSERT_TRUE(s->receipt);
   EXPECT_NE(s->receipt->outcome, ReceiptOutcome::Sent);
+  // POSSIBLY_PRINTED is the domain's outcome too, in the event log, never FAILED.
+  const auto d = deliveryRecords(term.database());
+  EXPECT_NE(d.rows.find(" POSSIBLY_PRINTED\n"), std::string::npos) << d.rows;
+  EXPECT_EQ(d.rows.find(" FAILED"), std::string::npos) << d.rows;
+  EXPECT_EQ(d.events, d.rows);
 }
 
 TEST_F(EngineShop, NoReceiptIsSuppressed) {

@@ -1081,8 +1081,9 @@ TEST(Deliveries, StatusFollowsTheRecordedOutcomes) {
   // "No Receipt" is the receipt's flag, not a delivery status (BILL-DEC-011).
   EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Pending);
   EXPECT_TRUE(paid.checkout.delivery_suppressed(paid.receipt_id));
-  RecordDelivery print{user("advisor"),        paid.receipt_id,         std::nullopt,
-                       DeliveryChannel::Print, DeliveryOutcome::Failed, "PAPER_OUT"};
+  RecordDelivery print{
+      user("advisor"),         paid.receipt_id, std::nullopt, DeliveryChannel::Print,
+      DeliveryOutcome::Failed, "PAPER_OUT",     std::nullopt, false};
   EXPECT_ACCEPTED(paid.checkout.record_delivery(print, ctx));
   EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::Failed);
   EXPECT_FALSE(paid.checkout.delivery_suppressed(paid.receipt_id));
@@ -1111,6 +1112,55 @@ TEST(Deliveries, StatusFollowsTheRecordedOutcomes) {
   }
 }
 
+// The terminal registers a print attempt before it prints (crash safety) and records its
+// outcome afterwards under the same id; what needs no outcome is asked before printing.
+TEST(Deliveries, AnAttemptRegisteredBeforehandKeepsItsIdAndIsRecordedOnce) {
+  Paid paid;
+  auto ctx = paid.counter.context();
+  const auto attempt = paid.counter.ids.next_id<DeliveryId>();
+  RecordDelivery print{user("advisor"),       paid.receipt_id,
+                       std::nullopt,          DeliveryChannel::Print,
+                       DeliveryOutcome::Sent, "",
+                       std::nullopt,          false};
+  print.delivery_id = attempt;
+  EXPECT_EQ(paid.checkout.check_delivery(print, paid.counter.roster), std::nullopt);
+  const Decision d = paid.checkout.record_delivery(print, ctx);
+  EXPECT_ACCEPTED(d);
+  EXPECT_EQ(std::get<ReceiptDeliveryRecorded>(d.events[0]).delivery_id, attempt);
+  // The same attempt twice is refused, before and at recording.
+  EXPECT_NE(paid.checkout.check_delivery(print, paid.counter.roster), std::nullopt);
+  EXPECT_REFUSED(paid.checkout.record_delivery(print, ctx), RefusalCode::EventMalformed);
+  // Asked before printing: a person without billing:receipt:deliver is refused then.
+  RecordDelivery cashier = print;
+  cashier.delivery_id = paid.counter.ids.next_id<DeliveryId>();
+  cashier.operator_id = user("cashier");
+  const auto refused = paid.checkout.check_delivery(cashier, paid.counter.roster);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code, RefusalCode::PermissionMissing);
+}
+
+// The terminal's own print of the original it issued (IT on the box, no one signed in): no
+// staff permission applies, but it is never a reprint, and the receipt must be this checkout's.
+TEST(Deliveries, TheTerminalDeliversItsOriginalButNeverAReprint) {
+  Paid paid;
+  auto ctx = paid.counter.context();
+  RecordDelivery print{user("terminal"),      paid.receipt_id,
+                       std::nullopt,          DeliveryChannel::Print,
+                       DeliveryOutcome::Sent, "",
+                       std::nullopt,          false};
+  EXPECT_REFUSED(paid.checkout.record_delivery(print, ctx), RefusalCode::OperatorUnknown);
+  print.by_terminal = true;
+  const Decision d = paid.checkout.record_delivery(print, ctx);
+  EXPECT_ACCEPTED(d);
+  EXPECT_EQ(std::get<ReceiptDeliveryRecorded>(d.events[0]).delivered_by, user("terminal"));
+  RecordDelivery copy = print;
+  copy.reprint_id = paid.counter.ids.next_id<ReprintId>();
+  EXPECT_REFUSED(paid.checkout.record_delivery(copy, ctx), RefusalCode::PermissionMissing);
+  RecordDelivery elsewhere = print;
+  elsewhere.receipt_id = paid.counter.ids.next_id<ReceiptId>();
+  EXPECT_REFUSED(paid.checkout.record_delivery(elsewhere, ctx), RefusalCode::ReprintNotAllowed);
+}
+
 // A print cut off part-way is its own outcome in the domain too (issue 10): recorded, replayed
 // and reported as POSSIBLY_PRINTED, never folded into FAILED.
 TEST(Deliveries, PossiblyPrintedIsItsOwnOutcomeThroughTheEventLog) {
@@ -1121,7 +1171,9 @@ TEST(Deliveries, PossiblyPrintedIsItsOwnOutcomeThroughTheEventLog) {
                        std::nullopt,
                        DeliveryChannel::Print,
                        DeliveryOutcome::PossiblyPrinted,
-                       "TIMED_OUT"};
+                       "TIMED_OUT",
+                       std::nullopt,
+                       false};
   const Decision d = paid.checkout.record_delivery(print, ctx);
   EXPECT_ACCEPTED(d);
   EXPECT_EQ(paid.checkout.delivery_status(paid.receipt_id), DeliveryStatus::PossiblyPrinted);

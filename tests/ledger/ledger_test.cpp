@@ -181,8 +181,8 @@ TEST_F(LedgerTest, AnOverrideKeepsItsDistinctApprovalsAndSurvivesAReopen) {
                      "calls back",
                      user("advisor-1"),
                      shop_.tick(),
-                     {{user("sup-1"), ApprovalMethod::ElevationToken, std::nullopt, shop_.tick()},
-                      {user("sup-2"), ApprovalMethod::OfflineGrant, grant, shop_.tick()}}};
+                     {{user("sup-1"), ApprovalMethod::Online, std::nullopt, shop_.tick()},
+                      {user("sup-2"), ApprovalMethod::Offline, grant, shop_.tick()}}};
   ASSERT_TRUE(
       ledger()
           .record_offline_grant(
@@ -387,6 +387,60 @@ TEST_F(LedgerTest, DeliveriesKeepEveryOutcomeAndReportTheLatest) {
   ASSERT_TRUE(found.ok() && found.value());
   EXPECT_EQ(found.value()->template_version, "3");
   EXPECT_EQ(found.value()->print_text, cap.receipt.print_text);
+}
+
+// A delivery's outcome is written with the domain's record of the same attempt (issue 10: the
+// ledger's rows and the checkout's event log never disagree): the event lands in the log of the
+// receipt's checkout; an event of another attempt or outcome writes nothing at all.
+TEST_F(LedgerTest, ADeliveryOutcomeCarriesTheDomainsRecordOfThatAttempt) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto cap = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
+  ASSERT_TRUE(ledger().record_capture(cap).ok());
+  const auto rid = cap.receipt.receipt_id;
+  const auto d1 = shop_.id<DeliveryId>();
+  ASSERT_TRUE(
+      ledger()
+          .record_delivery({d1, rid, DeliveryChannel::Print, user("advisor-1"), shop_.tick()}, {})
+          .ok());
+  const auto at = shop_.tick();
+  const checkout::CheckoutEvent recorded =
+      checkout::ReceiptDeliveryRecorded{d1,
+                                        rid,
+                                        std::nullopt,
+                                        DeliveryChannel::Print,
+                                        DeliveryStatus::PossiblyPrinted,
+                                        "TIMEOUT",
+                                        user("advisor-1"),
+                                        at};
+  const auto before_events = rows("checkout_event");
+  const auto before_outcomes = rows("delivery_outcome");
+
+  auto other_outcome = std::get<checkout::ReceiptDeliveryRecorded>(recorded);
+  other_outcome.outcome = DeliveryStatus::Sent;
+  const checkout::CheckoutEvent wrong_outcome = other_outcome;
+  auto other_attempt = std::get<checkout::ReceiptDeliveryRecorded>(recorded);
+  other_attempt.delivery_id = shop_.id<DeliveryId>();
+  const checkout::CheckoutEvent wrong_attempt = other_attempt;
+  for (const auto& bad : {wrong_outcome, wrong_attempt}) {
+    auto r = ledger().record_delivery_outcome({d1, DeliveryStatus::PossiblyPrinted, "TIMEOUT", at},
+                                              {}, std::span(&bad, 1));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, LedgerErrorCode::Inconsistent);
+  }
+  EXPECT_EQ(rows("checkout_event"), before_events);
+  EXPECT_EQ(rows("delivery_outcome"), before_outcomes);
+
+  ASSERT_TRUE(ledger()
+                  .record_delivery_outcome({d1, DeliveryStatus::PossiblyPrinted, "TIMEOUT", at}, {},
+                                           std::span(&recorded, 1))
+                  .ok());
+  EXPECT_EQ(rows("delivery_outcome"), before_outcomes + 1);
+  auto events = ledger().load_events(co.checkout_id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_FALSE(events.value().empty());
+  EXPECT_EQ(events.value().back(), recorded);
+  EXPECT_TRUE(ledger().verify().value().sound());
 }
 
 TEST_F(LedgerTest, OneShiftAtATimeAndNothingIsTakenAfterTheZ) {

@@ -129,12 +129,12 @@ void run_history(std::uint32_t seed) {
           "",
           user("advisor-1"),
           shop.tick(),
-          {{user(supervisors[first]), ApprovalMethod::ElevationToken, std::nullopt, shop.tick()}}};
+          {{user(supervisors[first]), ApprovalMethod::Online, std::nullopt, shop.tick()}}};
       x.overrides_by[supervisors[first]] += 1;
       if (pick(2) == 0) {
         const int second = (first + 1 + pick(2)) % 3;
         o.approvals.push_back(
-            {user(supervisors[second]), ApprovalMethod::ElevationToken, std::nullopt, shop.tick()});
+            {user(supervisors[second]), ApprovalMethod::Online, std::nullopt, shop.tick()});
         x.overrides_by[supervisors[second]] += 1;
       }
       ASSERT_TRUE(ledger.record_po_override(o, {}).ok());

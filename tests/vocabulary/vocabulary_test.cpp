@@ -117,6 +117,23 @@ TEST(Vocabulary, TheCoverageCheckRefusesAnIncompleteTable) {
                                       probe::Two{"RED", "GREEN"}));
 }
 
+// One enum, the two spellings it has been stored with (the event log's and the ledger rows'):
+// both round-trip, neither parses the other's text, neither defaults.
+TEST(Vocabulary, ApprovalMethodHasOneValueSetAndItsTwoStoredSpellings) {
+  EXPECT_EQ(texts_of<ApprovalMethod>(), (Texts{"ONLINE", "OFFLINE"}));
+  expect_round_trip_and_strictness<ApprovalMethod>();
+  EXPECT_EQ(ledger_text(ApprovalMethod::Online), "ELEVATION_TOKEN");
+  EXPECT_EQ(ledger_text(ApprovalMethod::Offline), "OFFLINE_GRANT");
+  for (const ApprovalMethod m : kAll<ApprovalMethod>) {
+    EXPECT_EQ(parse_ledger_text(ledger_text(m)), m);
+    EXPECT_FALSE(parse_ledger_text(to_string(m)).has_value());
+    EXPECT_FALSE(parse<ApprovalMethod>(ledger_text(m)).has_value());
+  }
+  EXPECT_FALSE(parse_ledger_text("").has_value());
+  EXPECT_FALSE(parse_ledger_text("offline_grant").has_value());
+  EXPECT_EQ(ledger_text(static_cast<ApprovalMethod>(2)), "UNKNOWN");
+}
+
 TEST(Vocabulary, CaptureModeIsTheContractsBoolean) {
   EXPECT_TRUE(captured_offline(CaptureMode::Offline));
   EXPECT_FALSE(captured_offline(CaptureMode::Online));

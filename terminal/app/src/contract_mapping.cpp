@@ -31,9 +31,7 @@ sync::OutboxMessage message(const std::string& stream, sync::OutboxKind kind, st
 
 ledger::OverrideApproval ledgerApproval(const checkout::ApprovalRecord& a) {
   return ledger::OverrideApproval{.approver = a.approver,
-                                  .method = a.method == checkout::ApprovalMethod::Online
-                                                ? ledger::ApprovalMethod::ElevationToken
-                                                : ledger::ApprovalMethod::OfflineGrant,
+                                  .method = a.method,
                                   .offline_grant_id = a.offline_grant_id,
                                   .approved_at = a.granted_at};
 }

@@ -1243,7 +1243,8 @@ void CounterEngine::Impl::printOriginal(const intent::PrintReceipt& i) {
 }
 
 void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool retry) {
-  if (!userMay(checkout::Permission::ReceiptDeliver)) {
+  const bool byTerminal = options.principal == EngineOptions::Principal::Terminal;
+  if (!byTerminal && !userMay(checkout::Permission::ReceiptDeliver)) {
     refuse("PERMISSION_MISSING", "You do not have permission to deliver receipts.",
            "billing:receipt:deliver");
     return;
@@ -1273,33 +1274,15 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
     return;
   }
   auto& text = std::get<RenderedReceiptText>(rendered);
-  const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
-  if (auto r = t.ledger().record_delivery(
-          ledger::ReceiptDelivery{deliveryId, id, ledger::DeliveryChannel::Print, *user, now()},
-          {});
-      !r.ok()) {
-    storageFailure(r.error());
-    return;
-  }
-  auto printed = printer.print(drivers::PrintJob{
-      drivers::JobKind::kReceipt, drivers::Copy::kOriginal, record.receipt_reference, user->str(),
-      retry ? "RETRY" : "SALE", text.bytes});
-  auto status = deliveryStatusOf(printed.outcome);
-  std::string reason(drivers::failure_reason_code(printed.outcome.reason));
-  if (printed.refusedNeedsCopyMark) {
-    status = ledger::DeliveryStatus::PossiblyPrinted;
-    reason = "ORIGINAL_ALREADY_PRINTED";
-  }
-  std::vector<sync::OutboxMessage> m{deliveryMessage(record.checkout_id, id, deliveryId,
-                                                     ledger::DeliveryChannel::Print, std::nullopt,
-                                                     status, now())};
-  if (auto r = t.ledger().record_delivery_outcome(
-          ledger::DeliveryOutcome{deliveryId, status, reason, now()}, m);
-      !r.ok()) {
-    storageFailure(r.error());
-    return;
-  }
-  if (replicator) replicator->wake();
+  auto attempt =
+      attemptPrint(co.value(), record, std::nullopt,
+                   drivers::PrintJob{drivers::JobKind::kReceipt, drivers::Copy::kOriginal,
+                                     record.receipt_reference, byTerminal ? "-" : user->str(),
+                                     retry ? "RETRY" : "SALE", text.bytes});
+  if (!attempt) return;
+  const auto status = attempt->status;
+  const auto& reason = attempt->reason;
+  const auto& printed = attempt->printed;
   if (auto again = t.ledger().find_receipt(id); again.ok() && again.value())
     view.receipt = receiptView(*again.value());
   if (view.receipt) {
@@ -1313,6 +1296,66 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
   }
   if (status != ledger::DeliveryStatus::Sent)
     t.log().warn("receipt.print_failed", {{"receiptId", id.to_string()}, {"reason", reason}});
+}
+
+std::optional<CounterEngine::Impl::PrintAttempt> CounterEngine::Impl::attemptPrint(
+    checkout::Checkout& co, const ledger::ReceiptRecord& record,
+    std::optional<checkout::ReprintId> reprint, drivers::PrintJob job) {
+  // With the terminal as principal (IT's `receipt print` on the box) no one is signed in: the
+  // terminal delivers the original it issued, which the domain allows for originals only.
+  const bool byTerminal = options.principal == EngineOptions::Principal::Terminal;
+  checkout::RecordDelivery delivery{byTerminal ? terminalPrincipal() : *user,
+                                    record.receipt_id,
+                                    reprint,
+                                    ledger::DeliveryChannel::Print,
+                                    ledger::DeliveryStatus::Sent,
+                                    "",
+                                    t.ids().next_id<checkout::DeliveryId>(),
+                                    byTerminal};
+  if (auto refusal = co.check_delivery(delivery, *roster)) {
+    refuse(*refusal);
+    return std::nullopt;
+  }
+  if (auto r = t.ledger().record_delivery(
+          ledger::ReceiptDelivery{*delivery.delivery_id, record.receipt_id,
+                                  ledger::DeliveryChannel::Print, delivery.operator_id, now()},
+          {});
+      !r.ok()) {
+    storageFailure(r.error());
+    return std::nullopt;
+  }
+  PrintAttempt a;
+  a.printed = printer.print(std::move(job));
+  a.status = deliveryStatusOf(a.printed.outcome);
+  a.reason = a.status == ledger::DeliveryStatus::Sent
+                 ? std::string()
+                 : std::string(drivers::failure_reason_code(a.printed.outcome.reason));
+  if (a.printed.refusedNeedsCopyMark) {
+    // The spooler refused a second original: nothing printed now, but one may have before.
+    a.status = ledger::DeliveryStatus::PossiblyPrinted;
+    a.reason = "ORIGINAL_ALREADY_PRINTED";
+  }
+  delivery.outcome = a.status;
+  delivery.failure_reason = a.reason;
+  auto ctx = context();
+  auto decision = co.record_delivery(delivery, ctx);
+  if (!decision.accepted()) {
+    // Checked before printing; only a failure reason that looks like a card number gets here.
+    refuse(*decision.refusal);
+    return std::nullopt;
+  }
+  std::vector<sync::OutboxMessage> m{
+      deliveryMessage(co.id(), record.receipt_id, *delivery.delivery_id,
+                      ledger::DeliveryChannel::Print, std::nullopt, a.status, ctx.now)};
+  if (auto r = t.ledger().record_delivery_outcome(
+          ledger::DeliveryOutcome{*delivery.delivery_id, a.status, a.reason, ctx.now}, m,
+          decision.events);
+      !r.ok()) {
+    storageFailure(r.error());
+    return std::nullopt;
+  }
+  if (replicator) replicator->wake();
+  return a;
 }
 
 void CounterEngine::Impl::deliverByEmail(const checkout::ReceiptId& id,
@@ -1331,8 +1374,28 @@ void CounterEngine::Impl::deliverByEmail(const checkout::ReceiptId& id,
     refuse("RECEIPT_NOT_FOUND", "No such receipt.");
     return;
   }
-  setBusy(Busy::Emailing);
+  // The domain's word on who may deliver which receipt. An e-mail is the backend's to send: its
+  // attempt and outcome are the backend's (GET /billing/receipts/{id} says SENT or BOUNCED), so
+  // the terminal records the request (PENDING), and no ReceiptDeliveryRecorded of its own.
+  auto events = t.ledger().load_events(found.value()->checkout_id);
+  if (!events.ok()) {
+    storageFailure(events.error());
+    return;
+  }
+  auto co = checkout::Checkout::replay(events.value());
+  if (!co.ok()) {
+    refuse(co.error());
+    return;
+  }
   const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
+  if (auto refusal = co.value().check_delivery(
+          checkout::RecordDelivery{*user, id, std::nullopt, ledger::DeliveryChannel::Email,
+                                   ledger::DeliveryStatus::Pending, "", deliveryId, false},
+          *roster)) {
+    refuse(*refusal);
+    return;
+  }
+  setBusy(Busy::Emailing);
   // The address goes only into the outbox body (removed once the backend has it).
   std::vector<sync::OutboxMessage> m{deliveryMessage(found.value()->checkout_id, id, deliveryId,
                                                      ledger::DeliveryChannel::Email, address,

@@ -152,6 +152,23 @@ struct CounterEngine::Impl {
                      ApprovalPurpose purpose);
   void refreshCheckoutView();
   void deliverByPrint(const checkout::ReceiptId& receipt, bool retry);
+  // One printed delivery attempt of a receipt (an original, or the reprint `reprint` of it),
+  // the same way for every caller: the domain is asked first (Checkout::check_delivery: may
+  // this person deliver it), the attempt is registered PENDING, printed, and its outcome written
+  // with the domain's ReceiptDeliveryRecorded (Checkout::record_delivery, same id) and the
+  // contract's delivery message in one transaction. nullopt when it was refused or not
+  // recorded (the refusal or storage failure is in the view then).
+  struct PrintAttempt {
+    ledger::DeliveryStatus status = ledger::DeliveryStatus::Pending;
+    std::string reason;  // the printer's, for an outcome other than SENT
+    PrintResult printed;
+  };
+  // Who the ledger names for what the terminal does itself (no one signed in).
+  static UserId terminalPrincipal() { return UserId::parse("terminal").value(); }
+  std::optional<PrintAttempt> attemptPrint(checkout::Checkout& co,
+                                           const ledger::ReceiptRecord& record,
+                                           std::optional<checkout::ReprintId> reprint,
+                                           drivers::PrintJob job);
   void deliverByEmail(const checkout::ReceiptId& receipt, const std::string& address);
   ReceiptView receiptView(const ledger::ReceiptRecord& record);
   void showReceipt(const checkout::ReceiptId& id);

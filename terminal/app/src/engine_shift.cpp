@@ -463,29 +463,14 @@ void CounterEngine::Impl::reprint(const intent::ReprintReceipt& i,
     return;
   }
   auto& text = std::get<RenderedReceiptText>(rendered);
-  const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
-  (void)t.ledger().record_delivery(
-      ledger::ReceiptDelivery{deliveryId, record.receipt_id, ledger::DeliveryChannel::Print, *user,
-                              now()},
-      {});
-  auto printed = printer.print(
+  auto attempt = attemptPrint(
+      co, record, reprinted->reprint_id,
       drivers::PrintJob{drivers::JobKind::kReceipt, drivers::Copy::kReprint,
                         record.receipt_reference + "#R" + std::to_string(reprinted->reprint_number),
                         user->str(), reprinted->reason_code, text.bytes});
-  const auto status = printed.outcome.result == drivers::JobResult::kPrinted
-                          ? ledger::DeliveryStatus::Sent
-                      : printed.outcome.result == drivers::JobResult::kPossiblyPrinted
-                          ? ledger::DeliveryStatus::PossiblyPrinted
-                          : ledger::DeliveryStatus::Failed;
-  std::vector<sync::OutboxMessage> m{deliveryMessage(record.checkout_id, record.receipt_id,
-                                                     deliveryId, ledger::DeliveryChannel::Print,
-                                                     std::nullopt, status, now())};
-  (void)t.ledger().record_delivery_outcome(
-      ledger::DeliveryOutcome{deliveryId, status,
-                              std::string(drivers::failure_reason_code(printed.outcome.reason)),
-                              now()},
-      m);
-  if (replicator) replicator->wake();
+  if (!attempt) return;
+  const auto status = attempt->status;
+  const auto& printed = attempt->printed;
   if (auto again = t.ledger().find_receipt(record.receipt_id); again.ok() && again.value()) {
     view.receipt = receiptView(*again.value());
     view.receipt->printerMessage =

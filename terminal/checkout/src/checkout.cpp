@@ -648,9 +648,16 @@ namespace pos::checkout {
 // record_delivery
 // ---------------------------------------------------------------------------------------------
 
-Decision Checkout::record_delivery(const RecordDelivery& command, CounterContext& context) {
-  if (auto r = check_operator(command.operator_id, Permission::ReceiptDeliver, context.roster))
-    return {{}, r};
+std::optional<Refusal> Checkout::check_delivery(const RecordDelivery& command,
+                                                const Roster& roster) const {
+  if (command.by_terminal) {
+    if (command.reprint_id)
+      return refuse(
+          RefusalCode::PermissionMissing,
+          "a reprint is a person's: " + std::string(to_string(Permission::ReceiptReprint)));
+  } else if (auto r = check_operator(command.operator_id, Permission::ReceiptDeliver, roster)) {
+    return r;
+  }
   const bool known_receipt =
       std::any_of(receipts_.begin(), receipts_.end(),
                   [&](const ReceiptIssued& r) { return r.receipt_id == command.receipt_id; });
@@ -660,16 +667,26 @@ Decision Checkout::record_delivery(const RecordDelivery& command, CounterContext
         return r.reprint_id == *command.reprint_id && r.receipt_id == command.receipt_id;
       });
   if (!known_receipt || !known_reprint)
-    return {{}, refuse(RefusalCode::ReprintNotAllowed, "no such receipt here")};
-  if (looks_like_card_number(command.failure_reason))
-    return {{}, refuse(RefusalCode::CardNumberRefused)};
+    return refuse(RefusalCode::ReprintNotAllowed, "no such receipt here");
+  if (command.delivery_id &&
+      std::any_of(deliveries_.begin(), deliveries_.end(), [&](const ReceiptDeliveryRecorded& d) {
+        return d.delivery_id == *command.delivery_id;
+      }))
+    return refuse(RefusalCode::EventMalformed, "this delivery attempt is recorded already");
+  if (looks_like_card_number(command.failure_reason)) return refuse(RefusalCode::CardNumberRefused);
+  return std::nullopt;
+}
+
+Decision Checkout::record_delivery(const RecordDelivery& command, CounterContext& context) {
+  if (auto r = check_delivery(command, context.roster)) return {{}, r};
   if (!is_attempt_outcome(command.outcome))
     return {{},
             refuse(RefusalCode::EventMalformed,
                    "a delivery attempt is SENT, FAILED or POSSIBLY_PRINTED")};
   return accept({ReceiptDeliveryRecorded{
-      context.ids.next_id<DeliveryId>(), command.receipt_id, command.reprint_id, command.channel,
-      command.outcome, command.failure_reason, command.operator_id, context.now}});
+      command.delivery_id ? *command.delivery_id : context.ids.next_id<DeliveryId>(),
+      command.receipt_id, command.reprint_id, command.channel, command.outcome,
+      command.failure_reason, command.operator_id, context.now}});
 }
 
 DeliveryStatus Checkout::delivery_status(const ReceiptId& receipt) const {

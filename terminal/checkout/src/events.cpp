@@ -29,7 +29,7 @@ json time_json(Timestamp t) {
 
 json approval_json(const ApprovalRecord& a) {
   json out{{"approverUserId", a.approver.str()},
-           {"method", a.method == ApprovalMethod::Online ? "ONLINE" : "OFFLINE"},
+           {"method", std::string(vocabulary::to_string(a.method))},
            {"grantedAt", time_json(a.granted_at)}};
   out["offlineGrantId"] =
       a.offline_grant_id ? json(a.offline_grant_id->to_string()) : json(nullptr);
@@ -164,12 +164,13 @@ std::optional<ApprovalRecord> read_approval(JsonReader& r, const json& in,
   auto method = r.string(in, path, "method");
   auto grant = r.id<OfflineGrantId>(in, path, "offlineGrantId", false);
   auto at = r.time(in, path, "grantedAt");
-  if (method && *method != "ONLINE" && *method != "OFFLINE")
-    r.note_wrong(path + ".method", "ONLINE or OFFLINE");
-  if (!approver || !method || !at) return std::nullopt;
-  return ApprovalRecord{*approver,
-                        *method == "ONLINE" ? ApprovalMethod::Online : ApprovalMethod::Offline,
-                        grant, *at};
+  std::optional<ApprovalMethod> method_value;
+  if (method) {
+    method_value = vocabulary::parse<ApprovalMethod>(*method);
+    if (!method_value) r.note_wrong(path + ".method", "ONLINE or OFFLINE");
+  }
+  if (!approver || !method_value || !at) return std::nullopt;
+  return ApprovalRecord{*approver, *method_value, grant, *at};
 }
 
 std::vector<ApprovalRecord> read_approvals(JsonReader& r, const json& in) {

@@ -407,13 +407,12 @@ LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
           std::optional<std::string> grant;
           if (a.offline_grant_id) grant = a.offline_grant_id->to_string();
           POS_LEDGER_WRITE(
-              chain.append(
-                  "override_approval",
-                  "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
-                  "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                  o.override_id.to_string(), a.approver.str(),
-                  a.method == ApprovalMethod::OfflineGrant ? "OFFLINE_GRANT" : "ELEVATION_TOKEN",
-                  grant, ms(a.approved_at)),
+              chain.append("override_approval",
+                           "INSERT INTO override_approval (chain_seq, override_id, approver_id, "
+                           "method, offline_grant_id, approved_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                           o.override_id.to_string(), a.approver.str(),
+                           std::string(vocabulary::ledger_text(a.method)), grant,
+                           ms(a.approved_at)),
               "override approval");
         }
         POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
@@ -869,7 +868,17 @@ LedgerResult<Done> Ledger::record_delivery(const ReceiptDelivery& d,
 }
 
 LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
-                                                   std::span<const sync::OutboxMessage> messages) {
+                                                   std::span<const sync::OutboxMessage> messages,
+                                                   Events events) {
+  // The domain's record of the attempt says what the row says, or neither is written.
+  for (const auto& e : events) {
+    const auto* d = std::get_if<checkout::ReceiptDeliveryRecorded>(&e);
+    if (d == nullptr || d->delivery_id != o.delivery_id || d->outcome != o.status)
+      return fail(error(LedgerErrorCode::Inconsistent,
+                        "a delivery outcome's events are the domain's record of that same "
+                        "attempt (" +
+                            o.delivery_id.to_string() + ")"));
+  }
   return in_write<Done>(
       *this, [&](sync::Transaction& tx, ChainWriter& chain) -> LedgerResult<Done> {
         POS_LEDGER_WRITE(
@@ -878,6 +887,19 @@ LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
                          "reason, at_ms) VALUES (?, ?, ?, ?, ?)",
                          o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
             "delivery outcome");
+        if (!events.empty()) {
+          std::optional<std::string> checkout;
+          auto q = db_->statement(
+                          "SELECT r.checkout_id FROM receipt_delivery AS d JOIN receipt AS r ON "
+                          "r.receipt_id = d.receipt_id WHERE d.delivery_id = ?")
+                       .bind(o.delivery_id.to_string())
+                       .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
+          if (!q.ok()) return fail(storage(std::move(q).error()));
+          if (!checkout)
+            return fail(error(LedgerErrorCode::NotFound, "delivery " + o.delivery_id.to_string()));
+          POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
+                           "checkout events");
+        }
         return enqueue_all(outbox_, tx, messages);
       });
 }
@@ -1056,17 +1078,26 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
                                                 {}};
             }));
     if (h->po_override) {
+      std::optional<std::string> unknown_method;
       POS_LEDGER_READ(
           db_->statement("SELECT approver_id, method, offline_grant_id, approved_at_ms "
                          "FROM override_approval WHERE override_id = ? ORDER BY chain_seq")
               .bind(h->po_override->override_id.to_string())
               .for_each([&](const sync::Statement& row) {
-                h->po_override->approvals.push_back(OverrideApproval{
-                    id<UserId>(row.text(0)),
-                    row.text(1) == "OFFLINE_GRANT" ? ApprovalMethod::OfflineGrant
-                                                   : ApprovalMethod::ElevationToken,
-                    opt_id<OfflineGrantId>(row.opt_text(2)), at(row.int64(3))});
+                const auto method = vocabulary::parse_ledger_text(row.text(1));
+                if (!method) {
+                  unknown_method = row.text(1);
+                  return;
+                }
+                h->po_override->approvals.push_back(
+                    OverrideApproval{id<UserId>(row.text(0)), *method,
+                                     opt_id<OfflineGrantId>(row.opt_text(2)), at(row.int64(3))});
               }));
+      if (unknown_method)
+        return fail(error(LedgerErrorCode::Inconsistent,
+                          "an approval of override " + h->po_override->override_id.to_string() +
+                              " has the method \"" + *unknown_method +
+                              "\", which this build does not know"));
     }
     POS_LEDGER_READ(
         db_->statement("SELECT grant_id, approver_id, checkout_id, action, terminal_id, "

@@ -369,6 +369,15 @@ TEST_F(Offline, NoReceiptThenAReprintThenPolicyRefusals) {
   EXPECT_EQ(third.json["errorCode"], "REPRINT_NOT_ALLOWED");
   auto after = term.run({"receipt", "show", receiptId});
   EXPECT_EQ(after.json["reprintCount"], 2);
+  // Each reprint's print is the domain's record of that delivery too, naming its reprint and
+  // the attempt's id as the ledger registered it (issue 10).
+  EXPECT_EQ(sqlite(term.database(),
+                   "SELECT COUNT(*) FROM checkout_event AS e JOIN delivery_outcome AS o ON "
+                   "o.delivery_id = json_extract(e.event_json, '$.deliveryId') AND o.status = "
+                   "json_extract(e.event_json, '$.outcome') WHERE e.kind = "
+                   "'ReceiptDeliveryRecorded' AND json_extract(e.event_json, '$.reprintId') IN "
+                   "(SELECT reprint_id FROM reprint)"),
+            "2\n");
 
   // The reprints are in the spool, marked.
   int spooled = 0;

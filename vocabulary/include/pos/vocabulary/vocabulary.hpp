@@ -4,7 +4,7 @@
 // Sections:
 //   1. the tables' machinery   Names<E>, kAll<E>, to_string, parse<E>
 //   2. the values              Tender, PaymentType, CaptureMode, DeliveryChannel, DeliveryStatus,
-//                              ElevationAction, ReasonCategory
+//                              ElevationAction, ReasonCategory, ApprovalMethod
 //   3. card details            CardDetails
 //
 // Each enum has one names table, in the enum's order. A static_assert checks that the table
@@ -148,6 +148,33 @@ struct Names<ReasonCategory> {
   static constexpr std::array<std::string_view, values.size()> texts{"PO_OVERRIDE", "REPRINT"};
 };
 
+// How a supervisor approved: online (an elevation token from POST /billing/auth/elevate) or
+// offline (a grant the terminal issued after checking the PIN against the roster's verifier).
+// The contract carries no text for it (an Approval body holds either elevationToken or
+// offlineGrantId). Two stored places spell it, each kept as it was first written: the checkout
+// event log ("ONLINE" | "OFFLINE", the table below) and the ledger's approval rows, which name
+// what the approval carried ("ELEVATION_TOKEN" | "OFFLINE_GRANT", ledger_text below).
+enum class ApprovalMethod { Online, Offline };
+template <>
+struct Names<ApprovalMethod> {
+  static constexpr std::array values{ApprovalMethod::Online, ApprovalMethod::Offline};
+  static constexpr std::array<std::string_view, values.size()> texts{"ONLINE", "OFFLINE"};
+};
+inline constexpr std::array<std::string_view, 2> kApprovalMethodLedgerTexts{"ELEVATION_TOKEN",
+                                                                            "OFFLINE_GRANT"};
+[[nodiscard]] constexpr std::string_view ledger_text(ApprovalMethod method) noexcept {
+  const auto i = static_cast<std::size_t>(method);
+  return i < kApprovalMethodLedgerTexts.size() ? kApprovalMethodLedgerTexts[i]
+                                               : std::string_view{"UNKNOWN"};
+}
+[[nodiscard]] constexpr std::optional<ApprovalMethod> parse_ledger_text(
+    std::string_view text) noexcept {
+  for (std::size_t i = 0; i < kApprovalMethodLedgerTexts.size(); ++i) {
+    if (kApprovalMethodLedgerTexts[i] == text) return Names<ApprovalMethod>::values[i];
+  }
+  return std::nullopt;
+}
+
 // The switches below have no default, so -Wswitch (an error in this project's builds) names any
 // enumerator they miss; the static_asserts then check that each table lists exactly those, at
 // the same positions. Together: a table covers its enum exactly.
@@ -221,6 +248,15 @@ constexpr std::size_t position(ReasonCategory v) {
   }
   return kNotAValue;
 }
+constexpr std::size_t position(ApprovalMethod v) {
+  switch (v) {
+    case ApprovalMethod::Online:
+      return 0;
+    case ApprovalMethod::Offline:
+      return 1;
+  }
+  return kNotAValue;
+}
 constexpr std::size_t position(CaptureMode v) {
   switch (v) {
     case CaptureMode::Online:
@@ -257,6 +293,8 @@ static_assert(detail::covers_exactly(Names<DeliveryStatus>::values, Names<Delive
 static_assert(detail::covers_exactly(Names<ElevationAction>::values,
                                      Names<ElevationAction>::texts));
 static_assert(detail::covers_exactly(Names<ReasonCategory>::values, Names<ReasonCategory>::texts));
+static_assert(detail::covers_exactly(Names<ApprovalMethod>::values, Names<ApprovalMethod>::texts));
+static_assert(detail::covers_exactly(Names<ApprovalMethod>::values, kApprovalMethodLedgerTexts));
 static_assert(detail::position(CaptureMode::Offline) == 1 &&
               detail::position(static_cast<CaptureMode>(2)) == detail::kNotAValue);
 

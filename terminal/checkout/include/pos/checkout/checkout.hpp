@@ -125,6 +125,7 @@ struct ReprintReceipt {
   std::vector<Approval> approvals;
 };
 
+// One attempt to deliver a receipt (or a reprint of it), with what became of it.
 struct RecordDelivery {
   UserId operator_id;
   ReceiptId receipt_id;
@@ -132,6 +133,13 @@ struct RecordDelivery {
   DeliveryChannel channel;
   DeliveryOutcome outcome;
   std::string failure_reason;  // printer state for FAILED ("PAPER_OUT"); never an address
+  // The attempt's id when the terminal registered the attempt before making it (so a crash in
+  // the middle of a print leaves the attempt on record); otherwise the checkout makes one.
+  std::optional<DeliveryId> delivery_id;
+  // The terminal itself delivers the original it issued (a shop's IT printing a receipt that
+  // was never printed, on the box, with no one signed in): no staff permission applies, and it
+  // is never a reprint. operator_id is then the terminal's own principal.
+  bool by_terminal = false;
 };
 
 // A receipt's delivery status is the contract's (vocabulary::DeliveryStatus): "No Receipt" is
@@ -206,6 +214,10 @@ class Checkout {
   // printer's or the backend's outcome). Refusals: PERMISSION_MISSING, REPRINT_NOT_ALLOWED for
   // a receipt or reprint that is not this checkout's, EVENT_MALFORMED for an outcome that is no
   // attempt's (PENDING, BOUNCED).
+  // Everything record_delivery checks that does not depend on the attempt's outcome, so a
+  // caller asks before it prints (the outcome field is not looked at).
+  [[nodiscard]] std::optional<Refusal> check_delivery(const RecordDelivery& command,
+                                                      const Roster& roster) const;
   Decision record_delivery(const RecordDelivery& command, CounterContext& context);
 
   // PENDING until a delivery is recorded; then the last attempt's outcome (SENT, FAILED,

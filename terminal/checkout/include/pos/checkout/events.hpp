@@ -47,7 +47,7 @@ using DeliveryOutcome = vocabulary::DeliveryStatus;
          outcome == DeliveryOutcome::PossiblyPrinted;
 }
 
-enum class ApprovalMethod { Online, Offline };
+using vocabulary::ApprovalMethod;
 
 // One supervisor's approval as recorded (never the token itself). For the backend's Approval
 // body: online -> {approverUserId, elevationToken (held by the app)}, offline ->

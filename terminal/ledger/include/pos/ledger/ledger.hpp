@@ -378,11 +378,15 @@ class Ledger {
   LedgerResult<int> next_receipt_sequence(const InvoiceId& invoice);
   LedgerResult<Done> record_adjustment(const PaymentAdjustment& adjustment);
 
-  // Receipts after the capture (the printer spooler's record of its jobs).
+  // Receipts after the capture. A delivery is registered (PENDING) before it is attempted, so
+  // a crash in the middle of a print leaves the attempt on record; its outcome follows with the
+  // domain's ReceiptDeliveryRecorded (Checkout::record_delivery, same delivery id and outcome,
+  // else Inconsistent and nothing written), in the log of the receipt's checkout.
   LedgerResult<Done> record_delivery(const ReceiptDelivery& delivery,
                                      std::span<const sync::OutboxMessage> messages);
   LedgerResult<Done> record_delivery_outcome(const DeliveryOutcome& outcome,
-                                             std::span<const sync::OutboxMessage> messages);
+                                             std::span<const sync::OutboxMessage> messages,
+                                             Events events = {});
   // Events go to the log of the receipt's checkout.
   LedgerResult<Done> record_reprint(const ReprintRecord& reprint,
                                     std::span<const sync::OutboxMessage> messages,

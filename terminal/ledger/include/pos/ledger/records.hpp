@@ -83,9 +83,10 @@ enum class DrawerReason { Sale, NoSale, PaidOut, CashCount, kCount };
 [[nodiscard]] std::string_view to_string(DrawerReason reason) noexcept;
 [[nodiscard]] std::optional<DrawerReason> parse_drawer_reason(std::string_view text) noexcept;
 
-// How an approver's consent was given (contract Approval): an online elevation token (the
-// token itself is never stored) or an offline grant.
-enum class ApprovalMethod { ElevationToken, OfflineGrant };
+// How an approver's consent was given (contract Approval): online, by an elevation token (the
+// token itself is never stored), or offline, by a grant. The rows spell it "ELEVATION_TOKEN" |
+// "OFFLINE_GRANT" (vocabulary::ledger_text).
+using vocabulary::ApprovalMethod;
 
 enum class PinOutcome { Failed, Succeeded };
 
@@ -175,7 +176,7 @@ struct PoCaptureRecord {
 
 struct OverrideApproval {
   UserId approver;
-  ApprovalMethod method = ApprovalMethod::ElevationToken;
+  ApprovalMethod method = ApprovalMethod::Online;
   std::optional<OfflineGrantId> offline_grant_id;
   Timestamp approved_at;
 };
