@@ -376,8 +376,17 @@ void CounterEngine::Impl::reprint(const intent::ReprintReceipt& i,
                                    reasons.all().empty() ? nullptr : &reasons,
                                    std::move(approvals)};
   // Every check that needs no supervisor first: a refused reprint leaves no grant, no token
-  // use and nothing queued.
+  // use and nothing queued. That includes the copy's delivery (may this person print this
+  // receipt at all), so a reprint is never recorded that its requester may not then print.
   if (auto refusal = co.check_reprint_request(command, *roster, now())) {
+    refuse(*refusal);
+    return;
+  }
+  if (auto refusal = co.check_delivery(
+          checkout::RecordDelivery{*user, record.receipt_id, std::nullopt,
+                                   ledger::DeliveryChannel::Print, ledger::DeliveryStatus::Sent, "",
+                                   std::nullopt, false},
+          *roster)) {
     refuse(*refusal);
     return;
   }
