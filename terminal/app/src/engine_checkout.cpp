@@ -1255,16 +1255,8 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
     return;
   }
   const auto record = *found.value();
-  auto events = t.ledger().load_events(record.checkout_id);
-  if (!events.ok()) {
-    storageFailure(events.error());
-    return;
-  }
-  auto co = checkout::Checkout::replay(events.value());
-  if (!co.ok()) {
-    refuse(co.error());
-    return;
-  }
+  auto co = replayCheckout(record.checkout_id);
+  if (!co) return;
   setBusy(Busy::Printing);
   auto content = renderer.content(co.value(), id, std::nullopt);
   auto rendered =
@@ -1296,6 +1288,21 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
   }
   if (status != ledger::DeliveryStatus::Sent)
     t.log().warn("receipt.print_failed", {{"receiptId", id.to_string()}, {"reason", reason}});
+}
+
+std::optional<checkout::Checkout> CounterEngine::Impl::replayCheckout(
+    const checkout::CheckoutId& id) {
+  auto events = t.ledger().load_events(id);
+  if (!events.ok()) {
+    storageFailure(events.error());
+    return std::nullopt;
+  }
+  auto co = checkout::Checkout::replay(events.value());
+  if (!co.ok()) {
+    refuse(co.error());
+    return std::nullopt;
+  }
+  return std::move(co).value();
 }
 
 std::optional<CounterEngine::Impl::PrintAttempt> CounterEngine::Impl::attemptPrint(
@@ -1377,18 +1384,10 @@ void CounterEngine::Impl::deliverByEmail(const checkout::ReceiptId& id,
   // The domain's word on who may deliver which receipt. An e-mail is the backend's to send: its
   // attempt and outcome are the backend's (GET /billing/receipts/{id} says SENT or BOUNCED), so
   // the terminal records the request (PENDING), and no ReceiptDeliveryRecorded of its own.
-  auto events = t.ledger().load_events(found.value()->checkout_id);
-  if (!events.ok()) {
-    storageFailure(events.error());
-    return;
-  }
-  auto co = checkout::Checkout::replay(events.value());
-  if (!co.ok()) {
-    refuse(co.error());
-    return;
-  }
+  auto co = replayCheckout(found.value()->checkout_id);
+  if (!co) return;
   const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
-  if (auto refusal = co.value().check_delivery(
+  if (auto refusal = co->check_delivery(
           checkout::RecordDelivery{*user, id, std::nullopt, ledger::DeliveryChannel::Email,
                                    ledger::DeliveryStatus::Pending, "", deliveryId, false},
           *roster)) {

@@ -163,6 +163,9 @@ struct CounterEngine::Impl {
     std::string reason;  // the printer's, for an outcome other than SENT
     PrintResult printed;
   };
+  // The checkout as its event log in the ledger rebuilds it; nullopt after reporting a storage
+  // failure or a log this build cannot replay.
+  std::optional<checkout::Checkout> replayCheckout(const checkout::CheckoutId& id);
   // Who the ledger names for what the terminal does itself (no one signed in).
   static UserId terminalPrincipal() { return UserId::parse("terminal").value(); }
   std::optional<PrintAttempt> attemptPrint(checkout::Checkout& co,

@@ -328,17 +328,8 @@ void CounterEngine::Impl::reprint(const intent::ReprintReceipt& i,
   }
   const auto record = *found.value();
   if (!replayed) {
-    auto events = t.ledger().load_events(record.checkout_id);
-    if (!events.ok()) {
-      storageFailure(events.error());
-      return;
-    }
-    auto co = checkout::Checkout::replay(events.value());
-    if (!co.ok()) {
-      refuse(co.error());
-      return;
-    }
-    replayed.emplace(std::move(co).value());
+    replayed = replayCheckout(record.checkout_id);
+    if (!replayed) return;
   }
   auto& co = *replayed;
   setBusy(Busy::Reprinting);

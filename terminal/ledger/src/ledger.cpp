@@ -170,6 +170,18 @@ sync::DbResult<void> insert_events(sync::Database& db, ChainWriter& chain, const
   return {};
 }
 
+// The checkout whose log a later write's events join: `sql` selects its id by `key` (a
+// receipt's, a delivery's). NotFound names `what` when no row holds the key.
+LedgerResult<CheckoutId> checkout_holding(sync::Database& db, const char* sql,
+                                          const std::string& key, std::string_view what) {
+  std::optional<std::string> checkout;
+  auto q = db.statement(sql).bind(key).for_each(
+      [&](const sync::Statement& row) { checkout = row.text(0); });
+  if (!q.ok()) return fail(storage(std::move(q).error()));
+  if (!checkout) return fail(error(LedgerErrorCode::NotFound, std::string(what) + " " + key));
+  return id<CheckoutId>(*checkout);
+}
+
 // The shift exists and has no close row.
 LedgerResult<Done> require_open_shift(sync::Database& db, const ShiftId& shift) {
   bool open = false;
@@ -888,17 +900,13 @@ LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
                          o.delivery_id.to_string(), to_string(o.status), o.reason, ms(o.at)),
             "delivery outcome");
         if (!events.empty()) {
-          std::optional<std::string> checkout;
-          auto q = db_->statement(
-                          "SELECT r.checkout_id FROM receipt_delivery AS d JOIN receipt AS r ON "
-                          "r.receipt_id = d.receipt_id WHERE d.delivery_id = ?")
-                       .bind(o.delivery_id.to_string())
-                       .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
-          if (!q.ok()) return fail(storage(std::move(q).error()));
-          if (!checkout)
-            return fail(error(LedgerErrorCode::NotFound, "delivery " + o.delivery_id.to_string()));
-          POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
-                           "checkout events");
+          auto checkout = checkout_holding(
+              *db_,
+              "SELECT r.checkout_id FROM receipt_delivery AS d JOIN receipt AS r ON "
+              "r.receipt_id = d.receipt_id WHERE d.delivery_id = ?",
+              o.delivery_id.to_string(), "delivery");
+          if (!checkout.ok()) return fail(std::move(checkout).error());
+          POS_LEDGER_WRITE(insert_events(*db_, chain, checkout.value(), events), "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -922,15 +930,11 @@ LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
                          ms(r.reprinted_at)),
             "reprint");
         if (!events.empty()) {
-          std::optional<std::string> checkout;
-          auto q = db_->statement("SELECT checkout_id FROM receipt WHERE receipt_id = ?")
-                       .bind(r.receipt_id.to_string())
-                       .for_each([&](const sync::Statement& row) { checkout = row.text(0); });
-          if (!q.ok()) return fail(storage(std::move(q).error()));
-          if (!checkout)
-            return fail(error(LedgerErrorCode::NotFound, "receipt " + r.receipt_id.to_string()));
-          POS_LEDGER_WRITE(insert_events(*db_, chain, id<CheckoutId>(*checkout), events),
-                           "checkout events");
+          auto checkout =
+              checkout_holding(*db_, "SELECT checkout_id FROM receipt WHERE receipt_id = ?",
+                               r.receipt_id.to_string(), "receipt");
+          if (!checkout.ok()) return fail(std::move(checkout).error());
+          POS_LEDGER_WRITE(insert_events(*db_, chain, checkout.value(), events), "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
