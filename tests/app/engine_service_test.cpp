@@ -20,6 +20,8 @@
 #include <map>
 #include <sstream>
 
+#include <pos/app/command_line.hpp>
+#include <pos/app/commands.hpp>
 #include <pos/sync/reconciliation.hpp>
 
 #include "engine_support.hpp"
@@ -210,6 +212,56 @@ TEST_F(EngineShop, TheTerminalReadsQueueReportVerifyReceiptAndInvoiceOnAReadOnly
   });
   EXPECT_EQ(verdict, 0);
   EXPECT_EQ(contentsUnder(data), before) << "the terminal as principal wrote nothing";
+}
+
+// The same through the command line in this process: cli.md's read-only subcommands on the
+// engine, with the exit codes and JSON of the contract.
+TEST_F(EngineShop, TheReadOnlySubcommandsAnswerOnAReadOnlyDirectory) {
+  const std::string receiptId = payOffline(*this);
+  ASSERT_FALSE(receiptId.empty());
+  testing::TempDir tmp;
+  const fs::path data = fs::path(tmp.path()) / "data";
+  fs::copy(term.dataDir(), data, fs::copy_options::recursive);
+  fs::permissions(tmp.path(), fs::perms(0755));
+  const auto assets = readableAssets(tmp.path());
+  const auto before = contentsUnder(data);
+
+  const int verdict = inReadOnlyChild(data, [&]() -> int {
+    // Runs `pos-terminal --json ARGS...` and returns its exit code and JSON object.
+    const auto run = [&](std::vector<std::string> args, json& out) {
+      std::vector<std::string> argv{"pos-terminal", "--data-dir",    data.string(),    "--backend",
+                                    "none",         "--terminal-id", e2e::kTerminalId, "--json"};
+      argv.insert(argv.end(), args.begin(), args.end());
+      std::vector<const char*> c;
+      for (const auto& a : argv) c.push_back(a.c_str());
+      auto parsed = app::parseCommandLine(static_cast<int>(c.size()), c.data());
+      if (!std::holds_alternative<app::ParsedCommandLine>(parsed)) return 90;
+      std::istringstream in;
+      std::ostringstream o, e;
+      const int code =
+          app::runCommandLine(std::get<app::ParsedCommandLine>(parsed), in, o, e, assets);
+      out = json::parse(o.str(), nullptr, false);
+      if (code != 0)
+        std::fprintf(stderr, "%s: %s%s\n", args[0].c_str(), o.str().c_str(), e.str().c_str());
+      return code;
+    };
+    json j;
+    if (run({"queue"}, j) != 0 || j.value("depth", 0) < 1 || j["items"].empty()) return 20;
+    if (run({"report", "x"}, j) != 0 || j.value("kind", "") != "X") return 30;
+    if (run({"verify"}, j) != 0 || !j.value("sound", false)) return 40;
+    if (run({"receipt", "show", receiptId}, j) != 0 || j.value("receiptId", "") != receiptId ||
+        j.value("deliveryStatus", "") == "")
+      return 50;
+    if (run({"invoice", "show", "--work-order", "WO-1001"}, j) != 0 ||
+        j.value("source", "") != "offline-cache" || j["takenHere"].size() != 1)
+      return 60;
+    // Not the terminal's to do, and not possible here: no silent success.
+    if (run({"receipt", "show", "nope"}, j) != 3 || j.value("errorCode", "") != "RECEIPT_NOT_FOUND")
+      return 70;
+    return 0;
+  });
+  EXPECT_EQ(verdict, 0);
+  EXPECT_EQ(contentsUnder(data), before) << "the read-only subcommands wrote nothing";
 }
 
 // ---------------------------------------------------------------- printers

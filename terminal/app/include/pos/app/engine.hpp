@@ -465,10 +465,10 @@ struct ReceiptView {
 
 struct PrinterView {
   std::string description;
-  std::string profile;    // the configured profile (assets/printers/)
   std::string readiness;  // READY | PAPER_OUT | COVER_OPEN | OFFLINE | NOT_FOUND | ...
   std::string message;    // the advisor's words when not ready
   bool ready = false;
+  std::string profile;  // the configured profile (assets/printers/)
 };
 
 struct ConnectivityView {
