@@ -718,7 +718,7 @@ struct Snapshot {
   std::optional<RefusalView> refusal;
   std::optional<ReceiptView> receipt;  // the open checkout's last receipt, or the one shown
 
-  PrinterView printer;
+  PrinterView printer;  // readiness empty while no printer is open (the terminal's, until needed)
   ConnectivityView connectivity;
   QueueView queue;
   OfflineAllowanceView allowance;
@@ -757,7 +757,11 @@ struct EngineOptions {
   // Who acts through this engine: a signed-in member of staff (the counter and the staff
   // subcommands), or the terminal itself, for a shop's IT on the box (the subcommands of cli.md
   // that name no operator: queue, verify, sync, pull, reconcile, printers, print-test, receipt
-  // show|render|print, invoice show, report x). With the terminal as principal no one signs in.
+  // show|render|print, invoice show, report x). With the terminal as principal no one signs in:
+  // only the service intents are accepted (anything a person does is refused with
+  // STAFF_SIGN_IN_REQUIRED), a test page is the IT tool's (ungated), and nothing is written at
+  // start (no roster or sign-in state is read, no replicator runs, the printer is opened only
+  // when an intent needs it), so the reading intents run on a read-only data directory.
   enum class Principal { Staff, Terminal };
   Principal principal = Principal::Staff;
 };
