@@ -143,6 +143,15 @@ std::string payOffline(EngineShop& shop) {
   return s->receipt ? s->receipt->receiptId : std::string();
 }
 
+// A print job the terminal stopped in (no outcome): opening a printer on this data directory
+// would mark it POSSIBLY_PRINTED, a write the reading intents must not make.
+void leaveAnInterruptedPrintJob(const EngineShop& shop) {
+  (void)e2e::sqlite(shop.term.database(),
+                    "INSERT INTO print_job (kind, copy, reference, requested_by, reason, printer, "
+                    "byte_count, recorded_at) VALUES ('REPORT', 'ORIGINAL', 'REPORT-X', "
+                    "'terminal', 'REPORT', 'virtual', 10, 0)");
+}
+
 // ---------------------------------------------------------------- read-only directory
 
 TEST_F(EngineShop, TheTerminalReadsQueueReportVerifyReceiptAndInvoiceOnAReadOnlyDirectory) {
@@ -268,12 +277,19 @@ TEST_F(EngineShop, TheReadOnlySubcommandsAnswerOnAReadOnlyDirectory) {
 
 TEST_F(EngineShop, TheTerminalOpensThePrinterOnlyForTheIntentsThatNeedIt) {
   const std::string spool = term.dataDir() + "/spool";
+  leaveAnInterruptedPrintJob(*this);
+  const auto outcomes = [&] {
+    return e2e::sqlite(term.database(), "SELECT count(*) FROM print_job_outcome");
+  };
   TerminalEngine te(term.dataDir(), POS_ASSETS_DIR, app::OpenMode::ReadWrite, clock);
   ASSERT_TRUE(te.engine) << te.problem;
   auto s = te.step(in::ListQueue{});
   ASSERT_FALSE(s->refusal) << refusalCode(*s);
+  s = te.step(in::Verify{});
+  ASSERT_FALSE(s->refusal) << refusalCode(*s);
   EXPECT_TRUE(s->printer.readiness.empty()) << "reading the queue opened no printer";
   EXPECT_FALSE(fs::exists(spool)) << "not even the virtual printer's folder";
+  EXPECT_EQ(outcomes(), "0\n") << "the interrupted job is left as it was";
   const std::size_t before = 0;
 
   s = te.step(in::ListPrinters{});
@@ -281,6 +297,9 @@ TEST_F(EngineShop, TheTerminalOpensThePrinterOnlyForTheIntentsThatNeedIt) {
   EXPECT_FALSE(s->printer.description.empty());
   EXPECT_EQ(s->printer.readiness, "READY") << "the virtual printer, asked now";
   EXPECT_FALSE(s->printer.profile.empty());
+  EXPECT_EQ(outcomes(), "1\n") << "opening the printer marked the interrupted job";
+  EXPECT_EQ(e2e::sqlite(term.database(), "SELECT result FROM print_job_outcome"),
+            "POSSIBLY_PRINTED\n");
 
   // The IT tool: no one signed in, no supervisor.
   s = te.step(in::PrintTestPage{});
