@@ -15,14 +15,6 @@
 #include <pos/app/engine.hpp>
 #include <pos/app/offline_cache.hpp>
 #include <pos/app/services.hpp>
-#include <pos/checkout/invoice.hpp>
-#include <pos/drivers/known_printers.hpp>
-#include <pos/drivers/test_page.hpp>
-#include <pos/drivers/usb_transport.hpp>
-#include <pos/escpos/decoder.hpp>
-#include <pos/escpos/encoder.hpp>
-#include <pos/escpos/image.hpp>
-#include <pos/ledger/po_lookup.hpp>
 #include <pos/sync/reconciliation.hpp>
 
 #include "counter_commands.hpp"
