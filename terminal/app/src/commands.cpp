@@ -1,5 +1,6 @@
-// The command-line runners (../shared/contract/cli.md). Sections: output · receipts ·
-// sync, pull and queue · shift reports · reconcile · printers · verify · demo · dispatch.
+// The command-line runners (../shared/contract/cli.md). Sections: output ·
+// the service commands (receipts, the original printed too · sync, pull and queue · shift reports ·
+// reconcile · printers · verify · invoice show) · demo · dispatch.
 #include <pos/app/commands.hpp>
 
 #include <unistd.h>
@@ -14,14 +15,6 @@
 #include <pos/app/engine.hpp>
 #include <pos/app/offline_cache.hpp>
 #include <pos/app/services.hpp>
-#include <pos/checkout/invoice.hpp>
-#include <pos/drivers/known_printers.hpp>
-#include <pos/drivers/test_page.hpp>
-#include <pos/drivers/usb_transport.hpp>
-#include <pos/escpos/decoder.hpp>
-#include <pos/escpos/encoder.hpp>
-#include <pos/escpos/image.hpp>
-#include <pos/ledger/po_lookup.hpp>
 #include <pos/sync/reconciliation.hpp>
 
 #include "counter_commands.hpp"
@@ -50,381 +43,243 @@ CommandResult dataProblem(const std::string& message) {
 
 // ---------------------------------------------------------------- receipts
 
-struct LoadedReceipt {
-  ledger::ReceiptRecord record;
-  checkout::Checkout checkout;
-};
+// ---------------------------------------------------------------- the service commands
+//
+// Each posts one service intent to the engine (the terminal as principal), waits, and maps the
+// snapshot's typed result to cli.md's JSON and exit code. The work is the engine's
+// (engine_service.cpp).
 
-std::variant<LoadedReceipt, CommandResult> loadReceipt(Terminal& t, const std::string& idText) {
-  auto id = checkout::ReceiptId::parse(idText);
-  // A scanned receipt barcode (the compact code) names the receipt too.
-  if (!id) {
-    if (auto prefix = receiptIdPrefixFor(idText)) {
-      auto found = receiptsWithIdPrefix(t.database(), *prefix);
-      if (!found.ok()) return dataProblem(found.error().message);
-      if (found.value().size() > 1)
-        return refusedResult("RECEIPT_AMBIGUOUS",
-                             "that code names " + std::to_string(found.value().size()) +
-                                 " receipts: use the receipt id",
-                             "");
-      if (found.value().size() == 1) id = found.value().front();
-    }
-  }
-  if (!id) return refusedResult("RECEIPT_NOT_FOUND", "not a receipt id: " + idText, "");
-  auto found = t.ledger().find_receipt(*id);
-  if (!found.ok()) return dataProblem(found.error().message);
-  if (!found.value()) return refusedResult("RECEIPT_NOT_FOUND", "no receipt " + idText, "");
-  auto events = t.ledger().load_events(found.value()->checkout_id);
-  if (!events.ok()) return dataProblem(events.error().message);
-  auto co = checkout::Checkout::replay(events.value());
-  if (!co.ok()) return refusedResult(co.error(), "");
-  return LoadedReceipt{*found.value(), std::move(co).value()};
+// The service intents are bounded by their own time-outs (HTTP, the printer's job, sync's
+// --timeout), so the wait is only a backstop.
+std::shared_ptr<const Snapshot> serve(CounterEngine& engine, Intent intent) {
+  engine.post(std::move(intent));
+  return engine.settle(std::chrono::hours(24));
 }
 
-CommandResult receiptShow(Terminal& t, const ReceiptCommand& cmd) {
-  auto loaded = loadReceipt(t, cmd.receiptId);
-  if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
-  auto& l = std::get<LoadedReceipt>(loaded);
+json optionalText(const std::optional<std::string>& text) {
+  return text ? json(*text) : json();
+}
+
+json queueListingJson(const QueueListingView& q) {
+  json items = json::array();
+  for (const auto& e : q.items)
+    items.push_back({{"id", e.id},
+                     {"kind", e.kind},
+                     {"stream", e.stream},
+                     {"sequence", e.sequence},
+                     {"state", e.state},
+                     {"attempts", e.attempts},
+                     {"nextAttemptAt", checkout::format_rfc3339(e.nextAttemptAt)},
+                     {"lastErrorCode", optionalText(e.lastErrorCode)},
+                     {"correlationId", optionalText(e.correlationId)},
+                     {"idempotencyKey", e.idempotencyKey}});
+  json attention = json::array();
+  for (const auto& a : q.needsAttention)
+    attention.push_back({{"id", a.id},
+                         {"kind", a.kind},
+                         {"errorCode", optionalText(a.errorCode)},
+                         {"correlationId", optionalText(a.correlationId)},
+                         {"held", a.held}});
+  json bounced = json::array();
+  for (const auto& receiptId : q.bouncedReceipts)
+    bounced.push_back({{"receiptId", receiptId}, {"deliveryStatus", "BOUNCED"}});
+  return {{"items", items},
+          {"needsAttention", attention},
+          {"bouncedReceipts", bounced},
+          {"depth", q.depth},
+          {"oldestQueuedAt",
+           q.oldestQueuedAt ? json(checkout::format_rfc3339(*q.oldestQueuedAt)) : json()}};
+}
+
+// ---------------------------------------------------------------- receipts
+
+CommandResult receiptShow(CounterEngine& engine, const ReceiptCommand& cmd) {
+  auto s = serve(engine, intent::ShowReceiptRecord{cmd.receiptId});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->receiptRecord) return dataProblem("the receipt could not be read");
+  const auto& rec = *s->receiptRecord;
   json deliveries = json::array();
-  if (auto d = t.ledger().deliveries_of(l.record.receipt_id); d.ok()) {
-    for (const auto& s : d.value())
-      deliveries.push_back({{"deliveryId", s.delivery.delivery_id.to_string()},
-                            {"channel", std::string(ledger::to_string(s.delivery.channel))},
-                            {"status", std::string(ledger::to_string(s.status))},
-                            {"reason", s.reason}});
-  }
-  auto reprints = t.ledger().reprint_count(l.record.receipt_id);
-  // What the backend answered to the latest delivery it acknowledged (a bounced e-mail).
-  auto backend = backendDeliveryStatus(t.database(), l.record.receipt_id.to_string());
+  for (const auto& d : rec.deliveries)
+    deliveries.push_back({{"deliveryId", d.deliveryId},
+                          {"channel", d.channel},
+                          {"status", d.status},
+                          {"reason", d.reason}});
   CommandResult r;
-  r.json = {{"receiptId", l.record.receipt_id.to_string()},
-            {"receiptReference", l.record.receipt_reference},
-            {"billingPaymentId", l.record.payment_id.to_string()},
-            {"checkoutId", l.record.checkout_id.to_string()},
-            {"invoiceId", l.record.invoice_id.to_string()},
-            {"paymentType", std::string(ledger::to_string(l.record.payment_type))},
-            {"remainingBalance", checkout::money_to_json(l.record.remaining_balance)},
-            {"deliverySuppressed", l.record.delivery == ledger::ReceiptDeliveryChoice::Suppressed},
-            {"templateId", l.record.template_id},
-            {"templateVersion", l.record.template_version},
-            {"createdAt", checkout::format_rfc3339(l.record.created_at)},
-            {"reprintCount", reprints.ok() ? reprints.value() : 0},
+  r.json = {{"receiptId", rec.receiptId},
+            {"receiptReference", rec.receiptReference},
+            {"billingPaymentId", rec.billingPaymentId},
+            {"checkoutId", rec.checkoutId},
+            {"invoiceId", rec.invoiceId},
+            {"paymentType", std::string(checkout::to_string(rec.paymentType))},
+            {"remainingBalance", checkout::money_to_json(rec.remainingBalance)},
+            {"deliverySuppressed", rec.deliverySuppressed},
+            {"templateId", rec.templateId},
+            {"templateVersion", rec.templateVersion},
+            {"createdAt", checkout::format_rfc3339(rec.createdAt)},
+            {"reprintCount", rec.reprintCount},
             {"deliveries", deliveries},
-            {"deliveryStatus", backend.ok() && backend.value() ? json(*backend.value())
-                               : deliveries.empty()            ? json("PENDING")
-                                                               : deliveries.back()["status"]},
-            {"compactCode", compactReceiptCode(l.record.receipt_id)},
-            {"printText", l.record.print_text}};
-  r.text = l.record.print_text;
+            {"deliveryStatus", rec.deliveryStatus},
+            {"compactCode", rec.compactCode},
+            {"printText", rec.printText}};
+  r.text = rec.printText;
   return r;
 }
 
-CommandResult receiptRender(Terminal& t, ReceiptRenderer& renderer, const ReceiptCommand& cmd) {
-  auto loaded = loadReceipt(t, cmd.receiptId);
-  if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
-  auto& l = std::get<LoadedReceipt>(loaded);
-  auto content = renderer.content(l.checkout, l.record.receipt_id, std::nullopt);
-  auto rendered =
-      renderer.render(content, std::stoi(l.record.template_version), escpos::DrawerKick::None);
-  if (auto* err = std::get_if<std::string>(&rendered)) return dataProblem(*err);
-  const auto& bytes = std::get<RenderedReceiptText>(rendered).bytes;
-  // Every file written is checked: a missing folder names the path (exit 6), never "done".
-  if (auto failed = writePrivateFile(cmd.outFile, bytes)) return dataProblem(*failed);
-  CommandResult r;
-  r.json = {{"receiptId", cmd.receiptId}, {"out", cmd.outFile}, {"bytes", bytes.size()}};
-  if (cmd.pngFile) {
-    auto decoded = escpos::decode(bytes, t.printerProfile());
-    auto png = escpos::encode_png(decoded.picture);
-    if (auto failed = writePrivateFile(*cmd.pngFile, png)) return dataProblem(*failed);
-    r.json["png"] = *cmd.pngFile;
-  }
-  r.text = "wrote " + cmd.outFile + (cmd.pngFile ? " and " + *cmd.pngFile : "");
-  return r;
-}
-
-// `receipt print ID`: the original, for a receipt never printed (the spooler refuses a second
-// original). Reprints are copies and go through the counter engine (runReprint).
-CommandResult receiptPrint(Terminal& t, PrinterService& printer, ReceiptRenderer& renderer,
-                           const ReceiptCommand& cmd) {
-  auto loaded = loadReceipt(t, cmd.receiptId);
-  if (auto* r = std::get_if<CommandResult>(&loaded)) return *r;
-  auto& l = std::get<LoadedReceipt>(loaded);
-  const auto correlation = l.checkout.correlation_id().to_string();
-  std::optional<CopyMark> copy;
-  drivers::Copy copyKind = drivers::Copy::kOriginal;
-  std::string requestedBy = "-";
-  std::optional<checkout::ReceiptReprinted> reprinted;
-
-  auto content = renderer.content(l.checkout, l.record.receipt_id, copy);
-  auto rendered =
-      renderer.render(content, std::stoi(l.record.template_version), escpos::DrawerKick::None);
-  if (auto* err = std::get_if<std::string>(&rendered)) return dataProblem(*err);
-  auto& receipt = std::get<RenderedReceiptText>(rendered);
-  const auto deliveryId = t.ids().next_id<checkout::DeliveryId>();
-  auto requester = checkout::UserId::parse(requestedBy == "-" ? "terminal" : requestedBy).value();
-  (void)t.ledger().record_delivery(
-      ledger::ReceiptDelivery{deliveryId, l.record.receipt_id, ledger::DeliveryChannel::Print,
-                              requester, t.clock().now()},
-      {});
-  auto printed = printer.print(
-      drivers::PrintJob{drivers::JobKind::kReceipt, copyKind,
-                        l.record.receipt_reference +
-                            (reprinted ? "#R" + std::to_string(reprinted->reprint_number) : ""),
-                        requestedBy, reprinted ? reprinted->reason_code : "PRINT", receipt.bytes});
-  const bool ok = printed.outcome.result == drivers::JobResult::kPrinted;
-  const auto status = ok ? ledger::DeliveryStatus::Sent
-                         : (printed.outcome.result == drivers::JobResult::kPossiblyPrinted
-                                ? ledger::DeliveryStatus::PossiblyPrinted
-                                : ledger::DeliveryStatus::Failed);
-  std::vector<sync::OutboxMessage> m{deliveryMessage(
-      l.checkout.id(), l.record.receipt_id, deliveryId, ledger::DeliveryChannel::Print,
-      std::nullopt, ok ? ledger::DeliveryStatus::Sent : ledger::DeliveryStatus::Failed,
-      t.clock().now())};
-  (void)t.ledger().record_delivery_outcome(
-      ledger::DeliveryOutcome{deliveryId, status,
-                              std::string(drivers::failure_reason_code(printed.outcome.reason)),
-                              t.clock().now()},
-      m);
-  CommandResult r;
-  r.json = {{"receiptId", cmd.receiptId}, {"receiptDelivery", ok ? "SENT" : "FAILED"}};
-  if (reprinted) r.json["reprintNumber"] = reprinted->reprint_number;
-  if (printed.refusedNeedsCopyMark) {
+// `receipt print ID`: the original, for a receipt never printed, by the terminal itself (the
+// spooler refuses a second original: that is REPRINT_REQUIRED). Reprints are copies and a
+// person's (runReprint).
+CommandResult receiptPrint(CounterEngine& engine, const ReceiptCommand& cmd) {
+  auto shown = serve(engine, intent::ShowReceiptRecord{cmd.receiptId});
+  if (shown->refusal) return fromRefusal(*shown->refusal);
+  if (!shown->receiptRecord) return dataProblem("the receipt could not be read");
+  const auto record = *shown->receiptRecord;
+  const auto id = checkout::ReceiptId::parse(record.receiptId);
+  if (!id) return dataProblem("the receipt's id could not be read");
+  auto s = serve(engine, intent::PrintReceipt{*id});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->receipt) return dataProblem("the receipt's delivery could not be read");
+  const auto& receipt = *s->receipt;
+  if (receipt.failureReason == "ORIGINAL_ALREADY_PRINTED")
     return refusedResult("REPRINT_REQUIRED",
                          "this receipt was printed (or may have been) already: use receipt reprint",
-                         correlation);
-  }
-  if (!ok) {
+                         record.correlationId);
+  CommandResult r;
+  r.json = {{"receiptId", cmd.receiptId},
+            {"receiptDelivery", std::string(to_string(receipt.outcome))}};
+  if (receipt.outcome != ReceiptOutcome::Sent) {
     r.code = ExitCode::ReceiptNotDelivered;
-    r.json["printerMessage"] = printed.advisorMessage;
-    r.text = printed.advisorMessage;
+    r.json["printerMessage"] = receipt.printerMessage;
+    r.text = receipt.printerMessage;
   } else {
-    r.text = reprinted ? "printed REPRINT " + std::to_string(reprinted->reprint_number) : "printed";
+    r.text = "printed";
   }
+  return r;
+}
+
+CommandResult receiptRender(CounterEngine& engine, const ReceiptCommand& cmd) {
+  std::optional<std::filesystem::path> png;
+  if (cmd.pngFile) png = *cmd.pngFile;
+  auto s = serve(engine, intent::RenderReceipt{cmd.receiptId, cmd.outFile, png});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->renderedReceipt) return dataProblem("the receipt could not be rendered");
+  CommandResult r;
+  r.json = {
+      {"receiptId", cmd.receiptId}, {"out", cmd.outFile}, {"bytes", s->renderedReceipt->bytes}};
+  if (cmd.pngFile) r.json["png"] = *cmd.pngFile;
+  r.text = "wrote " + cmd.outFile + (cmd.pngFile ? " and " + *cmd.pngFile : "");
   return r;
 }
 
 // ---------------------------------------------------------------- sync, pull and queue
 
-json queueJson(Terminal& t, bool& ok) {
-  json items = json::array();
-  auto list = t.ledger().outbox().list(sync::OutboxListing::Pending);
-  auto stats = t.ledger().outbox().stats();
-  ok = list.ok() && stats.ok();
-  if (!ok) return json::object();
-  for (const auto& e : list.value()) {
-    items.push_back({{"id", e.id},
-                     {"kind", std::string(sync::to_string(e.kind))},
-                     {"stream", e.stream},
-                     {"sequence", e.sequence},
-                     {"state", std::string(sync::to_string(e.state))},
-                     {"attempts", e.attempts},
-                     {"nextAttemptAt", checkout::format_rfc3339(e.next_attempt_at)},
-                     {"lastErrorCode", e.last_error_code ? json(*e.last_error_code) : json()},
-                     {"correlationId", e.correlation_id ? json(*e.correlation_id) : json()},
-                     {"idempotencyKey", e.idempotency_key}});
-  }
-  json attention = json::array();
-  if (auto needs = t.ledger().outbox().needs_attention(); needs.ok()) {
-    for (const auto& a : needs.value()) {
-      json held = json::array();
-      for (const auto& h : a.held) held.push_back(h.id);
-      attention.push_back(
-          {{"id", a.item.id},
-           {"kind", std::string(sync::to_string(a.item.kind))},
-           {"errorCode", a.item.last_error_code ? json(*a.item.last_error_code) : json()},
-           {"correlationId", a.item.correlation_id ? json(*a.item.correlation_id) : json()},
-           {"held", held}});
-    }
-  }
-  // A bounced e-mail needs the advisor too: print the receipt or send it to a right address.
-  json bounced = json::array();
-  if (auto b = bouncedReceipts(t.database()); b.ok())
-    for (const auto& receiptId : b.value())
-      bounced.push_back({{"receiptId", receiptId}, {"deliveryStatus", "BOUNCED"}});
-  return {{"items", items},
-          {"needsAttention", attention},
-          {"bouncedReceipts", bounced},
-          {"depth", stats.value().depth},
-          {"oldestQueuedAt", stats.value().oldest_queued_at
-                                 ? json(checkout::format_rfc3339(*stats.value().oldest_queued_at))
-                                 : json()}};
-}
-
-CommandResult queue(Terminal& t, const QueueCommand& cmd) {
+CommandResult queue(CounterEngine& engine, const QueueCommand& cmd) {
+  intent::ListQueue ask;
   if (cmd.retryId) {
-    auto now = t.clock().now();
     if (*cmd.retryId == "all") {
-      (void)t.ledger().outbox().force_retry_all(now);
+      ask.retryAll = true;
     } else {
-      std::int64_t id = 0;
       try {
-        id = std::stoll(*cmd.retryId);
+        ask.retryItem = std::stoll(*cmd.retryId);
       } catch (const std::exception&) {
         return refusedResult("USAGE", "--retry takes an item id or all", "", ExitCode::Usage);
       }
-      auto retried = t.ledger().outbox().force_retry(id, now);
-      if (!retried.ok()) return dataProblem(retried.error().message);
-      if (!retried.value())
-        return refusedResult(
-            "QUEUE_ITEM_NOT_FOUND",
-            "no queued or refused item " + *cmd.retryId + " (see `pos-terminal queue`)", "");
     }
   }
-  bool ok = false;
+  auto s = serve(engine, ask);
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->queueListing) return dataProblem("cannot read the outbox");
   CommandResult r;
-  r.json = queueJson(t, ok);
-  if (!ok) return dataProblem("cannot read the outbox");
-  if (auto notice = inFlightNotice(t)) {
+  r.json = queueListingJson(*s->queueListing);
+  if (const auto& notice = s->queueListing->inFlight) {
     r.json["inFlight"] = {{"checkoutId", notice->checkoutId},
                           {"billingPaymentId", notice->billingPaymentId},
                           {"receiptReference", notice->receiptReference},
                           {"text", notice->text}};
   }
-  std::ostringstream s;
-  if (r.json.contains("inFlight")) s << r.json["inFlight"]["text"].get<std::string>() << "\n";
+  std::ostringstream text;
+  if (r.json.contains("inFlight")) text << r.json["inFlight"]["text"].get<std::string>() << "\n";
   for (const auto& b : r.json["bouncedReceipts"])
-    s << "BOUNCED e-mail for receipt " << b["receiptId"].get<std::string>()
-      << ": print it or send it again (receipt print / receipt email)\n";
-  s << "depth " << r.json["depth"].get<std::int64_t>() << "\n";
+    text << "BOUNCED e-mail for receipt " << b["receiptId"].get<std::string>()
+         << ": print it or send it again (receipt print / receipt email)\n";
+  text << "depth " << r.json["depth"].get<std::int64_t>() << "\n";
   for (const auto& i : r.json["items"])
-    s << i["id"].get<std::int64_t>() << "  " << i["kind"].get<std::string>() << "  "
-      << i["state"].get<std::string>() << "  attempts " << i["attempts"].get<int>() << "  "
-      << (i["lastErrorCode"].is_null() ? "" : i["lastErrorCode"].get<std::string>()) << "  "
-      << i["idempotencyKey"].get<std::string>() << "\n";
-  r.text = s.str();
+    text << i["id"].get<std::int64_t>() << "  " << i["kind"].get<std::string>() << "  "
+         << i["state"].get<std::string>() << "  attempts " << i["attempts"].get<int>() << "  "
+         << (i["lastErrorCode"].is_null() ? "" : i["lastErrorCode"].get<std::string>()) << "  "
+         << i["idempotencyKey"].get<std::string>() << "\n";
+  r.text = text.str();
   return r;
 }
 
-sync::RequestIdentity terminalIdentity() {
-  return sync::RequestIdentity{};
-}
-
-CommandResult pull(Terminal& t) {
-  if (!t.online())
-    return refusedResult("BACKEND_NOT_CONFIGURED", "no backend is configured (--backend)", "",
-                         ExitCode::Unreachable);
-  OfflineCache cache(t.snapshots());
-  auto* b = t.billing();
-  const auto now = t.clock().now();
-  json pulled = json::object();
-  auto roster = b->roster(terminalIdentity());
-  if (roster.outcome.outcome == sync::OutcomeClass::ConfigurationProblem)
-    // The words send IT to the right place: the backend answered and refused this terminal.
-    return refusedResult(roster.outcome.code(),
-                         "the backend refused the terminal's credentials (" +
-                             std::string(roster.outcome.code()) + "): check the token file " +
-                             t.config().backend.tokenFile.string(),
-                         "", ExitCode::ConfigOrData);
-  if (roster.outcome.outcome == sync::OutcomeClass::Retryable ||
-      roster.outcome.outcome == sync::OutcomeClass::Ambiguous)
-    return refusedResult(roster.outcome.code(), "the backend could not be reached", "",
-                         ExitCode::Unreachable);
-  bool rosterRefused = false;
-  if (roster.outcome.ok()) {
-    // A roster that does not parse and validate never replaces the good one (issue 12).
-    pulled["roster"] =
-        cache.putRoster(json::parse(roster.outcome.body, nullptr, false), now, roster.etag);
-    rosterRefused = !pulled["roster"].get<bool>();
-  }
-  for (const auto category : vocabulary::kAll<ReasonCategory>) {
-    auto codes = b->reasonCodes(terminalIdentity(), category);
-    if (codes.outcome.ok())
-      cache.putReasonCodes(category, json::parse(codes.outcome.body, nullptr, false), now,
-                           codes.etag);
-  }
-  std::int64_t invoices = 0;
-  std::set<std::string> accounts;
-  auto feed = b->invoiceFeed(terminalIdentity(), "1970-01-01T00:00:00.000Z");
-  if (feed.outcome.ok() && feed.value) {
-    for (const auto& inv : feed.value->value("invoices", json::array())) {
-      if (cache.putInvoice(inv, now)) ++invoices;
-      if (inv.contains("customerAccountId") && inv["customerAccountId"].is_string())
-        accounts.insert(inv["customerAccountId"].get<std::string>());
-    }
-  }
-  std::int64_t rules = 0;
-  for (const auto& account : accounts) {
-    auto r = b->rules(terminalIdentity(), account);
-    if (r.outcome.ok()) {
-      cache.putRules(account, json::parse(r.outcome.body, nullptr, false), now, r.etag);
-      ++rules;
-    } else if (r.outcome.outcome == sync::OutcomeClass::NotFound) {
-      cache.putRulesUnconfigured(account, now);
-    }
-  }
-  pulled["invoices"] = invoices;
-  pulled["rules"] = rules;
+CommandResult pull(CounterEngine& engine) {
+  auto s = serve(engine, intent::Pull{});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->pulled) return dataProblem("nothing was pulled");
+  const auto& p = *s->pulled;
   CommandResult r;
-  r.json = pulled;
+  r.json = json::object();
+  if (p.rosterAccepted) r.json["roster"] = *p.rosterAccepted;
+  r.json["invoices"] = p.invoices;
+  r.json["rules"] = p.rules;
+  const bool rosterRefused = p.rosterAccepted && !*p.rosterAccepted;
   r.text = std::string(rosterRefused ? "the backend's roster was malformed and was refused (the "
                                        "previous one is kept); pulled "
                                      : "pulled roster, ") +
-           "reason codes, " + std::to_string(invoices) + " invoices, " + std::to_string(rules) +
+           "reason codes, " + std::to_string(p.invoices) + " invoices, " + std::to_string(p.rules) +
            " account rules";
   return r;
 }
 
-CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
-  if (!t.online())
-    return refusedResult("BACKEND_NOT_CONFIGURED", "no backend is configured (--backend)", "",
-                         ExitCode::Unreachable);
-  auto conn = t.openConnection();
-  if (!conn.ok()) return dataProblem(conn.error().message);
-  sync::ReplicatorConfig rc;
-  rc.http = t.httpConfig();
-  rc.pull = sync::SnapshotPull::Off;
-  if (cmd.untilEmpty) rc.leaseWait = sync::LeaseWait::UntilDeadline;
-  sync::ReplicatorStatus status;
-  sync::DrainResult drained = sync::DrainResult::Unfinished;
-  {
-    sync::Replicator replicator(std::move(conn).value(), rc);
-    const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
-        (cmd.untilEmpty ? cmd.timeoutSeconds : std::min(cmd.timeoutSeconds, 10.0)) * 1000));
-    drained = replicator.drain(timeout);
-    status = replicator.status();
+CommandResult syncNow(CounterEngine& engine, const TerminalConfig& config, const SyncCommand& cmd) {
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
+      (cmd.untilEmpty ? cmd.timeoutSeconds : std::min(cmd.timeoutSeconds, 10.0)) * 1000));
+  auto s = serve(engine, intent::Sync{cmd.untilEmpty, timeout});
+  if (!s->synced) {
+    if (s->refusal) return fromRefusal(*s->refusal);
+    return dataProblem("the outbox was not synced");
   }
-  const bool empty = drained == sync::DrainResult::Empty;
-  bool ok = false;
+  const auto& synced = *s->synced;
   CommandResult r;
-  r.json = queueJson(t, ok);
-  r.json["online"] = status.online;
-  r.json["empty"] = empty;
-  r.json["drain"] = std::string(sync::toString(drained));
-  if (status.configurationProblem) r.json["configurationProblem"] = *status.configurationProblem;
-  if (status.lastError) r.json["lastError"] = *status.lastError;
+  r.json = s->queueListing ? queueListingJson(*s->queueListing) : json::object();
+  r.json["online"] = synced.online;
+  r.json["empty"] = synced.end == SyncEnd::Empty;
+  r.json["drain"] = std::string(to_string(synced.end));
+  if (synced.configurationProblem) r.json["configurationProblem"] = *synced.configurationProblem;
+  if (synced.lastError) r.json["lastError"] = *synced.lastError;
   const auto depth = r.json.value("depth", std::int64_t{0});
   const auto attention = r.json.value("needsAttention", json::array()).size();
   // Say what is left and why, never "empty" while something remains.
-  switch (drained) {
-    case sync::DrainResult::Empty:
+  switch (synced.end) {
+    case SyncEnd::Empty:
       r.text = "outbox empty";
       break;
-    case sync::DrainResult::NeedsAttention:
+    case SyncEnd::NeedsAttention:
       r.code = ExitCode::NeedsAttention;
       r.text = std::to_string(attention) + " item(s) refused by the backend need a supervisor (" +
                std::to_string(depth) + " left in all, the rest held behind them): see " +
                "`pos-terminal queue`, then `queue --resolve`";
       break;
-    case sync::DrainResult::AnotherProcessSyncing:
+    case SyncEnd::AnotherProcessSyncing:
       r.code = ExitCode::Unreachable;
       r.text =
           "another process is syncing this terminal; " + std::to_string(depth) + " item(s) left";
       break;
-    case sync::DrainResult::ConfigurationProblem:
+    case SyncEnd::ConfigurationProblem:
       r.code = ExitCode::ConfigOrData;
-      r.text = "the backend refused this terminal (" + status.configurationProblem.value_or("?") +
-               "): check the token file " + t.config().backend.tokenFile.string();
+      r.text = "the backend refused this terminal (" + synced.configurationProblem.value_or("?") +
+               "): check the token file " + config.backend.tokenFile.string();
       break;
-    case sync::DrainResult::StorageProblem:
+    case SyncEnd::StorageProblem:
       r.code = ExitCode::ConfigOrData;
       r.text = "the terminal's database or its sync lock could not be used";
       break;
-    case sync::DrainResult::Unreachable:
-    case sync::DrainResult::Unfinished:
+    case SyncEnd::Unreachable:
+    case SyncEnd::Unfinished:
+    case SyncEnd::kCount:
       r.code = ExitCode::Unreachable;
       r.text = std::to_string(depth) + " item(s) still queued: the backend " +
-               (drained == sync::DrainResult::Unreachable ? "could not be reached"
-                                                          : "did not take them all in time");
+               (synced.end == SyncEnd::Unreachable ? "could not be reached"
+                                                   : "did not take them all in time");
       break;
   }
   return r;
@@ -432,79 +287,30 @@ CommandResult syncNow(Terminal& t, const SyncCommand& cmd) {
 
 // ---------------------------------------------------------------- shift reports
 
-// `report x`: the open shift's figures, read-only (IT may run it beside a running terminal).
-// `report z` closes the shift through the counter engine (runCloseShift).
-CommandResult reportXRead(Terminal& t);
-
-CommandResult reportX(Terminal& t, PrinterService& printer, const ReportCommand& cmd) {
-  CommandResult r = reportXRead(t);
-  if (r.code != ExitCode::Done || !cmd.print) return r;
-  escpos::Encoder e(t.printerProfile());
-  e.initialize();
-  std::istringstream lines(r.text);
-  for (std::string line; std::getline(lines, line);) e.paragraph(line);
-  e.cut(escpos::Cut::Partial);
-  auto printed = printer.print(
-      drivers::PrintJob{drivers::JobKind::kReport, drivers::Copy::kOriginal,
-                        "REPORT-" + r.json.value("shiftId", std::string()) + "-X",
-                        cmd.operatorId.value_or("terminal"), "REPORT", e.take_bytes()});
-  r.json["printed"] = printed.outcome.result == drivers::JobResult::kPrinted;
-  return r;
-}
-
-CommandResult reportXRead(Terminal& t) {
-  auto read = readXReport(t);  // the engine's XReport reads the same
-  if (const auto* error = std::get_if<ledger::LedgerError>(&read))
-    return dataProblem(error->message);
-  if (std::holds_alternative<NoShiftOpen>(read))
-    return refusedResult("SHIFT_NOT_OPEN", "no shift is open", "");
-  const auto& view = std::get<ReportView>(read);
+// `report x [--print]`: the open shift's figures (read-only without --print: IT may run it
+// beside a running terminal). `report z` closes the shift as a person (runCloseShift).
+CommandResult reportX(CounterEngine& engine, const ReportCommand& cmd) {
+  auto s = serve(engine, intent::XReport{cmd.print});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->report) return dataProblem("the X report could not be read");
   CommandResult r;
-  r.json = reportJson(view);
-  r.text = view.text;
+  r.json = reportJson(*s->report);
+  r.text = s->report->text;
+  if (s->report->printed) r.json["printed"] = *s->report->printed;
   return r;
 }
 
 // ---------------------------------------------------------------- reconcile
 
-CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
+CommandResult reconcile(CounterEngine& engine, const ReconcileCommand& cmd) {
   auto from = checkout::parse_rfc3339(cmd.from);
   auto to = checkout::parse_rfc3339(cmd.to);
   if (!from || !to)
     return refusedResult("USAGE", "--from and --to take RFC 3339 times", "", ExitCode::Usage);
-  if (!t.online())
-    return refusedResult("BACKEND_NOT_CONFIGURED", "reconcile needs the backend (--backend)", "",
-                         ExitCode::Unreachable);
-  auto payments = t.ledger().payments_between(*from, *to);
-  if (!payments.ok()) return dataProblem(payments.error().message);
-  std::map<std::string, sync::OutboxState> posting;
-  if (auto all = t.ledger().outbox().list(sync::OutboxListing::All, 1'000'000); all.ok()) {
-    for (const auto& e : all.value())
-      if (e.kind == sync::OutboxKind::Payment) posting[e.idempotency_key] = e.state;
-  }
-  std::vector<sync::LedgerPayment> ours;
-  for (const auto& p : payments.value()) {
-    sync::LedgerPayment lp;
-    lp.billingPaymentId = p.payment_id.to_string();
-    lp.invoiceId = p.invoice_id.to_string();
-    lp.amount =
-        sync::ContractMoney{std::string(p.amount.currency().code()), p.amount.minor_units()};
-    lp.tender = std::string(ledger::to_string(p.tender));
-    lp.capturedAt = checkout::format_rfc3339(p.captured_at);
-    auto state = posting.find(lp.billingPaymentId);
-    lp.posting = state == posting.end() || state->second == sync::OutboxState::Acked
-                     ? sync::LedgerPostingState::Posted
-                 : state->second == sync::OutboxState::Rejected ? sync::LedgerPostingState::Refused
-                                                                : sync::LedgerPostingState::Pending;
-    ours.push_back(lp);
-  }
-  auto theirs =
-      t.billing()->payments(sync::RequestIdentity{}, t.config().terminalId,
-                            checkout::format_rfc3339(*from), checkout::format_rfc3339(*to));
-  if (!theirs.ok())
-    return refusedResult(theirs.outcome.code(), "the backend's payments could not be read", "",
-                         ExitCode::Unreachable);
-  auto rep = sync::reconcile(ours, *theirs.value, cmd.from, cmd.to);
+  auto s = serve(engine, intent::Reconcile{*from, *to, cmd.from, cmd.to});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->reconciliation) return dataProblem("the payments were not reconciled");
+  const auto& rep = *s->reconciliation;
   CommandResult r;
   r.json = json::parse(sync::toJsonText(rep));
   r.text = sync::toMarkdown(rep);  // a person reads the report as Markdown; --json for tools
@@ -516,113 +322,165 @@ CommandResult reconcile(Terminal& t, const ReconcileCommand& cmd) {
 
 // ---------------------------------------------------------------- printers
 
-CommandResult printers(Terminal& t, PrinterService& printer) {
+CommandResult printers(CounterEngine& engine) {
+  auto s = serve(engine, intent::ListPrinters{});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  const auto& configured = s->printer;
   json found = json::array();
-  std::ostringstream s;
-  auto snap = printer.freshSnapshot(std::chrono::seconds(2));
-  s << "configured: " << printer.describe() << " (" << t.config().printer.profile << ") "
-    << drivers::readiness_code(snap.readiness) << "\n";
-  for (const auto& p : printer.discover()) {
-    const std::string status =
-        p.status.ok() ? std::string(p.status.status.can_print() ? "READY" : "NOT_READY")
-                      : std::string(drivers::link_error_code(p.status.error));
-    found.push_back({{"uri", drivers::to_string(p.uri)},
+  std::ostringstream text;
+  text << "configured: " << configured.description << " (" << configured.profile << ") "
+       << configured.readiness << "\n";
+  for (const auto& p : s->printers) {
+    found.push_back({{"uri", p.uri},
                      {"description", p.description},
                      {"profile", p.profile},
-                     {"speaksEscpos", p.speaks_escpos},
-                     {"status", status},
+                     {"speaksEscpos", p.speaksEscpos},
+                     {"status", p.status},
                      {"problem", p.problem}});
-    s << drivers::to_string(p.uri) << "  " << p.description << "  profile "
-      << (p.profile.empty() ? "?" : p.profile) << "  " << status << "  " << p.problem << "\n";
+    text << p.uri << "  " << p.description << "  profile " << (p.profile.empty() ? "?" : p.profile)
+         << "  " << p.status << "  " << p.problem << "\n";
   }
   CommandResult r;
   r.json = {{"configured",
-             {{"description", printer.describe()},
-              {"profile", t.config().printer.profile},
-              {"readiness", std::string(drivers::readiness_code(snap.readiness))},
-              {"message", snap.advisor_message}}},
+             {{"description", configured.description},
+              {"profile", configured.profile},
+              {"readiness", configured.readiness},
+              {"message", configured.message}}},
             {"found", found}};
-  r.text = s.str();
+  r.text = text.str();
   return r;
 }
 
-CommandResult printTest(Terminal& t, PrinterService& printer) {
-  auto page = drivers::build_test_page(
-      t.printerProfile(),
-      drivers::TestPageFacts{printer.describe(), t.config().printer.uri, t.config().terminalId,
-                             t.localTimeText(t.clock().now())});
-  if (!page.ok()) return dataProblem(page.error().message);
-  auto printed =
-      printer.print(drivers::PrintJob{drivers::JobKind::kTestPage, drivers::Copy::kOriginal,
-                                      "TEST-" + checkout::format_compact_utc(t.clock().now()),
-                                      "terminal", "TEST", std::move(page).value()});
+CommandResult printTest(CounterEngine& engine) {
+  auto s = serve(engine, intent::PrintTestPage{});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->testPage) return dataProblem("no test page was printed");
+  const auto& page = *s->testPage;
   CommandResult r;
-  const bool ok = printed.outcome.result == drivers::JobResult::kPrinted;
-  r.json = {{"printed", ok},
-            {"result", std::string(drivers::job_result_code(printed.outcome.result))},
-            {"reason", std::string(drivers::failure_reason_code(printed.outcome.reason))}};
-  if (!ok) {
+  r.json = {{"printed", page.printed}, {"result", page.result}, {"reason", page.reason}};
+  if (!page.printed) {
     r.code = ExitCode::ReceiptNotDelivered;
-    r.json["printerMessage"] = printed.advisorMessage;
+    r.json["printerMessage"] = page.printerMessage;
   }
-  r.text = ok ? "test page printed on " + printer.describe() : printed.advisorMessage;
+  r.text = page.printed ? "test page printed on " + page.printer : page.printerMessage;
   return r;
 }
 
 // ---------------------------------------------------------------- verify
 
-CommandResult verify(Terminal& t, const VerifyCommand& cmd, std::ostream& err) {
-  int lastTenth = -1;
-  auto v = t.ledger().verify([&](std::int64_t done, std::int64_t total) {
-    if (!cmd.progress || total <= 0) return;
-    const int tenth = static_cast<int>(done * 10 / total);
-    if (tenth == lastTenth) return;
-    lastTenth = tenth;
-    err << "verify: " << done << " / " << total << " links\n" << std::flush;
-  });
-  if (!v.ok()) return dataProblem(v.error().message);
+CommandResult verify(CounterEngine& engine, const VerifyCommand& cmd, std::ostream& err) {
+  intent::Verify ask;
+  // Called on the engine's thread while this one waits in settle(): err has one writer.
+  if (cmd.progress)
+    ask.progress = [&err, lastTenth = -1](std::int64_t done, std::int64_t total) mutable {
+      if (total <= 0) return;
+      const int tenth = static_cast<int>(done * 10 / total);
+      if (tenth == lastTenth) return;
+      lastTenth = tenth;
+      err << "verify: " << done << " / " << total << " links\n" << std::flush;
+    };
+  auto s = serve(engine, std::move(ask));
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->verification) return dataProblem("the ledger was not verified");
+  const auto& v = *s->verification;
   CommandResult r;
-  const auto& res = v.value();
-  auto outbox = t.ledger().outbox().verify();
-  auto snapshots = t.snapshots().verify();
-  const bool outboxSound = outbox.ok() && outbox.value().sound();
-  const bool snapshotsSound = snapshots.ok() && snapshots.value().sound();
-  const bool sound = res.sound() && outboxSound && snapshotsSound;
-  r.json = {{"integrityCheck", res.integrity_check},
-            {"linksChecked", res.links_checked},
-            {"anchor",
-             {{"finding", std::string(ledger::to_string(res.anchor.finding))},
-              {"anchorLength", res.anchor.anchor_length},
-              {"dbLength", res.anchor.db_length}}},
-            {"outboxSound", outboxSound},
-            {"snapshotsSound", snapshotsSound},
-            {"sound", sound}};
-  if (outbox.ok() && outbox.value().first_broken_id)
-    r.json["outboxFirstBroken"] = *outbox.value().first_broken_id;
-  if (snapshots.ok()) r.json["brokenSnapshots"] = snapshots.value().broken_keys;
-  if (res.first_break) {
-    r.json["firstBreak"] = {{"sequence", res.first_break->sequence},
-                            {"table", res.first_break->table},
-                            {"kind", std::string(ledger::to_string(res.first_break->kind))}};
+  r.json = {
+      {"integrityCheck", v.integrityCheck},
+      {"linksChecked", v.linksChecked},
+      {"anchor",
+       {{"finding", v.anchorFinding}, {"anchorLength", v.anchorLength}, {"dbLength", v.dbLength}}},
+      {"outboxSound", v.outboxSound},
+      {"snapshotsSound", v.snapshotsSound},
+      {"sound", v.sound}};
+  if (v.outboxFirstBroken) r.json["outboxFirstBroken"] = *v.outboxFirstBroken;
+  if (v.brokenSnapshots) r.json["brokenSnapshots"] = *v.brokenSnapshots;
+  if (v.firstBreak) {
+    r.json["firstBreak"] = {{"sequence", v.firstBreak->sequence},
+                            {"table", v.firstBreak->table},
+                            {"kind", v.firstBreak->kind}};
   }
-  r.code = sound ? ExitCode::Done : ExitCode::ConfigOrData;
-  r.text = sound
-               ? "database, ledger chain, outbox and snapshots are sound (" +
-                     std::to_string(res.links_checked) + " links)"
-               : "NOT SOUND: integrity " + res.integrity_check +
-                     (res.first_break
-                          ? ", first broken link " + std::to_string(res.first_break->sequence) +
-                                " in " + res.first_break->table
-                          : "") +
-                     (res.anchor.sound()
-                          ? ""
-                          : ", the database does not match its anchor (" +
-                                std::string(ledger::to_string(res.anchor.finding)) + ": " +
-                                std::to_string(res.anchor.db_length) + " links, the anchor says " +
-                                std::to_string(res.anchor.anchor_length) + ")") +
-                     (outboxSound ? "" : ", the outbox was changed or damaged") +
-                     (snapshotsSound ? "" : ", cached snapshots were changed or damaged");
+  r.code = v.sound ? ExitCode::Done : ExitCode::ConfigOrData;
+  r.text = v.sound ? "database, ledger chain, outbox and snapshots are sound (" +
+                         std::to_string(v.linksChecked) + " links)"
+                   : "NOT SOUND: integrity " + v.integrityCheck +
+                         (v.firstBreak
+                              ? ", first broken link " + std::to_string(v.firstBreak->sequence) +
+                                    " in " + v.firstBreak->table
+                              : "") +
+                         (v.anchorSound
+                              ? ""
+                              : ", the database does not match its anchor (" + v.anchorFinding +
+                                    ": " + std::to_string(v.dbLength) + " links, the anchor says " +
+                                    std::to_string(v.anchorLength) + ")") +
+                         (v.outboxSound ? "" : ", the outbox was changed or damaged") +
+                         (v.snapshotsSound ? "" : ", cached snapshots were changed or damaged");
   return r;
+}
+
+// ---------------------------------------------------------------- invoice show
+
+// `invoice show --work-order WO`: the invoice as this terminal knows it (the backend's copy when
+// online, else the offline cache) and what this terminal has taken on it. Takes no money.
+CommandResult invoiceShow(CounterEngine& engine, const InvoiceShowCommand& cmd) {
+  auto s = serve(engine, intent::ShowInvoice{cmd.workOrder});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->invoiceRecord) return dataProblem("the invoice could not be read");
+  const auto& inv = *s->invoiceRecord;
+  json here = json::array();
+  for (const auto& p : inv.takenHere)
+    here.push_back({{"billingPaymentId", p.billingPaymentId},
+                    {"amount", checkout::money_to_json(p.amount)},
+                    {"tender", p.tender},
+                    {"capturedAt", checkout::format_rfc3339(p.capturedAt)},
+                    {"knownToBackend", p.knownToBackend}});
+  CommandResult r;
+  r.json = {{"invoiceId", inv.invoiceId},
+            {"invoiceNumber", inv.invoiceNumber},
+            {"workOrderId", inv.workOrderId},
+            {"customerName", inv.customerName},
+            {"status", inv.status},
+            {"grandTotal", checkout::money_to_json(inv.grandTotal)},
+            {"balanceDue", checkout::money_to_json(inv.balanceDue)},
+            {"source", inv.fromBackend ? "backend" : "offline-cache"},
+            {"takenHere", here}};
+  r.text = inv.invoiceNumber + " " + inv.customerName + " " + inv.status + ", balance " +
+           checkout::format(inv.balanceDue, checkout::MoneyFormat::Screen) + " (" +
+           std::to_string(here.size()) + " payment(s) taken here)";
+  return r;
+}
+
+// The subcommands that name no operator: the terminal is the principal (engine.hpp).
+bool isServiceCommand(const Command& command) {
+  if (const auto* q = std::get_if<QueueCommand>(&command)) return !q->resolveId;
+  if (const auto* r = std::get_if<ReceiptCommand>(&command))
+    return r->action == ReceiptAction::Show || r->action == ReceiptAction::Render ||
+           r->action == ReceiptAction::Print;
+  if (const auto* rep = std::get_if<ReportCommand>(&command)) return rep->kind == ReportKind::X;
+  return std::holds_alternative<VerifyCommand>(command) ||
+         std::holds_alternative<PullCommand>(command) ||
+         std::holds_alternative<SyncCommand>(command) ||
+         std::holds_alternative<ReconcileCommand>(command) ||
+         std::holds_alternative<InvoiceShowCommand>(command) ||
+         std::holds_alternative<PrintersCommand>(command) ||
+         std::holds_alternative<PrintTestCommand>(command);
+}
+
+CommandResult runService(CounterEngine& engine, const Terminal& terminal, const Command& command,
+                         std::ostream& err) {
+  if (const auto* v = std::get_if<VerifyCommand>(&command)) return verify(engine, *v, err);
+  if (const auto* q = std::get_if<QueueCommand>(&command)) return queue(engine, *q);
+  if (std::holds_alternative<PullCommand>(command)) return pull(engine);
+  if (const auto* s = std::get_if<SyncCommand>(&command))
+    return syncNow(engine, terminal.config(), *s);
+  if (const auto* rc = std::get_if<ReconcileCommand>(&command)) return reconcile(engine, *rc);
+  if (const auto* inv = std::get_if<InvoiceShowCommand>(&command)) return invoiceShow(engine, *inv);
+  if (const auto* r = std::get_if<ReceiptCommand>(&command)) {
+    if (r->action == ReceiptAction::Print) return receiptPrint(engine, *r);
+    return r->action == ReceiptAction::Show ? receiptShow(engine, *r) : receiptRender(engine, *r);
+  }
+  if (const auto* rep = std::get_if<ReportCommand>(&command)) return reportX(engine, *rep);
+  if (std::holds_alternative<PrintersCommand>(command)) return printers(engine);
+  return printTest(engine);
 }
 
 // ---------------------------------------------------------------- demo
@@ -678,63 +536,6 @@ CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& render
 
 }  // namespace
 
-// ---------------------------------------------------------------- invoice show
-
-// `invoice show --work-order WO`: the invoice as this terminal knows it (the backend's copy when
-// online, else the offline cache) and what this terminal has taken on it. Takes no money.
-CommandResult invoiceShow(Terminal& t, const InvoiceShowCommand& cmd) {
-  OfflineCache cache(t.snapshots());
-  std::optional<std::string> body;
-  bool fromBackend = false;
-  if (t.billing()) {
-    auto r = t.billing()->invoiceByWorkOrder(sync::RequestIdentity{}, cmd.workOrder);
-    if (r.outcome.ok()) {
-      body = r.outcome.body;
-      fromBackend = true;
-    } else if (r.outcome.outcome == sync::OutcomeClass::NotFound) {
-      return refusedResult("INVOICE_NOT_FOUND", "no invoice for work order " + cmd.workOrder, "");
-    }
-  }
-  if (!body) body = cache.invoiceByWorkOrder(cmd.workOrder);
-  if (!body)
-    return refusedResult("INVOICE_NOT_FOUND",
-                         "no invoice for work order " + cmd.workOrder + " on this terminal", "");
-  auto invoice = checkout::parse_invoice_text(*body);
-  if (!invoice.ok()) return refusedResult(invoice.error(), "");
-  const auto& inv = invoice.value();
-  auto taken = ledger::payments_taken_on_invoice(t.database(), inv.invoice_id.to_string());
-  if (!taken.ok()) return dataProblem(taken.error().message);
-  json here = json::array();
-  Money balance = inv.balance_due;
-  for (const auto& p : taken.value()) {
-    bool listed = false;
-    for (const auto& known : inv.payments)
-      listed = listed || known.billing_payment_id.to_string() == p.billing_payment_id;
-    here.push_back({{"billingPaymentId", p.billing_payment_id},
-                    {"amount", {{"currency", p.currency}, {"amountMinor", p.amount_minor}}},
-                    {"tender", p.tender},
-                    {"capturedAt", checkout::format_rfc3339(p.captured_at)},
-                    {"knownToBackend", listed}});
-    if (!listed && p.currency == inv.currency.code()) {
-      if (auto less = balance.subtract(Money{inv.currency, p.amount_minor})) balance = *less;
-    }
-  }
-  CommandResult r;
-  r.json = {{"invoiceId", inv.invoice_id.to_string()},
-            {"invoiceNumber", inv.invoice_number},
-            {"workOrderId", inv.work_order_id.str()},
-            {"customerName", inv.customer_name},
-            {"status", inv.status_text},
-            {"grandTotal", checkout::money_to_json(inv.grand_total)},
-            {"balanceDue", checkout::money_to_json(balance)},
-            {"source", fromBackend ? "backend" : "offline-cache"},
-            {"takenHere", here}};
-  r.text = inv.invoice_number + " " + inv.customer_name + " " + inv.status_text + ", balance " +
-           checkout::format(balance, checkout::MoneyFormat::Screen) + " (" +
-           std::to_string(here.size()) + " payment(s) taken here)";
-  return r;
-}
-
 // ---------------------------------------------------------------- dispatch
 
 int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostream& out,
@@ -776,26 +577,17 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   // Commands that only read open the data directory read-only (IT may run them beside a
   // running terminal, or on a directory that cannot be written).
   //
-  // Which subcommands are not on the counter engine, and why (issue 10, decided):
-  //   - All of them: the engine acts only for a signed-in person (every intent but sign-in and
-  //     the approver's PIN passes requireSignedIn), and cli.md gives verify, queue (no
-  //     --resolve), pull, sync, reconcile, printers, print-test, receipt show|print|render,
-  //     invoice show and report x no operator and no PIN. Putting them on the engine would
-  //     mean a PIN on standard input the contract does not have, or an engine that acts for
-  //     nobody; neither is done.
-  //   - verify, queue, invoice show, receipt show, report x (no --print) also run on a data
-  //     directory this process cannot write, beside a running terminal. No engine can start
-  //     there: it owns a PrinterService (opening it writes the print journal), starts a
-  //     replicator (takes the sync lease) and records sign-ins.
-  //   - They take no decision a person makes. report x reads through readXReport, the same
-  //     function as the XReport intent; receipt show and queue build cli.md's JSON from the
-  //     same ledger and outbox reads the engine's views use (a receipt's shown delivery status
-  //     is still derived twice, here and in the engine's receiptView: they differ only when
-  //     the backend's answer and a later local attempt disagree). pull, sync and reconcile
-  //     run the backend client / replicator once and report what happened (cli.md's `sync`
-  //     exit 7 with what is left and why).
-  // Every command a person does at the counter (checkout, reprint, e-mail, report z, shift,
-  // drawer, cash, queue --resolve) is on the engine below, signed in with the PIN on stdin.
+  // Every subcommand is on the counter engine (issue 10):
+  //   - the ones a person does at the counter (checkout, receipt reprint|email, report z,
+  //     shift open, drawer open, cash, queue --resolve) sign the operator in with the PIN on
+  //     stdin, on an engine with staff as principal (below);
+  //   - the ones that name no operator (verify, queue, pull, sync, reconcile, printers,
+  //     print-test, receipt show|render|print, invoice show, report x) post a service intent to an
+  //     engine with the terminal itself as principal: no one signs in, nothing is written at
+  //     start, no printer is opened until an intent needs it and no background replicator
+  //     runs, so verify, queue, invoice show, receipt show and report x work on a data
+  //     directory this process cannot write, beside a running terminal;
+  //   - demo seeds the shop.
   const auto* queueCmd = std::get_if<QueueCommand>(&parsed.command);
   const auto* reportCmd = std::get_if<ReportCommand>(&parsed.command);
   const auto* receiptCmd = std::get_if<ReceiptCommand>(&parsed.command);
@@ -819,24 +611,25 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
                 parsed.json, out, err);
   }
   auto& terminal = *std::get<std::unique_ptr<Terminal>>(opened);
-  if (const auto* v = std::get_if<VerifyCommand>(&parsed.command))
-    return emit(verify(terminal, *v, err), parsed.json, out, err);
-  if (queueCmd && !queueCmd->resolveId)
-    return emit(queue(terminal, *queueCmd), parsed.json, out, err);
-  if (std::holds_alternative<PullCommand>(parsed.command))
-    return emit(pull(terminal), parsed.json, out, err);
-  if (const auto* s = std::get_if<SyncCommand>(&parsed.command))
-    return emit(syncNow(terminal, *s), parsed.json, out, err);
-  if (const auto* rc = std::get_if<ReconcileCommand>(&parsed.command))
-    return emit(reconcile(terminal, *rc), parsed.json, out, err);
-  if (const auto* inv = std::get_if<InvoiceShowCommand>(&parsed.command))
-    return emit(invoiceShow(terminal, *inv), parsed.json, out, err);
-  if (receiptCmd && receiptCmd->action == ReceiptAction::Show)
-    return emit(receiptShow(terminal, *receiptCmd), parsed.json, out, err);
-  if (reportCmd && reportCmd->kind == ReportKind::X && !reportCmd->print) {
-    // Read-only: no printer is opened (its journal would be written).
-    auto x = reportXRead(terminal);
-    return emit(x, parsed.json, out, err);
+  if (isServiceCommand(parsed.command)) {
+    ReceiptRenderer renderer(terminal);  // reads the logo; writes nothing
+    // What renders or prints refuses a logo that cannot be used, as every printing command.
+    const bool renders = (receiptCmd && (receiptCmd->action == ReceiptAction::Render ||
+                                         receiptCmd->action == ReceiptAction::Print)) ||
+                         (reportCmd && reportCmd->print) ||
+                         std::holds_alternative<PrintersCommand>(parsed.command) ||
+                         std::holds_alternative<PrintTestCommand>(parsed.command);
+    if (renders && !renderer.problem().empty())
+      return emit(refusedResult("CONFIG_INVALID", renderer.problem(), "", ExitCode::ConfigOrData),
+                  parsed.json, out, err);
+    CommandResult result;
+    {
+      CounterEngine engine(terminal, renderer,
+                           EngineOptions{false, false, EngineOptions::Principal::Terminal});
+      result = runService(engine, terminal, parsed.command, err);
+    }
+    terminal.log().flush();
+    return emit(result, parsed.json, out, err);
   }
 
   auto printerOpened = PrinterService::open(terminal);
@@ -867,14 +660,9 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   } else if (const auto* r = std::get_if<ReceiptCommand>(&parsed.command)) {
     switch (r->action) {
       case ReceiptAction::Show:
-        result = receiptShow(terminal, *r);
-        break;
       case ReceiptAction::Render:
-        result = receiptRender(terminal, renderer, *r);
-        break;
       case ReceiptAction::Print:
-        result = receiptPrint(terminal, printer, renderer, *r);
-        break;
+        break;  // the terminal's (runService above)
       case ReceiptAction::Reprint:
         result = runReprint(*counter(), *r, pins);
         break;
@@ -883,8 +671,7 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
         break;
     }
   } else if (const auto* rep = std::get_if<ReportCommand>(&parsed.command)) {
-    result = rep->kind == ReportKind::X ? reportX(terminal, printer, *rep)
-                                        : runCloseShift(*counter(), *rep, pins);
+    result = runCloseShift(*counter(), *rep, pins);  // report x is the terminal's
   } else if (queueCmd && queueCmd->resolveId) {
     result = runResolve(*counter(), *queueCmd, pins);
   } else if (const auto* so = std::get_if<ShiftOpenCommand>(&parsed.command)) {
@@ -893,10 +680,6 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     result = runDrawerOpen(*counter(), *drawer, pins);
   } else if (const auto* cm = std::get_if<CashMovementCommand>(&parsed.command)) {
     result = runCashMovement(*counter(), *cm, pins);
-  } else if (std::holds_alternative<PrintersCommand>(parsed.command)) {
-    result = printers(terminal, printer);
-  } else if (std::holds_alternative<PrintTestCommand>(parsed.command)) {
-    result = printTest(terminal, printer);
   } else if (const auto* d = std::get_if<DemoCommand>(&parsed.command);
              d && (d->seedOnly || !touchUi)) {
     result = demo(terminal, printer, renderer, *d);

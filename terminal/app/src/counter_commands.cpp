@@ -30,12 +30,6 @@ ExitCode exitFor(const RefusalView& r) {
   return ExitCode::Refused;
 }
 
-CommandResult fromRefusal(const RefusalView& r) {
-  std::string message = r.text;
-  if (!r.detail.empty()) message += " (" + r.detail + ")";
-  return refusedResult(r.code, message, r.correlationId, exitFor(r));
-}
-
 std::string text(const Money& m) {
   return checkout::format(m, checkout::MoneyFormat::Screen);
 }
@@ -119,6 +113,12 @@ json receiptDeliveryJson(ReceiptOutcome o) {
 }
 
 }  // namespace
+
+CommandResult fromRefusal(const RefusalView& r) {
+  std::string message = r.text;
+  if (!r.detail.empty()) message += " (" + r.detail + ")";
+  return refusedResult(r.code, message, r.correlationId, exitFor(r));
+}
 
 // ---------------------------------------------------------------- checkout
 

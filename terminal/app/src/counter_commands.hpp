@@ -18,5 +18,8 @@ CommandResult runCashMovement(CounterEngine& engine, const CashMovementCommand& 
                               PinReader& pins);
 CommandResult runResolve(CounterEngine& engine, const QueueCommand& cmd, PinReader& pins);
 nlohmann::json reportJson(const ReportView& report);
+// The snapshot's refusal as cli.md's error object and exit code (a business rule 3, the backend
+// or a device 5, configuration or storage 6).
+CommandResult fromRefusal(const RefusalView& refusal);
 
 }  // namespace pos::app

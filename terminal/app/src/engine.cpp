@@ -25,6 +25,9 @@ CounterEngine::CounterEngine(Terminal& terminal, PrinterService& printer, Receip
                              EngineOptions options)
     : impl_(std::make_unique<Impl>(terminal, printer, renderer, options)) {}
 
+CounterEngine::CounterEngine(Terminal& terminal, ReceiptRenderer& renderer, EngineOptions options)
+    : impl_(std::make_unique<Impl>(terminal, nullptr, renderer, options)) {}
+
 CounterEngine::~CounterEngine() = default;
 
 void CounterEngine::post(Intent intent) {
@@ -49,8 +52,16 @@ std::string CounterEngine::localTimeText(Timestamp at, bool withDate) const {
 
 CounterEngine::Impl::Impl(Terminal& terminal, PrinterService& printerService,
                           ReceiptRenderer& receiptRenderer, EngineOptions engineOptions)
+    : Impl(terminal, &printerService, receiptRenderer, engineOptions) {}
+
+// The terminal as principal reads nothing that needs a person (the roster, the shift's recent
+// checkouts, the reason codes, the checkout in flight: `queue` reads that one when asked),
+// opens no printer until an intent needs it and starts no replicator (`sync` drains with its
+// own): nothing at all is written at start, and the engine runs on a read-only data directory.
+CounterEngine::Impl::Impl(Terminal& terminal, PrinterService* printerService,
+                          ReceiptRenderer& receiptRenderer, EngineOptions engineOptions)
     : t(terminal),
-      printer(printerService),
+      printer(terminal, printerService),
       renderer(receiptRenderer),
       options(engineOptions),
       cache(terminal.snapshots()),
@@ -61,15 +72,17 @@ CounterEngine::Impl::Impl(Terminal& terminal, PrinterService& printerService,
   view.timeZone = t.config().shop.timeZone;
   view.connectivity.backendConfigured = t.online();
   view.connectivity.online = backendUp;
-  loadRoster(false);
+  if (!terminalPrincipal()) loadRoster(false);
   refreshShift();
-  refreshRecent();
-  refreshReasonCodes();
+  if (!terminalPrincipal()) {
+    refreshRecent();
+    refreshReasonCodes();
+  }
   refreshStatus();
-  view.recovered = inFlightNotice(t);
+  if (!terminalPrincipal()) view.recovered = inFlightNotice(t);
   if (!t.ledgerProblem().empty()) view.capturesRefused = t.ledgerProblem();
   publish();
-  if (options.backgroundSync && t.online()) {
+  if (options.backgroundSync && t.online() && !terminalPrincipal()) {
     if (auto conn = t.openConnection(); conn.ok()) {
       sync::ReplicatorConfig rc;
       rc.http = t.httpConfig();
@@ -184,7 +197,12 @@ void CounterEngine::Impl::apply(Intent& intent) {
   std::visit(
       [&](auto& i) {
         using I = std::decay_t<decltype(i)>;
-        if constexpr (std::is_same_v<I, intent::SignIn>) {
+        constexpr bool aPersonActs =
+            std::is_same_v<I, intent::SignIn> || std::is_same_v<I, intent::SignOut> ||
+            std::is_same_v<I, intent::SubmitApproval> || std::is_same_v<I, intent::CancelApproval>;
+        if (aPersonActs && terminalPrincipal()) {
+          refuseForTerminal();  // no one signs in or approves through the terminal principal
+        } else if constexpr (std::is_same_v<I, intent::SignIn>) {
           signIn(i);
         } else if constexpr (std::is_same_v<I, intent::SignOut>) {
           signOut("REQUESTED");
@@ -196,6 +214,35 @@ void CounterEngine::Impl::apply(Intent& intent) {
           submitApproval(i);
         } else if constexpr (std::is_same_v<I, intent::CancelApproval>) {
           cancelApproval();
+        } else if (terminalPrincipal()) {
+          // The terminal itself (IT on the box): the service intents only, no one signed in.
+          if constexpr (std::is_same_v<I, intent::ListQueue>) {
+            listQueue(i);
+          } else if constexpr (std::is_same_v<I, intent::Verify>) {
+            verify(i);
+          } else if constexpr (std::is_same_v<I, intent::Pull>) {
+            pull();
+          } else if constexpr (std::is_same_v<I, intent::Sync>) {
+            syncOutbox(i);
+          } else if constexpr (std::is_same_v<I, intent::Reconcile>) {
+            reconcile(i);
+          } else if constexpr (std::is_same_v<I, intent::ShowReceiptRecord>) {
+            showReceiptRecord(i);
+          } else if constexpr (std::is_same_v<I, intent::RenderReceipt>) {
+            renderReceipt(i);
+          } else if constexpr (std::is_same_v<I, intent::ShowInvoice>) {
+            showInvoice(i);
+          } else if constexpr (std::is_same_v<I, intent::ListPrinters>) {
+            terminalPrinters();
+          } else if constexpr (std::is_same_v<I, intent::PrintTestPage>) {
+            terminalTestPage();
+          } else if constexpr (std::is_same_v<I, intent::XReport>) {
+            terminalXReport(i);
+          } else if constexpr (std::is_same_v<I, intent::PrintReceipt>) {
+            terminalPrintOriginal(i);
+          } else {
+            refuseForTerminal();
+          }
         } else {
           if (!requireSignedIn()) return;
           if (pending) {
@@ -244,6 +291,22 @@ void CounterEngine::Impl::apply(Intent& intent) {
             listPrinters();
           } else if constexpr (std::is_same_v<I, intent::PrintTestPage>) {
             printTestPage();
+          } else if constexpr (std::is_same_v<I, intent::ListQueue>) {
+            listQueue(i);
+          } else if constexpr (std::is_same_v<I, intent::Verify>) {
+            verify(i);
+          } else if constexpr (std::is_same_v<I, intent::Pull>) {
+            pull();
+          } else if constexpr (std::is_same_v<I, intent::Sync>) {
+            syncOutbox(i);
+          } else if constexpr (std::is_same_v<I, intent::Reconcile>) {
+            reconcile(i);
+          } else if constexpr (std::is_same_v<I, intent::ShowReceiptRecord>) {
+            showReceiptRecord(i);
+          } else if constexpr (std::is_same_v<I, intent::RenderReceipt>) {
+            renderReceipt(i);
+          } else if constexpr (std::is_same_v<I, intent::ShowInvoice>) {
+            showInvoice(i);
           }
         }
       },
@@ -351,12 +414,16 @@ void CounterEngine::Impl::refreshStatus() {
   }
   view.connectivity.online = backendUp;
 
-  // The printer's condition (the spooler's snapshot: never a wait on the printer).
-  const auto ps = printer.snapshot();
-  view.printer.description = printer.describe();
-  view.printer.readiness = std::string(drivers::readiness_code(ps.readiness));
-  view.printer.message = ps.advisor_message;
-  view.printer.ready = ps.readiness == drivers::PrinterReadiness::kReady;
+  // The printer's condition (the spooler's snapshot: never a wait on the printer). A printer
+  // not opened yet (the terminal as principal) is not asked.
+  view.printer.profile = t.config().printer.profile;
+  if (printer.isOpen()) {
+    const auto ps = printer.snapshot();
+    view.printer.description = printer.describe();
+    view.printer.readiness = std::string(drivers::readiness_code(ps.readiness));
+    view.printer.message = ps.advisor_message;
+    view.printer.ready = ps.readiness == drivers::PrinterReadiness::kReady;
+  }
 
   // What may still be taken offline, from the ledger's unsynced payments.
   view.allowance = {};

@@ -1258,7 +1258,7 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
   auto co = replayCheckout(record.checkout_id);
   if (!co) return;
   setBusy(Busy::Printing);
-  auto content = renderer.content(co.value(), id, std::nullopt);
+  auto content = renderer.content(*co, id, std::nullopt);
   auto rendered =
       renderer.render(content, std::stoi(record.template_version), escpos::DrawerKick::None);
   if (auto* err = std::get_if<std::string>(&rendered)) {
@@ -1266,11 +1266,11 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
     return;
   }
   auto& text = std::get<RenderedReceiptText>(rendered);
-  auto attempt =
-      attemptPrint(co.value(), record, std::nullopt,
-                   drivers::PrintJob{drivers::JobKind::kReceipt, drivers::Copy::kOriginal,
-                                     record.receipt_reference, byTerminal ? "-" : user->str(),
-                                     retry ? "RETRY" : "SALE", text.bytes});
+  auto attempt = attemptPrint(
+      *co, record, std::nullopt,
+      drivers::PrintJob{drivers::JobKind::kReceipt, drivers::Copy::kOriginal,
+                        record.receipt_reference, byTerminal ? "-" : user->str(),
+                        byTerminal ? "PRINT" : (retry ? "RETRY" : "SALE"), text.bytes});
   if (!attempt) return;
   const auto status = attempt->status;
   const auto& reason = attempt->reason;
@@ -1288,6 +1288,11 @@ void CounterEngine::Impl::deliverByPrint(const checkout::ReceiptId& id, bool ret
   }
   if (status != ledger::DeliveryStatus::Sent)
     t.log().warn("receipt.print_failed", {{"receiptId", id.to_string()}, {"reason", reason}});
+}
+
+const checkout::Roster& CounterEngine::Impl::rosterOrNone() const {
+  static const checkout::Roster kNoStaff{{}, Timestamp{}, std::chrono::seconds{0}};
+  return roster ? *roster : kNoStaff;
 }
 
 std::optional<checkout::Checkout> CounterEngine::Impl::replayCheckout(
@@ -1311,7 +1316,7 @@ std::optional<CounterEngine::Impl::PrintAttempt> CounterEngine::Impl::attemptPri
   // With the terminal as principal (IT's `receipt print` on the box) no one is signed in: the
   // terminal delivers the original it issued, which the domain allows for originals only.
   const bool byTerminal = options.principal == EngineOptions::Principal::Terminal;
-  checkout::RecordDelivery delivery{byTerminal ? terminalPrincipal() : *user,
+  checkout::RecordDelivery delivery{byTerminal ? terminalUser() : *user,
                                     record.receipt_id,
                                     reprint,
                                     ledger::DeliveryChannel::Print,
@@ -1319,7 +1324,7 @@ std::optional<CounterEngine::Impl::PrintAttempt> CounterEngine::Impl::attemptPri
                                     "",
                                     t.ids().next_id<checkout::DeliveryId>(),
                                     byTerminal};
-  if (auto refusal = co.check_delivery(delivery, *roster)) {
+  if (auto refusal = co.check_delivery(delivery, rosterOrNone())) {
     refuse(*refusal);
     return std::nullopt;
   }
@@ -1344,7 +1349,7 @@ std::optional<CounterEngine::Impl::PrintAttempt> CounterEngine::Impl::attemptPri
   }
   delivery.outcome = a.status;
   delivery.failure_reason = a.reason;
-  auto ctx = context();
+  checkout::CounterContext ctx{rosterOrNone(), now(), t.ids(), t.random()};
   auto decision = co.record_delivery(delivery, ctx);
   if (!decision.accepted()) {
     // Checked before printing; only a failure reason that looks like a card number gets here.

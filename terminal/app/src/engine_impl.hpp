@@ -2,6 +2,8 @@
 //   engine.cpp           the worker thread, publishing snapshots, status (queue, printer, online)
 //   engine_checkout.cpp  sign-in, the checkout step by step, approvals, payment, receipt delivery
 //   engine_shift.cpp     shift and cash control, reports, receipts afterwards, sync, printers
+//   engine_service.cpp   the service intents (IT on the box: queue, verify, pull, sync,
+//                        reconcile, printers, receipt and invoice records) and EnginePrinter
 //
 // Everything below `worker state` is touched by the worker thread only.
 #pragma once
@@ -53,8 +55,36 @@ struct ApprovalPurpose {
   std::variant<Override, OverLimit, Reprint, NoSale, CloseShift, ResolveQueue> what;
 };
 
+// ---- the printer the engine prints through --------------------------------------------------
+// The caller's, or (no printer given) opened on the worker the first time an intent prints or
+// asks the printer: opening writes the print journal, and the terminal's reading intents run
+// on a data directory this process cannot write. Not open: snapshot() is an unchecked printer,
+// print() opens it first (and fails with the reason when it cannot be opened).
+class EnginePrinter {
+ public:
+  EnginePrinter(Terminal& terminal, PrinterService* given) : terminal_(terminal), given_(given) {}
+  // nullopt when open (now or before); else why it cannot be opened (exit code and words).
+  std::optional<StartupError> ensureOpen();
+  [[nodiscard]] bool isOpen() const { return given_ != nullptr; }
+
+  PrintResult print(drivers::PrintJob job);
+  drivers::PrinterSnapshot snapshot() const;
+  drivers::PrinterSnapshot freshSnapshot(std::chrono::milliseconds limit);
+  std::vector<drivers::FoundPrinter> discover();
+  std::string describe() const;
+  std::optional<std::filesystem::path> spoolDirectory() const;
+
+ private:
+  Terminal& terminal_;
+  PrinterService* given_;
+  std::unique_ptr<PrinterService> owned_;
+};
+
 struct CounterEngine::Impl {
   Impl(Terminal& terminal, PrinterService& printer, ReceiptRenderer& renderer,
+       EngineOptions options);
+  // No printer given: opened on first need (see EnginePrinter).
+  Impl(Terminal& terminal, PrinterService* printer, ReceiptRenderer& renderer,
        EngineOptions options);
   ~Impl();
 
@@ -167,7 +197,9 @@ struct CounterEngine::Impl {
   // failure or a log this build cannot replay.
   std::optional<checkout::Checkout> replayCheckout(const checkout::CheckoutId& id);
   // Who the ledger names for what the terminal does itself (no one signed in).
-  static UserId terminalPrincipal() { return UserId::parse("terminal").value(); }
+  static UserId terminalUser() { return UserId::parse("terminal").value(); }
+  // The roster, or none at all for the terminal as principal (it reads no roster).
+  const checkout::Roster& rosterOrNone() const;
   std::optional<PrintAttempt> attemptPrint(checkout::Checkout& co,
                                            const ledger::ReceiptRecord& record,
                                            std::optional<checkout::ReprintId> reprint,
@@ -192,8 +224,38 @@ struct CounterEngine::Impl {
   void printTestPage();
   void printText(const std::string& text, const std::string& reference);
 
+  // ---- engine_service.cpp (the service intents) ------------------------------------------
+  [[nodiscard]] bool terminalPrincipal() const {
+    return options.principal == EngineOptions::Principal::Terminal;
+  }
+  // Refuses what the terminal as principal may not do (everything a person does).
+  void refuseForTerminal();
+  void dataProblem(const std::string& message);  // DATA_PROBLEM, exit 6
+  void listQueue(const intent::ListQueue& i);
+  bool readQueueListing();  // fills view.queueListing; false (and refused) when unreadable
+  void verify(const intent::Verify& i);
+  void pull();
+  void syncOutbox(const intent::Sync& i);
+  void reconcile(const intent::Reconcile& i);
+  void terminalPrinters();
+  void terminalTestPage();
+  void terminalXReport(const intent::XReport& i);
+  // `receipt print`: the original of a receipt never printed, by the terminal itself (the
+  // domain allows it for originals only; the spooler refuses a second original).
+  void terminalPrintOriginal(const intent::PrintReceipt& i);
+  // A receipt by id or compact code, with its checkout replayed from the ledger; refused (and
+  // nullopt) when it cannot be found.
+  struct LoadedReceipt {
+    ledger::ReceiptRecord record;
+    checkout::Checkout checkout;
+  };
+  std::optional<LoadedReceipt> loadReceipt(const std::string& code);
+  void showReceiptRecord(const intent::ShowReceiptRecord& i);
+  void renderReceipt(const intent::RenderReceipt& i);
+  void showInvoice(const intent::ShowInvoice& i);
+
   Terminal& t;
-  PrinterService& printer;
+  EnginePrinter printer;  // the caller's PrinterService, or one opened on first need
   ReceiptRenderer& renderer;
   EngineOptions options;
   OfflineCache cache;

@@ -45,6 +45,9 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Busy::kCount)> k
     "Working on the shift…",
     "Syncing…",
     "Looking for printers…",
+    "Refreshing the offline copies…",
+    "Checking the ledger…",
+    "Comparing with the backend…",
 };
 static_assert(kBusyWords.size() == static_cast<std::size_t>(Busy::kCount));
 

@@ -330,6 +330,34 @@ TEST_F(Offline, UsageErrorsExitTwo) {
 
 // ---------------------------------------------------------------- receipts
 
+// `receipt print` (IT on the box, no operator): the terminal itself prints the original once,
+// through the engine and the domain's record of the delivery; a second original is refused
+// (REPRINT_REQUIRED, with the checkout's correlation id): a copy is a person's reprint.
+TEST_F(Offline, TheTerminalPrintsAnOriginalOnceAndNeverASecond) {
+  auto r = term.run({"checkout", "--work-order", "WO-1001", "--operator", "adv-anna", "--tender",
+                     "CASH", "--amount", "101.36", "--no-receipt"},
+                    pins({kAnnaPin}));
+  ASSERT_RUN(r, 0);
+  const std::string receiptId = r.json["receiptId"];
+  auto printed = term.run({"receipt", "print", receiptId});
+  ASSERT_RUN(printed, 0);
+  EXPECT_EQ(printed.json["receiptDelivery"], "SENT");
+  EXPECT_EQ(sqlite(term.database(),
+                   "SELECT json_extract(event_json, '$.deliveredByUserId') || ' ' || "
+                   "json_extract(event_json, '$.outcome') FROM checkout_event WHERE kind = "
+                   "'ReceiptDeliveryRecorded'"),
+            "terminal SENT\n");
+  auto again = term.run({"receipt", "print", receiptId});
+  ASSERT_RUN(again, 3);
+  EXPECT_EQ(again.json["errorCode"], "REPRINT_REQUIRED");
+  EXPECT_EQ(again.json["correlationId"].get<std::string>() + "\n",
+            sqlite(term.database(), "SELECT correlation_id FROM checkout WHERE checkout_id = '" +
+                                        r.json["checkoutId"].get<std::string>() + "'"));
+  auto unknown = term.run({"receipt", "print", "0190aaaa-0000-7000-8000-000000000000"});
+  ASSERT_RUN(unknown, 3);
+  EXPECT_EQ(unknown.json["errorCode"], "RECEIPT_NOT_FOUND");
+}
+
 TEST_F(Offline, NoReceiptThenAReprintThenPolicyRefusals) {
   auto r = term.run({"checkout", "--work-order", "WO-1001", "--operator", "adv-anna", "--tender",
                      "CASH", "--amount", "101.36", "--no-receipt"},

@@ -33,6 +33,10 @@
 #include <pos/checkout/permissions.hpp>
 #include <pos/checkout/secret.hpp>
 
+namespace pos::sync {
+struct ReconciliationReport;
+}
+
 namespace pos::app {
 
 class Terminal;
@@ -213,6 +217,52 @@ struct PrintTestPage {};
 
 struct DismissRefusal {};
 
+// The service intents: what a shop's IT runs on the box (cli.md's subcommands that name no
+// operator). The terminal as principal (EngineOptions::principal) may post only these (and
+// ListPrinters, PrintTestPage, XReport above); with staff, a signed-in person may post them too.
+// Each result is its own Snapshot field, in the shop's words; a failure is the refusal.
+//
+// The outbox, every pending item (Snapshot::queueListing); with `retryItem` or `retryAll` the
+// item (or every item) is due again first (`queue --retry`).
+struct ListQueue {
+  std::optional<std::int64_t> retryItem;
+  bool retryAll = false;
+};
+// The database's integrity, the ledger's hash chain, the outbox and the cached snapshots
+// (Snapshot::verification). `progress` is called on the engine's thread as links are checked.
+struct Verify {
+  std::function<void(std::int64_t done, std::int64_t total)> progress;
+};
+// Refreshes the offline snapshots from the backend: roster, reason codes, invoices, rules.
+struct Pull {};
+// Pushes the outbox on the engine's worker until it is empty, or what is left cannot be sent,
+// or the time-out (Snapshot::synced, and the queue after it in Snapshot::queueListing).
+struct Sync {
+  bool untilEmpty = false;
+  std::chrono::milliseconds timeout{10'000};
+};
+// The ledger's payments against the backend's for this terminal (Snapshot::reconciliation).
+struct Reconcile {
+  Timestamp from, to;
+  std::string fromText, toText;  // the period as given, as the report names it
+};
+// A receipt's record by its id or a scanned compact code (Snapshot::receiptRecord).
+struct ShowReceiptRecord {
+  std::string code;
+};
+// A receipt's ESC/POS bytes into `out` (and the decoder's PNG into `png`), without printing
+// (Snapshot::renderedReceipt).
+struct RenderReceipt {
+  std::string code;
+  std::filesystem::path out;
+  std::optional<std::filesystem::path> png;
+};
+// The invoice of a work order as this terminal knows it and what it took on it
+// (Snapshot::invoiceRecord). Takes no money.
+struct ShowInvoice {
+  std::string workOrder;
+};
+
 }  // namespace intent
 
 using Intent =
@@ -223,7 +273,9 @@ using Intent =
                  intent::PrintReceipt, intent::ReprintReceipt, intent::FindReceipts,
                  intent::ShowReceipt, intent::OpenShift, intent::CashMovement, intent::OpenDrawer,
                  intent::XReport, intent::CloseShift, intent::RetrySync, intent::ResolveQueueItem,
-                 intent::ListPrinters, intent::PrintTestPage, intent::DismissRefusal>;
+                 intent::ListPrinters, intent::PrintTestPage, intent::DismissRefusal,
+                 intent::ListQueue, intent::Verify, intent::Pull, intent::Sync, intent::Reconcile,
+                 intent::ShowReceiptRecord, intent::RenderReceipt, intent::ShowInvoice>;
 
 // ---------------------------------------------------------------------------------------------
 // Snapshot views (plain values; the UI draws them, the command line maps them to JSON)
@@ -245,6 +297,9 @@ enum class Busy {
   Shift,
   Syncing,
   Printers,
+  Pulling,
+  Verifying,
+  Reconciling,
   kCount
 };
 [[nodiscard]] std::string_view busyText(Busy busy) noexcept;  // "Loading the invoice…"
@@ -416,6 +471,7 @@ struct PrinterView {
   std::string readiness;  // READY | PAPER_OUT | COVER_OPEN | OFFLINE | NOT_FOUND | ...
   std::string message;    // the advisor's words when not ready
   bool ready = false;
+  std::string profile;  // the configured profile (assets/printers/)
 };
 
 struct ConnectivityView {
@@ -488,6 +544,7 @@ struct ReportView {
   std::vector<std::string> approvals;  // "closed with unsynced items, approved by sup-sara"
   std::string chainHead;               // the newest ledger link when the report was made
   std::string text;                    // the printout as text
+  std::optional<bool> printed;         // when it was printed for the terminal (report x --print)
 };
 
 struct RecentCheckoutView {
@@ -502,15 +559,145 @@ struct ReasonCodeView {
   bool requiresNotes = false;
 };
 
-struct PrinterListItem {
-  std::string uri, description, profile, status, problem;
-};
-
 // Found at start: the last checkout that was in flight when the terminal stopped, and what
 // the ledger recorded of it, so nobody takes the money again.
 struct InFlightNotice {
   std::string text;
   std::string checkoutId, invoiceNumber, billingPaymentId, receiptReference;
+};
+
+struct PrinterListItem {
+  std::string uri, description, profile, status, problem;
+  bool speaksEscpos = false;
+};
+
+// ---- the service intents' results ----
+
+// One outbox item as IT reads it (cli.md's `queue`).
+struct QueueEntryView {
+  std::int64_t id = 0;
+  std::string kind;  // payment | receipt | po | po-override | offline-grant | delivery | reprint
+  std::string stream;
+  std::int64_t sequence = 0;
+  std::string state;
+  int attempts = 0;
+  Timestamp nextAttemptAt;
+  std::optional<std::string> lastErrorCode;
+  std::optional<std::string> correlationId;
+  std::string idempotencyKey;  // a payment's billingPaymentId
+};
+// An item the backend refused, and the items of its stream held behind it.
+struct QueueAttentionView {
+  std::int64_t id = 0;
+  std::string kind;
+  std::optional<std::string> errorCode;
+  std::optional<std::string> correlationId;
+  std::vector<std::int64_t> held;
+};
+struct QueueListingView {
+  std::vector<QueueEntryView> items;  // every pending item
+  std::vector<QueueAttentionView> needsAttention;
+  std::vector<std::string> bouncedReceipts;  // receipt ids whose e-mail bounced
+  std::int64_t depth = 0;
+  std::optional<Timestamp> oldestQueuedAt;
+  std::optional<InFlightNotice> inFlight;
+};
+
+struct VerifyView {
+  std::string integrityCheck;  // "ok", or what SQLite's integrity_check found
+  std::int64_t linksChecked = 0;
+  std::string anchorFinding;  // the ledger's words (SOUND, TRUNCATED, ...)
+  std::int64_t anchorLength = 0, dbLength = 0;
+  bool anchorSound = true;
+  bool outboxSound = true;
+  bool snapshotsSound = true;
+  std::optional<std::int64_t> outboxFirstBroken;
+  std::optional<std::vector<std::string>> brokenSnapshots;  // none when they could not be read
+  struct Break {
+    std::int64_t sequence = 0;
+    std::string table;
+    std::string kind;
+  };
+  std::optional<Break> firstBreak;
+  bool sound = false;
+};
+
+struct PullView {
+  std::optional<bool> rosterAccepted;  // none: the backend sent no roster; false: malformed, kept
+  std::int64_t invoices = 0;
+  std::int64_t rules = 0;
+};
+
+// How a sync ended (the replicator's drain, in IT's words).
+enum class SyncEnd {
+  Empty,
+  NeedsAttention,
+  Unreachable,
+  Unfinished,
+  ConfigurationProblem,
+  AnotherProcessSyncing,
+  StorageProblem,
+  kCount
+};
+[[nodiscard]] std::string_view to_string(SyncEnd end) noexcept;  // "EMPTY", ... (the replicator's)
+
+struct SyncView {
+  SyncEnd end = SyncEnd::Unfinished;
+  bool online = false;
+  std::optional<std::string> configurationProblem;
+  std::optional<std::string> lastError;
+};
+
+struct TestPageView {
+  bool printed = false;
+  std::string result;  // PRINTED | FAILED | POSSIBLY_PRINTED
+  std::string reason;  // the printer's failure reason code
+  std::string printerMessage;
+  std::string printer;  // which printer
+};
+
+struct DeliveryRecordView {
+  std::string deliveryId, channel, status, reason;
+};
+// A receipt's record as the ledger has it (cli.md's `receipt show`).
+struct ReceiptRecordView {
+  std::string receiptId, receiptReference, billingPaymentId, checkoutId, invoiceId;
+  std::string correlationId;  // the checkout's (the X-Correlation-Id its requests carried)
+  checkout::PaymentType paymentType = checkout::PaymentType::PaidInFull;
+  Money remainingBalance = kNoAmount;
+  bool deliverySuppressed = false;
+  std::string templateId, templateVersion;
+  Timestamp createdAt;
+  std::int64_t reprintCount = 0;
+  std::vector<DeliveryRecordView> deliveries;
+  // The backend's answer to the latest delivery it acknowledged, else the latest delivery's,
+  // else PENDING.
+  std::string deliveryStatus;
+  std::string compactCode;
+  std::string printText;
+};
+
+struct RenderedReceiptView {
+  std::string code;  // as asked
+  std::filesystem::path out;
+  std::optional<std::filesystem::path> png;
+  std::size_t bytes = 0;
+};
+
+struct PaymentTakenView {
+  std::string billingPaymentId;
+  Money amount = kNoAmount;
+  std::string tender;
+  Timestamp capturedAt;
+  bool knownToBackend = false;
+};
+// An invoice as this terminal knows it (cli.md's `invoice show`).
+struct InvoiceRecordView {
+  std::string invoiceId, invoiceNumber, workOrderId, customerName, status;
+  Money grandTotal = kNoAmount;
+  Money balanceDue = kNoAmount;  // after what this terminal took and the backend does not list
+  bool fromBackend = false;      // else the offline cache
+  std::vector<PaymentTakenView> takenHere;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -535,7 +722,7 @@ struct Snapshot {
   std::optional<RefusalView> refusal;
   std::optional<ReceiptView> receipt;  // the open checkout's last receipt, or the one shown
 
-  PrinterView printer;
+  PrinterView printer;  // readiness empty while no printer is open (the terminal's, until needed)
   ConnectivityView connectivity;
   QueueView queue;
   OfflineAllowanceView allowance;
@@ -548,6 +735,17 @@ struct Snapshot {
   std::vector<ReasonCodeView> reprintReasons;
   std::optional<InFlightNotice> recovered;
   std::optional<std::string> capturesRefused;  // the ledger failed its start-up check
+
+  // The service intents' results (each kept until the same intent runs again).
+  std::optional<QueueListingView> queueListing;  // after ListQueue or Sync
+  std::optional<VerifyView> verification;
+  std::optional<PullView> pulled;
+  std::optional<SyncView> synced;
+  std::shared_ptr<const sync::ReconciliationReport> reconciliation;
+  std::optional<TestPageView> testPage;  // the terminal's PrintTestPage
+  std::optional<ReceiptRecordView> receiptRecord;
+  std::optional<RenderedReceiptView> renderedReceipt;
+  std::optional<InvoiceRecordView> invoiceRecord;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -563,7 +761,11 @@ struct EngineOptions {
   // Who acts through this engine: a signed-in member of staff (the counter and the staff
   // subcommands), or the terminal itself, for a shop's IT on the box (the subcommands of cli.md
   // that name no operator: queue, verify, sync, pull, reconcile, printers, print-test, receipt
-  // show|render|print, invoice show, report x). With the terminal as principal no one signs in.
+  // show|render|print, invoice show, report x). With the terminal as principal no one signs in:
+  // only the service intents are accepted (anything a person does is refused with
+  // STAFF_SIGN_IN_REQUIRED), a test page is the IT tool's (ungated), and nothing is written at
+  // start (no roster or sign-in state is read, no replicator runs, the printer is opened only
+  // when an intent needs it), so the reading intents run on a read-only data directory.
   enum class Principal { Staff, Terminal };
   Principal principal = Principal::Staff;
 };
@@ -572,6 +774,10 @@ class CounterEngine {
  public:
   CounterEngine(Terminal& terminal, PrinterService& printer, ReceiptRenderer& renderer,
                 EngineOptions options = {});
+  // With no printer given, the engine opens one on its worker the first time an intent needs
+  // it (printers, a test page, a report printed): opening it writes the print journal, and the
+  // terminal's reading intents run on a data directory this process cannot write.
+  CounterEngine(Terminal& terminal, ReceiptRenderer& renderer, EngineOptions options);
   ~CounterEngine();  // finishes the intent being applied, then stops the worker
   CounterEngine(const CounterEngine&) = delete;
   CounterEngine& operator=(const CounterEngine&) = delete;
