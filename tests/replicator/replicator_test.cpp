@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -218,6 +219,91 @@ TEST_F(ReplicatorTest, LostAcksAreResentWithTheSameKeyAndAppliedOnce) {
     EXPECT_EQ(item.state, OutboxState::Acked);
     EXPECT_GE(item.attempts, 2);
   }
+}
+
+// A crash after the requests went out and before their ACKED marks were committed (the claim's
+// SENDING committed, the replies never recorded): the next sync sends them again with their own
+// keys, the backend answers a repeated key with its first response, and it holds each payment
+// once. Streams of three, so the items after the lost ones go on in order.
+TEST_F(ReplicatorTest, SentButNotAckedAtACrashIsSentAgainAndTheBackendKeepsOne) {
+  startSim(pos::testing::soakSeed(5));
+  {
+    auto db = pos::testing::openDatabase(dbPath());
+    pos::testing::enqueuePayments(db, "T-01", 9, 5);  // three streams of three
+  }
+  std::vector<std::int64_t> lost;
+  {
+    auto db = pos::testing::openDatabase(dbPath());
+    Outbox outbox(db);
+    auto claimed = outbox.claim(10, pos::testing::nowMs());  // committed: SENDING
+    ASSERT_TRUE(claimed.ok());
+    ASSERT_EQ(claimed.value().size(), 3u);  // the first item of each stream
+    HttpClient client(replicatorConfig(sim_->port()).http);
+    for (const auto& item : claimed.value()) {
+      HttpRequest req;
+      req.method = HttpMethod::Post;
+      req.path = item.path;
+      req.body = item.body;
+      req.idempotencyKey = item.idempotency_key;
+      req.identity = defaultIdentity(item);
+      const HttpOutcome sent = client.send(req);
+      ASSERT_TRUE(sent.ok()) << sent.code();  // the backend has it ...
+      lost.push_back(item.id);
+    }
+    // ... and the process dies here: no mark, no commit.
+  }
+  EXPECT_EQ(sim_->accepted().size(), 3u);
+  Replicator rep(pos::testing::openDatabase(dbPath()), replicatorConfig(sim_->port()));
+  ASSERT_EQ(rep.drain(std::chrono::seconds(30)), DrainResult::Empty);
+  std::map<std::string, int> timesAccepted;
+  for (const auto& a : sim_->accepted()) ++timesAccepted[a["id"].get<std::string>()];
+  EXPECT_EQ(timesAccepted.size(), 9u);
+  for (const auto& [id, n] : timesAccepted) EXPECT_EQ(n, 1) << id;
+  for (const auto& item : all()) {
+    EXPECT_EQ(item.state, OutboxState::Acked) << item.idempotency_key;
+    const bool wasLost = std::find(lost.begin(), lost.end(), item.id) != lost.end();
+    EXPECT_EQ(item.attempts, wasLost ? 2 : 1) << item.idempotency_key;
+    ASSERT_TRUE(item.response_body);
+    EXPECT_NE(item.response_body->find(item.idempotency_key), std::string::npos);
+  }
+}
+
+// Replies of several workers' turns share one commit; in such a batch only the items whose reply
+// was the contract's 2xx become ACKED. Checked right after each commit (onOutcome runs then),
+// under 5xx, cut replies and applied-but-lost replies: an item is ACKED exactly when its reply
+// was a success, and at the end the backend holds every payment once.
+TEST_F(ReplicatorTest, ABatchAcknowledgesOnlyTheItemsWhoseReplyWasASuccess) {
+  startSim(pos::testing::soakSeed(20), {"--error-rate", "500=0.2", "--reset-rate", "0.1",
+                                        "--lost-ack-rate", "0.1", "--rng-seed", "7"});
+  {
+    auto db = pos::testing::openDatabase(dbPath());
+    pos::testing::enqueuePayments(db, "T-01", 150, 20);
+  }
+  auto config = replicatorConfig(sim_->port());
+  config.retry = {std::chrono::milliseconds(1), std::chrono::milliseconds(20)};
+  auto check = pos::testing::openDatabase(dbPath());
+  Outbox checkOutbox(check);
+  int outcomes = 0, successes = 0, wrong = 0;
+  config.onOutcome = [&](const OutboxItem& item, const HttpOutcome& o) {
+    ++outcomes;
+    if (o.ok()) ++successes;
+    const auto found = checkOutbox.find(item.id);
+    const bool acked = found.ok() && found.value() && found.value()->state == OutboxState::Acked;
+    if (acked != o.ok()) {
+      ++wrong;
+      ADD_FAILURE() << item.idempotency_key << ": outcome " << o.code() << ", acked " << acked;
+    }
+  };
+  Replicator rep(pos::testing::openDatabase(dbPath()), config);
+  ASSERT_EQ(rep.drain(std::chrono::seconds(60)), DrainResult::Empty);
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(successes, 150);
+  EXPECT_GT(outcomes, successes);             // the faults were there
+  EXPECT_LT(rep.status().commits, outcomes);  // and replies shared commits
+  std::map<std::string, int> timesAccepted;
+  for (const auto& a : sim_->accepted()) ++timesAccepted[a["id"].get<std::string>()];
+  EXPECT_EQ(timesAccepted.size(), 150u);
+  for (const auto& [id, n] : timesAccepted) EXPECT_EQ(n, 1) << id;
 }
 
 TEST_F(ReplicatorTest, ThrottleIsHonouredThroughRetryAfter) {

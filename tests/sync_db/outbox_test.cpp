@@ -305,16 +305,25 @@ TEST_F(OutboxTest, ThePendingListingReadsOnlyThePendingIndex) {
 // The replicator claims on every turn: it walks the QUEUED items in id order and stops at its
 // limit, rather than reading every due item and sorting them (quadratic over a long drain).
 TEST_F(OutboxTest, ClaimWalksTheQueuedItemsInOrderWithoutASort) {
+  ASSERT_TRUE(outbox_->claim(1, kT0).ok());  // registers outbox_stream_busy on the connection
   std::string plan;
-  ASSERT_TRUE(db_->statement("EXPLAIN QUERY PLAN SELECT m.id FROM outbox_message AS m "
-                             "WHERE m.state <> 'ACKED' AND m.state = 'QUEUED' AND"
-                             " +m.next_attempt_at_ms <= ? AND NOT EXISTS ("
-                             "  SELECT 1 FROM outbox_message AS e"
+  // The claim's statement (the same text as in Outbox::claim): marks and returns in one.
+  ASSERT_TRUE(db_->statement("EXPLAIN QUERY PLAN UPDATE outbox_message SET state = 'SENDING',"
+                             " attempts = attempts + 1 WHERE id IN (SELECT m.id FROM"
+                             " outbox_message AS m WHERE m.state <> 'ACKED' AND m.state = 'QUEUED'"
+                             " AND +m.next_attempt_at_ms <= ? AND NOT outbox_stream_busy(m.stream)"
+                             " AND NOT EXISTS (SELECT 1 FROM outbox_message AS e"
                              "  WHERE e.stream = m.stream AND e.seq < m.seq AND +e.state <> 'ACKED'"
                              "  AND e.released = 0) "
-                             "ORDER BY m.id LIMIT ?")
+                             "ORDER BY m.id LIMIT ?) RETURNING id, (SELECT p.link FROM"
+                             " outbox_message AS p WHERE p.id < outbox_message.id"
+                             " ORDER BY p.id DESC LIMIT 1)")
                   .for_each([&](const Statement& row) { plan += row.text(3) + "\n"; })
                   .ok());
+  // The rows to mark by their key, not a scan of the table.
+  EXPECT_NE(plan.find("SEARCH outbox_message USING INTEGER PRIMARY KEY (rowid=?)"),
+            std::string::npos)
+      << plan;
   // The QUEUED part of the pending index, in id order; a stream's earlier items by its key.
   EXPECT_NE(plan.find("SEARCH m USING INDEX outbox_pending_state (state=?)"), std::string::npos)
       << plan;
@@ -381,6 +390,74 @@ TEST_F(OutboxTest, ABatchOfMarksAndAClaimInOneTransactionIsAllOrNothing) {
   EXPECT_EQ(state(b), OutboxState::Queued);
   EXPECT_EQ(state(c), OutboxState::Rejected);
   EXPECT_EQ(state(d), OutboxState::Sending);
+}
+
+// The replicator names the streams it has an item in flight of: the claim steps over their
+// items without reading their earlier rows. A hint that can only hold items back: an eligible
+// item of a named stream waits until the stream is no longer named, and nothing a plain claim
+// would not give is ever given.
+TEST_F(OutboxTest, AClaimStepsOverTheStreamsTheCallerHasInFlight) {
+  const auto a1 = add("co-a", "a1");
+  add("co-a", "a2");
+  add("co-b", "b1");
+  add("co-c", "c1");
+  Outbox::StreamSet busy;
+  auto claim = [&](std::size_t limit) {
+    auto tx = db_->begin();
+    EXPECT_TRUE(tx.ok());
+    auto got = outbox_->claim(tx.value(), limit, kT0, &busy);
+    EXPECT_TRUE(got.ok());
+    EXPECT_TRUE(tx.value().commit().ok());
+    std::vector<std::string> keys;
+    if (got.ok()) {
+      for (const auto& i : got.value()) keys.push_back(i.idempotency_key);
+    }
+    return keys;
+  };
+  busy.insert("co-c");  // named, though nothing of it is in flight: it only waits
+  EXPECT_EQ(claim(10), (std::vector<std::string>{"a1", "b1"}));
+  EXPECT_EQ(outbox_->find(a1).value()->state, OutboxState::Sending);
+  busy = {"co-a", "co-b"};
+  EXPECT_EQ(claim(10), std::vector<std::string>{"c1"});
+  // a1 back and ACKED: a2 is eligible, but not while its stream is named.
+  ASSERT_TRUE(outbox_->mark_acked(a1, 201, "{}", kT0).ok());
+  busy = {"co-a"};
+  EXPECT_TRUE(claim(10).empty());
+  busy.clear();
+  EXPECT_EQ(claim(10), std::vector<std::string>{"a2"});
+  // Naming no stream never lets an item through out of its turn.
+  add("co-b", "b2");  // behind b1, which is SENDING
+  EXPECT_TRUE(claim(10).empty());
+}
+
+// One statement marks a claim SENDING; a row in it that fails its chain check is REJECTED
+// (OUTBOX_TAMPERED) and is not counted as an attempt, and the others are handed out oldest
+// first, SENDING, with one attempt each.
+TEST_F(OutboxTest, AClaimWithAnEditedRowHandsOutTheOthersInOrder) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(add("co-" + std::to_string(i), "k-" + std::to_string(i)));
+  ASSERT_TRUE(
+      db_->exec("UPDATE outbox_message SET body = '{\"a\":2}' WHERE idempotency_key = 'k-2'").ok());
+  auto got = outbox_->claim(10, kT0);
+  ASSERT_TRUE(got.ok());
+  std::vector<std::string> keys;
+  for (const auto& item : got.value()) {
+    keys.push_back(item.idempotency_key);
+    EXPECT_EQ(item.state, OutboxState::Sending);
+    EXPECT_EQ(item.attempts, 1);
+    EXPECT_EQ(item.body, R"({"a":1})");
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"k-0", "k-1", "k-3", "k-4"}));
+  const auto edited = outbox_->find(ids[2]).value();
+  EXPECT_EQ(edited->state, OutboxState::Rejected);
+  EXPECT_EQ(edited->last_error_code, std::string{kOutboxTampered});
+  EXPECT_EQ(edited->attempts, 0);
+  for (auto i : {0, 1, 3, 4}) {
+    const auto item = outbox_->find(ids[static_cast<std::size_t>(i)]).value();
+    EXPECT_EQ(item->state, OutboxState::Sending) << i;
+    EXPECT_EQ(item->attempts, 1) << i;
+  }
 }
 
 TEST_F(OutboxTest, TheTransactionFormsRefuseATransactionOfAnotherDatabase) {

@@ -51,10 +51,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <pos/sync/db.hpp>
@@ -247,6 +249,20 @@ class Outbox {
   // The same in the caller's transaction (see "Transactions" above): the items are SENDING only
   // once the caller commits; send them after that. A failure leaves none of them claimed.
   DbResult<std::vector<OutboxItem>> claim(Transaction& tx, std::size_t limit, Timestamp now);
+  // A set of stream ids, looked up by string_view without a copy.
+  struct StreamHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using StreamSet = std::unordered_set<std::string, StreamHash, std::equal_to<>>;
+  // The same, skipping the items of `busy_streams`: streams the caller has an item of in flight
+  // (claimed, its reply not yet recorded). No item of such a stream is eligible anyway (the one
+  // in flight is not ACKED), so this only spares the claim reading their earlier rows; a stream
+  // named here that is not in flight only waits. Null: none.
+  DbResult<std::vector<OutboxItem>> claim(Transaction& tx, std::size_t limit, Timestamp now,
+                                          const StreamSet* busy_streams);
 
   // SENDING -> ACKED, keeping the backend's response; strips the personal fields. Acking an
   // item already ACKED is a no-op (a late duplicate). Other states: StateConflict.
@@ -299,8 +315,11 @@ class Outbox {
  private:
   // InvalidArgument unless tx is an active transaction on this outbox's database.
   [[nodiscard]] DbResult<void> check(Transaction& tx, std::string_view what) const;
+  // The SQL functions claim uses (outbox_stream_busy), on this outbox's connection.
+  DbResult<void> register_functions();
 
   Database* db_;
+  bool functions_registered_ = false;
 };
 
 // What may be stored as an error code: [A-Z0-9_.-]{1,64}; anything else becomes

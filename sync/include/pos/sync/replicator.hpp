@@ -262,7 +262,8 @@ std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int attempts,
 class Replicator {
  public:
   // `db` must be a connection of its own (opened with Outbox's and SnapshotStore's migrations
-  // and whatever else the file holds); the replicator uses it from its thread only.
+  // and whatever else the file holds); the replicator uses it from its thread only, and keeps
+  // its statement journal in memory (PRAGMA temp_store=MEMORY: see replicator.cpp).
   Replicator(Database db, ReplicatorConfig config);
   ~Replicator();  // stops the thread
   Replicator(const Replicator&) = delete;
