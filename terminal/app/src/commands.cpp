@@ -485,23 +485,31 @@ CommandResult runService(CounterEngine& engine, const Terminal& terminal, const 
 
 // ---------------------------------------------------------------- demo
 
+// `demo`: the demo shop seeded by the terminal's engine (SeedDemoShop), before anything else
+// runs on the data directory: whether it was seeded now (false: it was there already), or why
+// it could not be.
+std::variant<bool, CommandResult> seedDemo(Terminal& t, ReceiptRenderer& renderer) {
+  CounterEngine engine(t, renderer,
+                       EngineOptions{false, false, EngineOptions::Principal::Terminal});
+  auto s = serve(engine, intent::SeedDemoShop{});
+  if (s->refusal) return fromRefusal(*s->refusal);
+  if (!s->demoSeeded) return dataProblem("the demo shop could not be seeded");
+  return *s->demoSeeded;
+}
+
 CommandResult demo(Terminal& t, PrinterService& printer, ReceiptRenderer& renderer,
                    const DemoCommand& cmd) {
-  OfflineCache cache(t.snapshots());
-  bool seeded = false;
-  if (cache.empty()) {
-    auto error = seedDemoShop(cache, t.config().assetsDir / "demo", t.clock().now());
-    if (!error.empty()) return dataProblem(error);
-    seeded = true;
-  }
+  auto seededOrNot = seedDemo(t, renderer);
+  if (auto* failed = std::get_if<CommandResult>(&seededOrNot)) return *failed;
+  const bool seeded = std::get<bool>(seededOrNot);
   CommandResult r;
   r.json = {{"seeded", seeded}, {"dataDir", t.paths().data.string()}};
   r.text = std::string(seeded ? "seeded the demo shop into " : "the demo shop is already in ") +
            t.paths().data.string();
   if (cmd.seedOnly) return r;
 
-  // Until the touch UI lands: one scripted cash checkout of the demo consumer invoice, as the
-  // advisor Anna (her demo PIN is in the README), with the receipt on the virtual printer.
+  // A build without the touch UI: one scripted cash checkout of the demo consumer invoice, as
+  // the advisor Anna (her demo PIN is in the README), with the receipt on the virtual printer.
   CheckoutCommand co;
   co.workOrder = "WO-1001";
   co.operatorId = "adv-anna";
@@ -587,7 +595,8 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
   //     start, no printer is opened until an intent needs it and no background replicator
   //     runs, so verify, queue, invoice show, receipt show and report x work on a data
   //     directory this process cannot write, beside a running terminal;
-  //   - demo seeds the shop.
+  //   - demo seeds the shop with the terminal's engine (SeedDemoShop), then opens the touch UI
+  //     (or, in a build without one, runs one scripted checkout on the counter's engine).
   const auto* queueCmd = std::get_if<QueueCommand>(&parsed.command);
   const auto* reportCmd = std::get_if<ReportCommand>(&parsed.command);
   const auto* receiptCmd = std::get_if<ReceiptCommand>(&parsed.command);
@@ -687,12 +696,9 @@ int runCommandLine(const ParsedCommandLine& parsed, std::istream& in, std::ostre
     // No subcommand, or `demo` (seeded above when the data directory was empty): the touch UI
     // on the engine with background sync and the printer watched.
     if (std::holds_alternative<DemoCommand>(parsed.command)) {
-      OfflineCache cache(terminal.snapshots());
-      if (cache.empty()) {
-        auto error =
-            seedDemoShop(cache, terminal.config().assetsDir / "demo", terminal.clock().now());
-        if (!error.empty()) return emit(dataProblem(error), parsed.json, out, err);
-      }
+      auto seeded = seedDemo(terminal, renderer);
+      if (auto* failed = std::get_if<CommandResult>(&seeded))
+        return emit(*failed, parsed.json, out, err);
     }
     int code = 0;
     {

@@ -240,6 +240,8 @@ void CounterEngine::Impl::apply(Intent& intent) {
             terminalXReport(i);
           } else if constexpr (std::is_same_v<I, intent::PrintReceipt>) {
             terminalPrintOriginal(i);
+          } else if constexpr (std::is_same_v<I, intent::SeedDemoShop>) {
+            seedDemo();
           } else {
             refuseForTerminal();
           }

@@ -243,6 +243,7 @@ struct CounterEngine::Impl {
   // `receipt print`: the original of a receipt never printed, by the terminal itself (the
   // domain allows it for originals only; the spooler refuses a second original).
   void terminalPrintOriginal(const intent::PrintReceipt& i);
+  void seedDemo();  // the terminal's: `demo` before the counter's engine starts
   // A receipt by id or compact code, with its checkout replayed from the ledger; refused (and
   // nullopt) when it cannot be found.
   struct LoadedReceipt {

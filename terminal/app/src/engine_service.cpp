@@ -4,7 +4,8 @@
 // maps both to cli.md's exit codes and JSON).
 //
 // Sections: EnginePrinter · refusals · the queue · verify · pull · sync · reconcile ·
-// printers · the X report · receipts afterwards · invoices
+// printers · a receipt's original · the demo shop · the X report · receipts afterwards ·
+// invoices
 //
 // Nothing here writes at start: the reading intents (queue, verify, receipt record, invoice,
 // X report) run on a data directory this process cannot write; the printer is opened the first
@@ -439,6 +440,21 @@ void CounterEngine::Impl::terminalPrintOriginal(const intent::PrintReceipt& i) {
   }
   view.receipt.reset();
   deliverByPrint(i.receipt, false);
+}
+
+// ---------------------------------------------------------------- the demo shop
+
+void CounterEngine::Impl::seedDemo() {
+  view.demoSeeded.reset();
+  if (!cache.empty()) {
+    view.demoSeeded = false;
+    return;
+  }
+  if (auto error = seedDemoShop(cache, t.config().assetsDir / "demo", now()); !error.empty()) {
+    dataProblem(error);
+    return;
+  }
+  view.demoSeeded = true;
 }
 
 // ---------------------------------------------------------------- the X report

@@ -262,20 +262,23 @@ struct RenderReceipt {
 struct ShowInvoice {
   std::string workOrder;
 };
+// `demo`: the demo shop (assets/demo: roster, rules, reason codes, invoices) into an empty
+// offline cache, as a pull would bring them (Snapshot::demoSeeded: false when the cache held
+// something already, which is kept).
+struct SeedDemoShop {};
 
 }  // namespace intent
 
-using Intent =
-    std::variant<intent::SignIn, intent::SignOut, intent::Activity, intent::OpenCheckout,
-                 intent::RefreshInvoice, intent::CloseCheckout, intent::CapturePo,
-                 intent::RequestOverride, intent::SubmitApproval, intent::CancelApproval,
-                 intent::TakePayment, intent::RetryPrint, intent::EmailReceipt,
-                 intent::PrintReceipt, intent::ReprintReceipt, intent::FindReceipts,
-                 intent::ShowReceipt, intent::OpenShift, intent::CashMovement, intent::OpenDrawer,
-                 intent::XReport, intent::CloseShift, intent::RetrySync, intent::ResolveQueueItem,
-                 intent::ListPrinters, intent::PrintTestPage, intent::DismissRefusal,
-                 intent::ListQueue, intent::Verify, intent::Pull, intent::Sync, intent::Reconcile,
-                 intent::ShowReceiptRecord, intent::RenderReceipt, intent::ShowInvoice>;
+using Intent = std::variant<
+    intent::SignIn, intent::SignOut, intent::Activity, intent::OpenCheckout, intent::RefreshInvoice,
+    intent::CloseCheckout, intent::CapturePo, intent::RequestOverride, intent::SubmitApproval,
+    intent::CancelApproval, intent::TakePayment, intent::RetryPrint, intent::EmailReceipt,
+    intent::PrintReceipt, intent::ReprintReceipt, intent::FindReceipts, intent::ShowReceipt,
+    intent::OpenShift, intent::CashMovement, intent::OpenDrawer, intent::XReport,
+    intent::CloseShift, intent::RetrySync, intent::ResolveQueueItem, intent::ListPrinters,
+    intent::PrintTestPage, intent::DismissRefusal, intent::ListQueue, intent::Verify, intent::Pull,
+    intent::Sync, intent::Reconcile, intent::ShowReceiptRecord, intent::RenderReceipt,
+    intent::ShowInvoice, intent::SeedDemoShop>;
 
 // ---------------------------------------------------------------------------------------------
 // Snapshot views (plain values; the UI draws them, the command line maps them to JSON)
@@ -746,6 +749,7 @@ struct Snapshot {
   std::optional<ReceiptRecordView> receiptRecord;
   std::optional<RenderedReceiptView> renderedReceipt;
   std::optional<InvoiceRecordView> invoiceRecord;
+  std::optional<bool> demoSeeded;  // after SeedDemoShop
 };
 
 // ---------------------------------------------------------------------------------------------
