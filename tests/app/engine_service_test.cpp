@@ -25,6 +25,7 @@
 #include <pos/sync/reconciliation.hpp>
 
 #include "engine_support.hpp"
+#include "read_only_child.hpp"
 
 namespace pos::enginetest {
 namespace {
@@ -72,47 +73,8 @@ struct TerminalEngine {
   }
 };
 
-// A copy of the assets the unprivileged child of inReadOnlyChild can read.
-fs::path readableAssets(const fs::path& under) {
-  const auto to = under / "assets";
-  fs::copy(POS_ASSETS_DIR, to, fs::copy_options::recursive);
-  for (const auto& e : fs::recursive_directory_iterator(to))
-    fs::permissions(e.path(), e.is_directory() ? fs::perms(0755) : fs::perms(0644));
-  fs::permissions(to, fs::perms(0755));
-  return to;
-}
-
-// Runs `body` in a child that cannot write `dir` (made read-only; as root, the child drops to
-// "nobody" after the tree is given to it). The child's exit status is the verdict. The files
-// inside stay writable by their owner: the Terminal's read-only open and the engine must not
-// write them (the test compares their bytes).
-int inReadOnlyChild(const fs::path& dir, const std::function<int()>& body) {
-  const passwd* nobody = ::getpwnam("nobody");
-  if (::geteuid() == 0) {
-    if (!nobody) return 99;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      (void)::chown(e.path().c_str(), nobody->pw_uid, nobody->pw_gid);
-    (void)::chown(dir.c_str(), nobody->pw_uid, nobody->pw_gid);
-    (void)::chown(dir.parent_path().c_str(), nobody->pw_uid, nobody->pw_gid);
-  }
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::geteuid() == 0 && (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0))
-      ::_exit(98);
-    ::chmod(dir.c_str(), 0500);
-    ::_exit(body());
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::chmod(dir.c_str(), 0700);
-  if (::geteuid() == 0) {
-    (void)::chown(dir.parent_path().c_str(), 0, 0);
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      (void)::chown(e.path().c_str(), 0, 0);
-    (void)::chown(dir.c_str(), 0, 0);
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 97;
-}
+using pos::testing::inReadOnlyChild;
+using pos::testing::readableAssets;
 
 // Every file under `dir` but the event log's, with its bytes.
 std::map<std::string, std::string> contentsUnder(const fs::path& dir) {
@@ -388,6 +350,10 @@ TEST_F(EngineShop, AStaffEngineAsksForASignInBeforeTheServiceIntents) {
   EXPECT_TRUE(s->queueListing);
   // The test page stays a supervisor's for staff.
   EXPECT_EQ(refusalCode(*c->step(in::PrintTestPage{})), "PERMISSION_MISSING");
+  // Seeding the demo shop is the terminal's, before anyone signs in: refused, never ignored.
+  s = c->step(in::SeedDemoShop{});
+  EXPECT_EQ(refusalCode(*s), "NOT_FOR_STAFF");
+  EXPECT_FALSE(s->demoSeeded);
 }
 
 }  // namespace

@@ -26,6 +26,8 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include "read_only_child.hpp"
+
 namespace pos::app {
 namespace {
 
@@ -202,46 +204,8 @@ TEST(TerminalOpen, WritePrivateFileIsPrivateAndNamesWhatFailed) {
 
 // ---------------------------------------------------------------- read-only data directory
 
-// A copy of the assets the unprivileged child of inReadOnlyChild can read wherever the
-// checkout lives (a clone in a private 0700 folder is out of "nobody"'s reach).
-fs::path readableAssets(const fs::path& under) {
-  const auto to = under / "assets";
-  fs::copy(POS_ASSETS_DIR, to, fs::copy_options::recursive);
-  for (const auto& e : fs::recursive_directory_iterator(to))
-    fs::permissions(e.path(), e.is_directory() ? fs::perms(0755) : fs::perms(0644));
-  fs::permissions(to, fs::perms(0755));
-  return to;
-}
-
-// Runs `body` in a child that cannot write `dir` (made read-only; as root, the child drops to
-// "nobody" after the tree is given to it). The child's exit status is the test's verdict.
-int inReadOnlyChild(const fs::path& dir, const std::function<int()>& body) {
-  const passwd* nobody = ::getpwnam("nobody");
-  if (::geteuid() == 0) {
-    if (!nobody) return 99;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      (void)::chown(e.path().c_str(), nobody->pw_uid, nobody->pw_gid);
-    (void)::chown(dir.c_str(), nobody->pw_uid, nobody->pw_gid);
-    (void)::chown(dir.parent_path().c_str(), nobody->pw_uid, nobody->pw_gid);
-  }
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::geteuid() == 0 && (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0))
-      ::_exit(98);
-    ::chmod(dir.c_str(), 0500);
-    ::_exit(body());
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::chmod(dir.c_str(), 0700);
-  if (::geteuid() == 0) {
-    (void)::chown(dir.parent_path().c_str(), 0, 0);
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      (void)::chown(e.path().c_str(), 0, 0);
-    (void)::chown(dir.c_str(), 0, 0);
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 97;
-}
+using pos::testing::inReadOnlyChild;
+using pos::testing::readableAssets;
 
 TEST(TerminalOpen, AReadOnlyDataDirectoryIsNamed) {
   TempDir tmp;

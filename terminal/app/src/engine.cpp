@@ -190,6 +190,33 @@ void CounterEngine::Impl::periodic() {
 
 // ---------------------------------------------------------------- dispatch
 
+// The reading and syncing intents, the same for the terminal as principal and for a signed-in
+// person; false for any other intent.
+template <class I>
+bool CounterEngine::Impl::serviceIntent(I& i) {
+  if constexpr (std::is_same_v<I, intent::ListQueue>) {
+    listQueue(i);
+  } else if constexpr (std::is_same_v<I, intent::Verify>) {
+    verify(i);
+  } else if constexpr (std::is_same_v<I, intent::Pull>) {
+    pull();
+  } else if constexpr (std::is_same_v<I, intent::Sync>) {
+    syncOutbox(i);
+  } else if constexpr (std::is_same_v<I, intent::Reconcile>) {
+    reconcile(i);
+  } else if constexpr (std::is_same_v<I, intent::ShowReceiptRecord>) {
+    showReceiptRecord(i);
+  } else if constexpr (std::is_same_v<I, intent::RenderReceipt>) {
+    renderReceipt(i);
+  } else if constexpr (std::is_same_v<I, intent::ShowInvoice>) {
+    showInvoice(i);
+  } else {
+    (void)i;
+    return false;
+  }
+  return true;
+}
+
 void CounterEngine::Impl::apply(Intent& intent) {
   if (!std::holds_alternative<intent::Activity>(intent)) view.refusal.reset();
   lastActivity = now();
@@ -216,22 +243,8 @@ void CounterEngine::Impl::apply(Intent& intent) {
           cancelApproval();
         } else if (terminalPrincipal()) {
           // The terminal itself (IT on the box): the service intents only, no one signed in.
-          if constexpr (std::is_same_v<I, intent::ListQueue>) {
-            listQueue(i);
-          } else if constexpr (std::is_same_v<I, intent::Verify>) {
-            verify(i);
-          } else if constexpr (std::is_same_v<I, intent::Pull>) {
-            pull();
-          } else if constexpr (std::is_same_v<I, intent::Sync>) {
-            syncOutbox(i);
-          } else if constexpr (std::is_same_v<I, intent::Reconcile>) {
-            reconcile(i);
-          } else if constexpr (std::is_same_v<I, intent::ShowReceiptRecord>) {
-            showReceiptRecord(i);
-          } else if constexpr (std::is_same_v<I, intent::RenderReceipt>) {
-            renderReceipt(i);
-          } else if constexpr (std::is_same_v<I, intent::ShowInvoice>) {
-            showInvoice(i);
+          if (serviceIntent(i)) {
+            // the reading and syncing ones, as for staff
           } else if constexpr (std::is_same_v<I, intent::ListPrinters>) {
             terminalPrinters();
           } else if constexpr (std::is_same_v<I, intent::PrintTestPage>) {
@@ -293,22 +306,10 @@ void CounterEngine::Impl::apply(Intent& intent) {
             listPrinters();
           } else if constexpr (std::is_same_v<I, intent::PrintTestPage>) {
             printTestPage();
-          } else if constexpr (std::is_same_v<I, intent::ListQueue>) {
-            listQueue(i);
-          } else if constexpr (std::is_same_v<I, intent::Verify>) {
-            verify(i);
-          } else if constexpr (std::is_same_v<I, intent::Pull>) {
-            pull();
-          } else if constexpr (std::is_same_v<I, intent::Sync>) {
-            syncOutbox(i);
-          } else if constexpr (std::is_same_v<I, intent::Reconcile>) {
-            reconcile(i);
-          } else if constexpr (std::is_same_v<I, intent::ShowReceiptRecord>) {
-            showReceiptRecord(i);
-          } else if constexpr (std::is_same_v<I, intent::RenderReceipt>) {
-            renderReceipt(i);
-          } else if constexpr (std::is_same_v<I, intent::ShowInvoice>) {
-            showInvoice(i);
+          } else if (!serviceIntent(i)) {
+            // SeedDemoShop: the demo shop goes into a data directory before anyone signs in.
+            refuse("NOT_FOR_STAFF",
+                   "Only the terminal itself seeds the demo shop (pos-terminal demo).");
           }
         }
       },

@@ -244,6 +244,10 @@ struct CounterEngine::Impl {
   // domain allows it for originals only; the spooler refuses a second original).
   void terminalPrintOriginal(const intent::PrintReceipt& i);
   void seedDemo();  // the terminal's: `demo` before the counter's engine starts
+  // Applies a reading or syncing intent (queue, verify, pull, sync, reconcile, receipt record
+  // and rendering, invoice); false for any other (engine.cpp).
+  template <class I>
+  bool serviceIntent(I& i);
   // A receipt by id or compact code, with its checkout replayed from the ledger; refused (and
   // nullopt) when it cannot be found.
   struct LoadedReceipt {
