@@ -116,14 +116,28 @@ void leaveAnInterruptedPrintJob(const EngineShop& shop) {
 
 // ---------------------------------------------------------------- read-only directory
 
+// A copy of a data directory (and of the assets) that the read-only child can reach.
+struct ReadOnlyCopy {
+  explicit ReadOnlyCopy(const std::string& from)
+      : data(fs::path(tmp.path()) / "data"), assets(prepare(from)) {}
+  testing::TempDir tmp;
+  fs::path data;
+  fs::path assets;
+
+ private:
+  fs::path prepare(const std::string& from) {
+    fs::copy(from, data, fs::copy_options::recursive);
+    fs::permissions(tmp.path(), fs::perms(0755));
+    return readableAssets(tmp.path());
+  }
+};
+
 TEST_F(EngineShop, TheTerminalReadsQueueReportVerifyReceiptAndInvoiceOnAReadOnlyDirectory) {
   const std::string receiptId = payOffline(*this);
   ASSERT_FALSE(receiptId.empty());
-  testing::TempDir tmp;
-  const fs::path data = fs::path(tmp.path()) / "data";
-  fs::copy(term.dataDir(), data, fs::copy_options::recursive);
-  fs::permissions(tmp.path(), fs::perms(0755));
-  const auto assets = readableAssets(tmp.path());
+  const ReadOnlyCopy copy(term.dataDir());
+  const auto& data = copy.data;
+  const auto& assets = copy.assets;
   const auto before = contentsUnder(data);
 
   const int verdict = inReadOnlyChild(data, [&] {
@@ -190,11 +204,9 @@ TEST_F(EngineShop, TheTerminalReadsQueueReportVerifyReceiptAndInvoiceOnAReadOnly
 TEST_F(EngineShop, TheReadOnlySubcommandsAnswerOnAReadOnlyDirectory) {
   const std::string receiptId = payOffline(*this);
   ASSERT_FALSE(receiptId.empty());
-  testing::TempDir tmp;
-  const fs::path data = fs::path(tmp.path()) / "data";
-  fs::copy(term.dataDir(), data, fs::copy_options::recursive);
-  fs::permissions(tmp.path(), fs::perms(0755));
-  const auto assets = readableAssets(tmp.path());
+  const ReadOnlyCopy copy(term.dataDir());
+  const auto& data = copy.data;
+  const auto& assets = copy.assets;
   const auto before = contentsUnder(data);
 
   const int verdict = inReadOnlyChild(data, [&]() -> int {
@@ -312,7 +324,7 @@ TEST_F(EngineShop, TheTerminalPullsSyncsAndReconcilesOnItsWorker) {
   s = te.step(in::Sync{true, std::chrono::seconds(30)});
   ASSERT_TRUE(s->synced) << refusalCode(*s);
   EXPECT_EQ(s->synced->end, app::SyncEnd::Empty);
-  EXPECT_EQ(app::to_string(s->synced->end), "EMPTY");
+  EXPECT_EQ(s->synced->endCode, "EMPTY");
   EXPECT_TRUE(s->synced->online);
   ASSERT_TRUE(s->queueListing);
   EXPECT_EQ(s->queueListing->depth, 0);

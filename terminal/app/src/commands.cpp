@@ -243,7 +243,7 @@ CommandResult syncNow(CounterEngine& engine, const TerminalConfig& config, const
   r.json = s->queueListing ? queueListingJson(*s->queueListing) : json::object();
   r.json["online"] = synced.online;
   r.json["empty"] = synced.end == SyncEnd::Empty;
-  r.json["drain"] = std::string(to_string(synced.end));
+  r.json["drain"] = synced.endCode;
   if (synced.configurationProblem) r.json["configurationProblem"] = *synced.configurationProblem;
   if (synced.lastError) r.json["lastError"] = *synced.lastError;
   const auto depth = r.json.value("depth", std::int64_t{0});

@@ -277,20 +277,6 @@ SyncEnd syncEnd(sync::DrainResult r) {
 
 }  // namespace
 
-// The replicator's own words, so the command line's "drain" stays what it was.
-std::string_view to_string(SyncEnd end) noexcept {
-  static constexpr sync::DrainResult kAll[] = {sync::DrainResult::Empty,
-                                               sync::DrainResult::NeedsAttention,
-                                               sync::DrainResult::Unreachable,
-                                               sync::DrainResult::Unfinished,
-                                               sync::DrainResult::ConfigurationProblem,
-                                               sync::DrainResult::AnotherProcessSyncing,
-                                               sync::DrainResult::StorageProblem};
-  for (const auto r : kAll)
-    if (syncEnd(r) == end) return sync::toString(r);
-  return "UNKNOWN";
-}
-
 void CounterEngine::Impl::syncOutbox(const intent::Sync& i) {
   if (!t.online()) {
     refuse("BACKEND_NOT_CONFIGURED", "no backend is configured (--backend)", {},
@@ -316,7 +302,9 @@ void CounterEngine::Impl::syncOutbox(const intent::Sync& i) {
   SyncView out;
   {
     sync::Replicator drain(std::move(conn).value(), rc);
-    out.end = syncEnd(drain.drain(i.timeout));
+    const auto drained = drain.drain(i.timeout);
+    out.end = syncEnd(drained);
+    out.endCode = std::string(sync::toString(drained));
     const auto status = drain.status();
     out.online = status.online;
     out.configurationProblem = status.configurationProblem;

@@ -642,10 +642,10 @@ enum class SyncEnd {
   StorageProblem,
   kCount
 };
-[[nodiscard]] std::string_view to_string(SyncEnd end) noexcept;  // "EMPTY", ... (the replicator's)
 
 struct SyncView {
   SyncEnd end = SyncEnd::Unfinished;
+  std::string endCode;  // the replicator's word for it ("EMPTY", ...: `sync --json`'s "drain")
   bool online = false;
   std::optional<std::string> configurationProblem;
   std::optional<std::string> lastError;
