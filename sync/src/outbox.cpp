@@ -246,7 +246,7 @@ struct ChainRow {
   std::int64_t seq = 0;
   std::string key, body;
   std::vector<std::byte> body_digest, link, redacted_digest;
-  std::int64_t redacted = 0;  // 0 or 1; anything else is damage
+  std::int64_t redacted = 0;  // 0, 1 or 2 (see chain_problem); anything else is damage
   std::string state;
 };
 
@@ -292,20 +292,29 @@ Digest link_of(std::string_view previous, std::string_view kind, std::string_vie
 
 // nullopt when the row holds against the previous row's stored link; else what is wrong.
 // `stored_body` is the row's body (claim passes the item's own copy rather than a second one).
+// The stored body is one of three: the body as enqueued (redacted = 0, against body_digest);
+// personal fields stripped at ACK by terminals before the bodies were released (redacted = 1,
+// against redacted_digest); released at ACK (redacted = 2: empty, no digest of its own). The
+// link always covers body_digest, the digest of the body as enqueued and sent.
 std::optional<std::string> chain_problem(const ChainRow& r, std::string_view stored_body,
                                          std::string_view previous_link) {
   if (r.body_digest.size() != 32) return "body digest missing or damaged";
   if (r.link.size() != 32) return "link missing or damaged";
-  if (r.redacted != 0 && r.redacted != 1) return "redacted flag damaged";
-  const Digest body = body_digest_of(stored_body);
-  if (r.redacted == 1) {
-    // Personal fields are stripped only from an ACKED item: a redacted body is never sent.
-    if (r.state != "ACKED") return "personal fields stripped from an item that is not ACKED";
-    if (bytes_text(r.redacted_digest) != as_text(body)) {
-      return "stored body does not match its digest";
+  if (r.redacted < 0 || r.redacted > 2) return "redacted flag damaged";
+  // Only an ACKED item lost its body (in whole or in part): such a body is never sent.
+  if (r.redacted != 0 && r.state != "ACKED") {
+    return r.redacted == 1 ? "personal fields stripped from an item that is not ACKED"
+                           : "body released from an item that is not ACKED";
+  }
+  if (r.redacted == 2) {
+    if (!stored_body.empty() || !r.redacted_digest.empty()) return "released body not empty";
+  } else {
+    const Digest body = body_digest_of(stored_body);
+    const auto& want = r.redacted == 1 ? r.redacted_digest : r.body_digest;
+    if (bytes_text(want) != as_text(body)) {
+      return r.redacted == 1 ? "stored body does not match its digest"
+                             : "body does not match its digest";
     }
-  } else if (bytes_text(r.body_digest) != as_text(body)) {
-    return "body does not match its digest";
   }
   const Digest link = link_of(previous_link, r.kind, r.method, r.path, r.stream, r.seq, r.key,
                               bytes_text(r.body_digest));
@@ -569,17 +578,6 @@ DbResult<std::optional<OutboxState>> state_of(Database& db, std::int64_t id) {
   return state;
 }
 
-std::string strip_personal_fields(const std::string& body, const std::string& fields_json) {
-  auto fields = parse_outside_json(fields_json);
-  auto doc = parse_outside_json(body);
-  if (fields.is_discarded() || !fields.is_array() || doc.is_discarded() || !doc.is_object()) {
-    return "{}";  // cannot tell what is personal: keep nothing rather than too much
-  }
-  for (const auto& f : fields) {
-    if (f.is_string()) doc.erase(f.get<std::string>());
-  }
-  return doc.dump();
-}
 }  // namespace
 
 // The plain forms: one transaction each; the caller's-transaction forms do the work.
@@ -612,49 +610,21 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
 DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
                                   std::string_view response_body, Timestamp now) {
   if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
-  // The common case in one statement: SENDING, nothing personal to strip.
-  auto& fast = db_->statement(
+  // The body is released in the same update: the backend holds it, the ledger holds the facts it
+  // was made from, and the chain keeps its digest (body_digest). Personal fields go with it, and
+  // secure_delete=ON zeroes the old cell in its page.
+  auto& ack = db_->statement(
       "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-      " acked_at_ms = ?, last_error_code = NULL"
-      " WHERE id = ? AND state = 'SENDING' AND personal_fields IS NULL");
-  if (auto f = fast.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
-  if (fast.changes() == 1) return {};
-  std::optional<OutboxState> state;
-  std::string body;
-  std::optional<std::string> personal;
-  auto r = db_->statement("SELECT state, body, personal_fields FROM outbox_message WHERE id = ?")
-               .bind(id)
-               .for_each([&](const Statement& row) {
-                 state = parse_outbox_state(row.text(0));
-                 body = row.text(1);
-                 personal = row.opt_text(2);
-               });
-  if (!r.ok()) return std::move(r).error();
-  if (!state) return conflict("outbox item " + std::to_string(id) + " does not exist");
-  if (*state == OutboxState::Acked) return {};
-  if (*state != OutboxState::Sending) {
-    return conflict("outbox item " + std::to_string(id) + " is " + std::string{to_string(*state)} +
-                    ", not SENDING");
-  }
-  if (!personal) {
-    return db_
-        ->statement(
-            "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-            " acked_at_ms = ?, last_error_code = NULL WHERE id = ?")
-        .bind(http_status, response_body, to_ms(now), id)
-        .run();
-  }
-  // The chain keeps the digest of the body as enqueued; the stripped body gets a digest of its
-  // own, valid only on an ACKED row (see chain_problem).
-  body = strip_personal_fields(body, *personal);
-  const Digest stripped = body_digest_of(body);
-  return db_
-      ->statement(
-          "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-          " acked_at_ms = ?, body = ?, personal_fields = NULL, last_error_code = NULL,"
-          " redacted = 1, redacted_digest = ? WHERE id = ?")
-      .bind(http_status, response_body, to_ms(now), body, Blob{stripped}, id)
-      .run();
+      " acked_at_ms = ?, last_error_code = NULL, body = '', personal_fields = NULL,"
+      " redacted = 2, redacted_digest = NULL WHERE id = ? AND state = 'SENDING'");
+  if (auto f = ack.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
+  if (ack.changes() == 1) return {};
+  auto state = state_of(*db_, id);
+  if (!state.ok()) return std::move(state).error();
+  if (!state.value()) return conflict("outbox item " + std::to_string(id) + " does not exist");
+  if (*state.value() == OutboxState::Acked) return {};
+  return conflict("outbox item " + std::to_string(id) + " is " +
+                  std::string{to_string(*state.value())} + ", not SENDING");
 }
 
 DbResult<void> Outbox::mark_rejected(Transaction& tx, std::int64_t id,

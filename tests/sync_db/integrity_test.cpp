@@ -159,7 +159,7 @@ TEST(OutboxChain, EveryRandomByteFlipInAChainedFieldIsCaught) {
     ids.push_back(add(db, "co-" + std::to_string(i % 3), "pay-" + std::to_string(i),
                       OutboxKind::Payment, paymentBody(100 + i)));
   }
-  // One ACKED delivery whose e-mail address was stripped (a redacted row).
+  // One ACKED delivery: its body (with the e-mail address) released, only its digest kept.
   const auto delivery =
       add(db, "co-9", "dl-9", OutboxKind::Delivery,
           R"({"deliveryId":"dl-9","emailAddress":"a@b.example"})", {"emailAddress"});
@@ -186,7 +186,8 @@ TEST(OutboxChain, EveryRandomByteFlipInAChainedFieldIsCaught) {
         columns[std::uniform_int_distribution<std::size_t>(0, columns.size() - 1)(rng)];
     const std::string where = "id = " + std::to_string(id);
     const Cell original = readCell(db, "outbox_message", column, where);
-    if (original.null) continue;  // redacted_digest of a row that was not redacted
+    // redacted_digest of a row that was not redacted; the released body has no byte to flip
+    if (original.null || (!original.integer && original.bytes.empty())) continue;
     const Cell bad = flipped(original, rng);
     if (!writeCell(db, "outbox_message", column, where, bad)) {
       ++refusedBySchema;
@@ -203,6 +204,41 @@ TEST(OutboxChain, EveryRandomByteFlipInAChainedFieldIsCaught) {
   }
   EXPECT_GT(applied, 200);
   EXPECT_EQ(caught, applied) << "refused by the schema: " << refusedBySchema;
+}
+
+TEST(OutboxChain, AReleasedBodyCannotBeWrittenBackNorAnUnsentOneReleased) {
+  TempDir dir;
+  auto db = openDb(dir / "t.db", allMigrations());
+  const auto sent = add(db, "co-1", "pay-1", OutboxKind::Payment, paymentBody(1000));
+  const auto queued = add(db, "co-2", "pay-2", OutboxKind::Payment, paymentBody(500));
+  Outbox outbox(db);
+  auto claimed = outbox.claim(1, kT0).value();
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_EQ(claimed[0].id, sent);
+  ASSERT_TRUE(outbox.mark_acked(sent, 201, "{}", kT0).ok());
+  EXPECT_EQ(outbox.find(sent).value()->body, "");
+  ASSERT_TRUE(outbox.verify().value().sound()) << outbox.verify().value().problem;
+
+  // Another body written into the released row (even the one that was sent) is caught.
+  auto exec = [&](const std::string& sql) { ASSERT_TRUE(db.exec(sql).ok()) << sql; };
+  const std::string body = R"('{"amount":{"amountMinor":9,"currency":"USD"}}')";
+  exec("UPDATE outbox_message SET body = " + body + " WHERE id = " + std::to_string(sent));
+  auto v = outbox.verify().value();
+  EXPECT_FALSE(v.sound());
+  EXPECT_EQ(v.first_broken_id, sent);
+  EXPECT_EQ(v.problem, "released body not empty");
+  exec("UPDATE outbox_message SET body = '' WHERE id = " + std::to_string(sent));
+  ASSERT_TRUE(outbox.verify().value().sound());
+
+  // A queued item whose body is released by hand is never sent: it was not acknowledged.
+  exec("UPDATE outbox_message SET body = '', redacted = 2 WHERE id = " + std::to_string(queued));
+  v = outbox.verify().value();
+  EXPECT_FALSE(v.sound());
+  EXPECT_EQ(v.first_broken_id, queued);
+  EXPECT_EQ(v.problem, "body released from an item that is not ACKED");
+  EXPECT_TRUE(outbox.claim(10, kT0).value().empty());
+  EXPECT_EQ(outbox.find(queued).value()->state, OutboxState::Rejected);
+  EXPECT_EQ(outbox.find(queued).value()->last_error_code, std::string{kOutboxTampered});
 }
 
 TEST(OutboxChain, RowsWrittenBeforeTheChainAreChainedByTheMigration) {

@@ -27,9 +27,10 @@
 // key, body_digest). claim() checks a row's link and body against its digests before it hands
 // the row out: a row that does not verify is never sent; it becomes REJECTED with the code
 // OUTBOX_TAMPERED (needs attention). verify() walks the whole chain. When an item is ACKED its
-// personal fields are stripped: the chain keeps the digest of the original body, and the
-// stripped body gets a digest of its own that is only valid on an ACKED row (a stripped body is
-// never sent). Unkeyed digests: they catch damage and edits made without recomputing them (see
+// body is released (stored empty): the backend holds it, the ledger holds the facts it was made
+// from, and the chain keeps the body's digest, so the row still verifies and nothing can be
+// slipped in its place. (Rows acked before bodies were released keep their body, with personal
+// fields stripped and a digest of its own, valid only on an ACKED row.) Unkeyed digests: they catch damage and edits made without recomputing them (see
 // integrity.hpp for what they cannot catch).
 //
 // States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted);
@@ -45,8 +46,8 @@
 // requeue_sending() as above), and nothing is half marked.
 //
 // Personal data: fields named in OutboxMessage::personal_fields (a receipt delivery's
-// emailAddress) are removed from the stored body in the same update that marks it ACKED; the
-// connection runs with secure_delete=ON so the old cell is zeroed in its page.
+// emailAddress) are stored until the item is ACKED, and go with the body in the update that
+// marks it ACKED; the connection runs with secure_delete=ON so the old cell is zeroed in its page.
 #pragma once
 
 #include <cstddef>
@@ -101,8 +102,8 @@ struct OutboxMessage {
   std::string path;             // "/billing/payments"
   std::string idempotency_key;  // the id of the thing created (a UUIDv7); unique in the outbox
   std::string body;             // JSON text, sent as is
-  // Top-level keys of body that only the backend needs (e.g. "emailAddress"): removed from the
-  // stored body once ACKED.
+  // Top-level keys of body that only the backend needs (e.g. "emailAddress"): never shown or
+  // logged; gone with the body once ACKED.
   std::vector<std::string> personal_fields;
   Timestamp created_at{};
 };
@@ -120,7 +121,7 @@ struct OutboxItem {
   std::string method;
   std::string path;
   std::string idempotency_key;
-  std::string body;
+  std::string body;  // empty once ACKED (released; the chain keeps its digest)
   Timestamp created_at{};
   OutboxState state = OutboxState::Queued;
   int attempts = 0;  // claims so far
