@@ -156,8 +156,8 @@ BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
     // counts read only it, and the rest find the few items not ACKED through it. "Every earlier
     // item of the stream ACKED" reads the (stream, seq) key: a stream is one checkout, a few
     // items. The two UNIQUE keys stay: enqueue's next seq, find_by_idempotency_key and the
-    // exactly-once of a key need them. The bodies of ACKED items stay (only their personal
-    // fields are stripped): what was sent is compared with what the backend holds afterwards.
+    // exactly-once of a key need them. The bodies of ACKED items stayed (only their personal
+    // fields stripped) until mark_acked began releasing them (issue 14, no schema change).
     {"outbox", 5, "one pending index, no AUTOINCREMENT",
      R"sql(
 CREATE TABLE outbox_message_v5 (

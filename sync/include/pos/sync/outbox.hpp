@@ -30,8 +30,9 @@
 // body is released (stored empty): the backend holds it, the ledger holds the facts it was made
 // from, and the chain keeps the body's digest, so the row still verifies and nothing can be
 // slipped in its place. (Rows acked before bodies were released keep their body, with personal
-// fields stripped and a digest of its own, valid only on an ACKED row.) Unkeyed digests: they catch damage and edits made without recomputing them (see
-// integrity.hpp for what they cannot catch).
+// fields stripped and a digest of its own, valid only on an ACKED row.) Unkeyed digests: they
+// catch damage and edits made without recomputing them (see integrity.hpp for what they cannot
+// catch).
 //
 // States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted);
 // QUEUED -claim-> REJECTED (OUTBOX_TAMPERED) for a row whose chain link does not verify.
@@ -265,7 +266,7 @@ class Outbox {
   DbResult<std::vector<OutboxItem>> claim(Transaction& tx, std::size_t limit, Timestamp now,
                                           const StreamSet* busy_streams);
 
-  // SENDING -> ACKED, keeping the backend's response; strips the personal fields. Acking an
+  // SENDING -> ACKED, keeping the backend's response; releases the body. Acking an
   // item already ACKED is a no-op (a late duplicate). Other states: StateConflict.
   // Call it only once the 2xx reply has arrived.
   DbResult<void> mark_acked(std::int64_t id, int http_status, std::string_view response_body,
