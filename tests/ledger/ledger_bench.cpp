@@ -5,8 +5,11 @@
 //      the capture as the terminal runs it (default autocheckpoint, anchor file) next to the
 //      same bytes written in place + fdatasync; the WAL pages of a capture and the outbox's
 //      share of them;
-//   2. opening a database holding 100,000 payments;
-//   3. the X/Z report, unsynced figures and verify() over it.
+//   2. opening a database holding 100,000 payments, and its bytes per payment (the outbox
+//      drained every 10 payments, as after short outages);
+//   3. the X/Z report, unsynced figures and verify() over it;
+//   4. the bytes per payment of a terminal online throughout (each payment acked at once; at
+//      most 20,000 payments).
 // Usage: ledger_bench [DIR] (default: a new directory under $TMPDIR). POS_BENCH_CAPTURES
 // (default 1000) and POS_BENCH_PAYMENTS (default 100000) change the sizes; POS_BENCH_REUSE=1
 // reuses DIR/big.db from an earlier run (verify only, once its shift was closed).
@@ -219,6 +222,47 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
       pages, outbox, pages - outbox + 1);
 }
 
+// Fills a new ledger with `payments` payments (4 to a checkout, USD and EUR), the outbox drained
+// after every `drain_every` payments as the replicator would; returns the shift. Filled with
+// synchronous=OFF: durability of the filling is not what is measured.
+ledger::ShiftId fill(const std::filesystem::path& path, std::int64_t payments,
+                     std::int64_t drain_every) {
+  sync::Database db = test::open_terminal_db(path, sync::Synchronous::Normal);
+  (void)db.exec("PRAGMA synchronous=OFF");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift({checkout::Money{checkout::Currencies::USD, 50000},
+                                      checkout::Money{checkout::Currencies::EUR, 20000}});
+  std::optional<ledger::CheckoutRecord> co;
+  for (std::int64_t i = 0; i < payments; ++i) {
+    if (i % 4 == 0) {
+      co = shop.new_checkout(shift,
+                             i % 8 == 0 ? checkout::Currencies::EUR : checkout::Currencies::USD);
+    }
+    auto cap = shop.capture(*co, checkout::Money{co->currency, 100 + i % 5000},
+                            static_cast<ledger::Tender>(i % 4));
+    if (!shop.ledger().record_capture(cap).ok()) std::exit(1);
+    if (i % drain_every == 0) {
+      auto items = shop.ledger().outbox().claim(1000, shop.tick());
+      for (const auto& it : items.value()) {
+        (void)shop.ledger().outbox().mark_acked(it.id, 201, "{}", shop.tick());
+      }
+    }
+  }
+  return shift;
+}
+
+// Bytes per payment of a terminal that was online throughout: each payment's messages
+// acknowledged before the next payment (the big ledger's are drained every 10, as after a short
+// outage).
+void bytes_online(const std::filesystem::path& dir, std::int64_t payments) {
+  const auto path = dir / "online.db";
+  std::filesystem::remove(path);
+  (void)fill(path, payments, 1);
+  std::printf("online throughout (acked at once): %.0f bytes per payment (goal <= 1200)\n",
+              static_cast<double>(std::filesystem::file_size(path)) /
+                  static_cast<double>(payments));
+}
+
 void big_ledger(const std::filesystem::path& dir, std::int64_t payments) {
   const auto path = dir / "big.db";
   const bool reuse = env("POS_BENCH_REUSE", 0) != 0 && std::filesystem::exists(path);
@@ -238,29 +282,8 @@ void big_ledger(const std::filesystem::path& dir, std::int64_t payments) {
     }
     shift = cur.value()->shift_id;
   } else {
-    // Filled with synchronous=OFF: durability of the filling is not what is measured.
-    sync::Database db = test::open_terminal_db(path, sync::Synchronous::Normal);
-    (void)db.exec("PRAGMA synchronous=OFF");
-    test::Shop shop(db);
-    shift = shop.open_shift({checkout::Money{checkout::Currencies::USD, 50000},
-                             checkout::Money{checkout::Currencies::EUR, 20000}});
     const auto t0 = Clock::now();
-    std::optional<ledger::CheckoutRecord> co;
-    for (std::int64_t i = 0; i < payments; ++i) {
-      if (i % 4 == 0) {
-        co = shop.new_checkout(shift,
-                               i % 8 == 0 ? checkout::Currencies::EUR : checkout::Currencies::USD);
-      }
-      auto cap = shop.capture(*co, checkout::Money{co->currency, 100 + i % 5000},
-                              static_cast<ledger::Tender>(i % 4));
-      if (!shop.ledger().record_capture(cap).ok()) std::exit(1);
-      if (i % 10 == 0) {  // the outbox drained now and then, as the replicator would
-        auto items = shop.ledger().outbox().claim(1000, shop.tick());
-        for (const auto& it : items.value()) {
-          (void)shop.ledger().outbox().mark_acked(it.id, 201, "{}", shop.tick());
-        }
-      }
-    }
+    shift = fill(path, payments, 10);
     std::printf("filled %lld payments in %.1f s (synchronous=OFF)\n",
                 static_cast<long long>(payments), ms_since(t0) / 1000.0);
   }
@@ -387,6 +410,7 @@ int main(int argc, char** argv) {
   std::printf("directory: %s\n", dir.c_str());
   capture_latency(dir, env("POS_BENCH_CAPTURES", 1000));
   big_ledger(dir, env("POS_BENCH_PAYMENTS", 100000));
+  bytes_online(dir, std::min<std::int64_t>(env("POS_BENCH_PAYMENTS", 100000), 20000));
   if (own_dir) std::filesystem::remove_all(dir);
   return 0;
 }
