@@ -385,7 +385,7 @@ TEST_F(LedgerTest, DeliveriesKeepEveryOutcomeAndReportTheLatest) {
   EXPECT_EQ(ledger().reprint_count(rid).value(), 1);
   auto found = ledger().find_receipt(rid);
   ASSERT_TRUE(found.ok() && found.value());
-  EXPECT_EQ(found.value()->template_version, "3");
+  EXPECT_EQ(found.value()->template_version, "1");
   EXPECT_EQ(found.value()->print_text, cap.receipt.print_text);
 }
 

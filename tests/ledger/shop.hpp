@@ -111,10 +111,12 @@ class Shop {
                             ledger::PaymentType::PartialPayment,
                             Money{amount.currency(), 1},
                             ledger::ReceiptDeliveryChoice::Deliver,
-                            "default",
-                            "3",
-                            "SHOP\nPAID " + std::to_string(amount.minor_units()) + "\n",
+                            "counter-receipt",
+                            "1",
+                            "",
                             now};
+    r.print_text =
+        printed_receipt(r.receipt_reference, c.invoice_number, pid.to_string(), amount, tender);
     ledger::AuditEvent a{id<checkout::EventId>(),
                          c.checkout_id,
                          "PAYMENT_CAPTURED",
@@ -149,6 +151,13 @@ class Shop {
     nlohmann::json rcp{{"receiptId", rid.to_string()},
                        {"receiptReference", r.receipt_reference},
                        {"billingPaymentId", pid.to_string()},
+                       {"invoiceId", c.invoice_id.to_string()},
+                       {"paymentType", "PARTIAL_PAYMENT"},
+                       {"remainingBalance", money_json(Money{amount.currency(), 1})},
+                       {"deliverySuppressed", false},
+                       {"createdAt", checkout::format_rfc3339(now)},
+                       {"templateId", r.template_id},
+                       {"templateVersion", r.template_version},
                        {"printText", r.print_text}};
     std::vector<sync::OutboxMessage> messages{
         {c.checkout_id.to_string(),
@@ -173,6 +182,44 @@ class Shop {
   }
 
  private:
+  // The receipt's text as the default counter-receipt template lays it out for an 80 mm printer
+  // (about 1.1 KB, like the demo shop's): the sizes of the ledger's rows and the outbox's bodies
+  // are those of a real terminal.
+  static std::string printed_receipt(const std::string& reference,
+                                     const std::string& invoice_number,
+                                     const std::string& payment_id, Money amount,
+                                     ledger::Tender tender) {
+    const auto money = [&](std::int64_t minor) {
+      const std::string units = std::to_string(minor / 100);
+      const std::string cents = std::to_string(100 + minor % 100).substr(1);
+      return units + "." + cents + " " + std::string{amount.currency().code()};
+    };
+    const auto row = [](const std::string& left, const std::string& right) {
+      const std::size_t width = 48;
+      const std::size_t gap =
+          left.size() + right.size() < width ? width - left.size() - right.size() : 1;
+      return left + std::string(gap, ' ') + right + "\n";
+    };
+    const std::string rule(48, '-');
+    std::string t =
+        "Riverside Auto Service\n1200 Harbor Road, Springfield, OR 97477\n"
+        "Tel +1 541 555 0142\nTax ID EIN 93-1234567\n" +
+        rule + "\n";
+    t += "Receipt   " + reference + "\nInvoice   " + invoice_number + "\nPayment   " + payment_id +
+         "\nTerminal  T-1\nCashier   Anna Advisor\nTime      2026-12-01 11:45:55 PST\n" + rule +
+         "\n";
+    t += "Qty Item                        Price     Amount\n" + rule + "\n";
+    t += "  1 Oil change, synthetic       64.99      64.99\n    5W-30\n";
+    t += "  1 Tire rotation               25.00      25.00\n";
+    t += "  1 Shop supplies                3.95       3.95\n" + rule + "\n";
+    t += row("Subtotal", money(9394)) + row("Tax", money(742)) + row("TOTAL", money(10136)) + "\n";
+    t += row(std::string{ledger::to_string(tender)}, money(amount.minor_units()));
+    t += row("Cash tendered", money(amount.minor_units())) + row("Change", money(0)) + "\n";
+    t += "PARTIAL_PAYMENT\n" + row("Remaining balance", money(1)) + "\n";
+    t += "Thank you for your business. Keep this receipt\nfor your warranty.\n\n\n\n\n";
+    return t;
+  }
+
   checkout::ManualClock clock_;
   checkout::SodiumRandomSource random_;
   checkout::UuidV7Generator ids_;
