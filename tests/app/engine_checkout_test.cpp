@@ -602,8 +602,8 @@ TEST_F(EngineShop, OfflineThenSyncSendsThePaymentExactlyOnce) {
   const std::string paymentId = s->checkout->payments[0].billingPaymentId;
   const auto body =
       json::parse(e2e::sqlite(term.database(),
-                              "SELECT body FROM outbox_message WHERE kind='payment' AND "
-                              "idempotency_key='" +
+                              "SELECT b.body FROM outbox_body AS b JOIN outbox_message AS m"
+                              " ON m.id = b.id WHERE m.kind='payment' AND m.idempotency_key='" +
                                   paymentId + "'"));
 
   backend.sim().start();

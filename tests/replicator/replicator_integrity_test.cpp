@@ -235,8 +235,9 @@ TEST(EditedOutbox, ATamperedPaymentIsNeverSent) {
                                 "pay-b", toJson(payment("pay-b", "INV-CONS", 500, "co-b")).dump());
     ASSERT_TRUE(tx.value().commit().ok());
     // Plain SQL, as someone with the file would: 1000 -> 9.
-    ASSERT_TRUE(db.exec("UPDATE outbox_message SET body = replace(body, '\"amountMinor\":1000', "
-                        "'\"amountMinor\":9') WHERE idempotency_key = 'pay-a'")
+    ASSERT_TRUE(db.exec("UPDATE outbox_body SET body = replace(body, '\"amountMinor\":1000', "
+                        "'\"amountMinor\":9') WHERE id = (SELECT id FROM outbox_message"
+                        " WHERE idempotency_key = 'pay-a')")
                     .ok());
     ASSERT_EQ(db.changes(), 1);
     Outbox outbox(db);

@@ -126,7 +126,7 @@ TEST(OutboxChain, AnEditedAmountIsReportedAndNeverClaimed) {
   const auto other = add(db, "co-2", "pay-2", OutboxKind::Payment, paymentBody(500));
   Outbox outbox(db);
   EXPECT_TRUE(outbox.verify().value().sound());
-  ASSERT_TRUE(db.exec("UPDATE outbox_message SET body = replace(body, '1000', '9') WHERE id = " +
+  ASSERT_TRUE(db.exec("UPDATE outbox_body SET body = replace(body, '1000', '9') WHERE id = " +
                       std::to_string(first))
                   .ok());
   auto v = outbox.verify().value();
@@ -185,11 +185,12 @@ TEST(OutboxChain, EveryRandomByteFlipInAChainedFieldIsCaught) {
     const auto& column =
         columns[std::uniform_int_distribution<std::size_t>(0, columns.size() - 1)(rng)];
     const std::string where = "id = " + std::to_string(id);
-    const Cell original = readCell(db, "outbox_message", column, where);
-    // redacted_digest of a row that was not redacted; the released body has no byte to flip
+    const std::string table = column == "body" ? "outbox_body" : "outbox_message";
+    const Cell original = readCell(db, table, column, where);
+    // redacted_digest of a row that was not redacted; the released body has no row to flip
     if (original.null || (!original.integer && original.bytes.empty())) continue;
     const Cell bad = flipped(original, rng);
-    if (!writeCell(db, "outbox_message", column, where, bad)) {
+    if (!writeCell(db, table, column, where, bad)) {
       ++refusedBySchema;
       continue;
     }
@@ -199,14 +200,14 @@ TEST(OutboxChain, EveryRandomByteFlipInAChainedFieldIsCaught) {
     } else {
       ADD_FAILURE() << "not caught: row " << id << " column " << column;
     }
-    ASSERT_TRUE(writeCell(db, "outbox_message", column, where, original));
+    ASSERT_TRUE(writeCell(db, table, column, where, original));
     ASSERT_TRUE(outbox.verify().value().sound());
   }
   EXPECT_GT(applied, 200);
   EXPECT_EQ(caught, applied) << "refused by the schema: " << refusedBySchema;
 }
 
-TEST(OutboxChain, AReleasedBodyCannotBeWrittenBackNorAnUnsentOneReleased) {
+TEST(OutboxChain, AReleasedBodyCannotBeWrittenBackNorAnUnsentOneReleasedOrLost) {
   TempDir dir;
   auto db = openDb(dir / "t.db", allMigrations());
   const auto sent = add(db, "co-1", "pay-1", OutboxKind::Payment, paymentBody(1000));
@@ -219,23 +220,35 @@ TEST(OutboxChain, AReleasedBodyCannotBeWrittenBackNorAnUnsentOneReleased) {
   EXPECT_EQ(outbox.find(sent).value()->body, "");
   ASSERT_TRUE(outbox.verify().value().sound()) << outbox.verify().value().problem;
 
-  // Another body written into the released row (even the one that was sent) is caught.
+  // Another body written for the released item (even the one that was sent) is caught.
   auto exec = [&](const std::string& sql) { ASSERT_TRUE(db.exec(sql).ok()) << sql; };
   const std::string body = R"('{"amount":{"amountMinor":9,"currency":"USD"}}')";
-  exec("UPDATE outbox_message SET body = " + body + " WHERE id = " + std::to_string(sent));
+  exec("INSERT INTO outbox_body (id, body) VALUES (" + std::to_string(sent) + ", " + body + ")");
   auto v = outbox.verify().value();
   EXPECT_FALSE(v.sound());
   EXPECT_EQ(v.first_broken_id, sent);
-  EXPECT_EQ(v.problem, "released body not empty");
-  exec("UPDATE outbox_message SET body = '' WHERE id = " + std::to_string(sent));
+  EXPECT_EQ(v.problem, "a body is stored for a released item");
+  exec("DELETE FROM outbox_body WHERE id = " + std::to_string(sent));
+  ASSERT_TRUE(outbox.verify().value().sound());
+  // So is a body for an item that does not exist.
+  exec("INSERT INTO outbox_body (id, body) VALUES (99, " + body + ")");
+  v = outbox.verify().value();
+  EXPECT_FALSE(v.sound());
+  EXPECT_EQ(v.first_broken_id, 99);
+  EXPECT_EQ(v.problem, "a body with no item");
+  exec("DELETE FROM outbox_body WHERE id = 99");
   ASSERT_TRUE(outbox.verify().value().sound());
 
-  // A queued item whose body is released by hand is never sent: it was not acknowledged.
-  exec("UPDATE outbox_message SET body = '', redacted = 2 WHERE id = " + std::to_string(queued));
+  // A queued item whose body is released by hand is never sent: it was not acknowledged; nor
+  // is one whose body is gone.
+  exec("UPDATE outbox_message SET redacted = 2 WHERE id = " + std::to_string(queued));
   v = outbox.verify().value();
   EXPECT_FALSE(v.sound());
   EXPECT_EQ(v.first_broken_id, queued);
   EXPECT_EQ(v.problem, "body released from an item that is not ACKED");
+  exec("UPDATE outbox_message SET redacted = 0 WHERE id = " + std::to_string(queued));
+  exec("DELETE FROM outbox_body WHERE id = " + std::to_string(queued));
+  EXPECT_EQ(outbox.verify().value().problem, "body missing");
   EXPECT_TRUE(outbox.claim(10, kT0).value().empty());
   EXPECT_EQ(outbox.find(queued).value()->state, OutboxState::Rejected);
   EXPECT_EQ(outbox.find(queued).value()->last_error_code, std::string{kOutboxTampered});

@@ -440,8 +440,9 @@ TEST_F(OutboxTest, AClaimWithAnEditedRowHandsOutTheOthersInOrder) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 5; ++i)
     ids.push_back(add("co-" + std::to_string(i), "k-" + std::to_string(i)));
-  ASSERT_TRUE(
-      db_->exec("UPDATE outbox_message SET body = '{\"a\":2}' WHERE idempotency_key = 'k-2'").ok());
+  ASSERT_TRUE(db_->exec("UPDATE outbox_body SET body = '{\"a\":2}' WHERE id = (SELECT id FROM"
+                        " outbox_message WHERE idempotency_key = 'k-2')")
+                  .ok());
   auto got = outbox_->claim(10, kT0);
   ASSERT_TRUE(got.ok());
   std::vector<std::string> keys;

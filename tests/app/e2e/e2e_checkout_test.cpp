@@ -116,7 +116,8 @@ TEST(OfflineThenSync, PaymentReachesTheBackendExactlyOnceWithTheLedgersBody) {
 
   const json ledgerBody = json::parse(
       sqlite(term.database(),
-             "SELECT body FROM outbox_message WHERE idempotency_key = '" + paymentId + "';"));
+             "SELECT b.body FROM outbox_body AS b JOIN outbox_message AS m ON m.id = b.id"
+             " WHERE m.idempotency_key = '" + paymentId + "';"));
 
   term.online(backend);
   auto s = term.run({"sync", "--until-empty", "--timeout", "30"});

@@ -34,7 +34,8 @@ RunResult pay(const PosTerminal& term, const std::string& wo, const std::string&
 json outboxBody(const PosTerminal& term, const std::string& paymentId) {
   return json::parse(
       sqlite(term.database(),
-             "SELECT body FROM outbox_message WHERE idempotency_key = '" + paymentId + "';"));
+             "SELECT b.body FROM outbox_body AS b JOIN outbox_message AS m ON m.id = b.id"
+             " WHERE m.idempotency_key = '" + paymentId + "';"));
 }
 
 std::set<std::string> idsOfKind(const json& report, const std::string& kind) {

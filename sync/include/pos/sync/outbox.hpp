@@ -27,12 +27,12 @@
 // key, body_digest). claim() checks a row's link and body against its digests before it hands
 // the row out: a row that does not verify is never sent; it becomes REJECTED with the code
 // OUTBOX_TAMPERED (needs attention). verify() walks the whole chain. When an item is ACKED its
-// body is released (stored empty): the backend holds it, the ledger holds the facts it was made
-// from, and the chain keeps the body's digest, so the row still verifies and nothing can be
-// slipped in its place. (Rows acked before bodies were released keep their body, with personal
-// fields stripped and a digest of its own, valid only on an ACKED row.) Unkeyed digests: they
-// catch damage and edits made without recomputing them (see integrity.hpp for what they cannot
-// catch).
+// body is released (its row of outbox_body deleted): the backend holds it, the ledger holds the
+// facts it was made from, and the chain keeps the body's digest, so the row still verifies and
+// nothing can be slipped in its place. (Rows acked before bodies were released keep their body,
+// with personal fields stripped and a digest of its own, valid only on an ACKED row.) Unkeyed
+// digests: they catch damage and edits made without recomputing them (see integrity.hpp for
+// what they cannot catch).
 //
 // States: QUEUED -claim-> SENDING -> ACKED | REJECTED | QUEUED (retry later, attempts counted);
 // QUEUED -claim-> REJECTED (OUTBOX_TAMPERED) for a row whose chain link does not verify.
