@@ -4,7 +4,7 @@
 //      same number of bytes, appended to a file in the same directory, in the same run; and
 //      the capture as the terminal runs it (default autocheckpoint, anchor file) next to the
 //      same bytes written in place + fdatasync; the WAL pages of a capture and the outbox's
-//      share of them;
+//      share of them, and which B-tree each page of one capture belongs to;
 //   2. opening a database holding 100,000 payments, and its bytes per payment (the outbox
 //      drained every 10 payments, as after short outages);
 //   3. the X/Z report, unsynced figures and verify() over it;
@@ -22,6 +22,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "shop.hpp"
@@ -191,6 +194,30 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   }
   std::sort(outbox_pages.begin(), outbox_pages.end());
   const int outbox = outbox_pages.empty() ? 0 : outbox_pages[outbox_pages.size() / 2];
+  // Whose pages one capture writes: the WAL emptied, one capture, then each frame's page number
+  // (the first 4 bytes of its header, big-endian) named by dbstat.
+  std::map<std::string, int> owners;
+  {
+    (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    auto cap =
+        shop.capture(co, checkout::Money{checkout::Currencies::USD, 8}, ledger::Tender::Cash);
+    if (!shop.ledger().record_capture(cap).ok()) std::exit(1);
+    const auto wal_path = dir / "latency.db-wal";
+    std::string wal_bytes(static_cast<std::size_t>(std::filesystem::file_size(wal_path)), '\0');
+    std::ifstream in(wal_path, std::ios::binary);
+    in.read(wal_bytes.data(), static_cast<std::streamsize>(wal_bytes.size()));
+    if (!in) std::exit(1);
+    const auto frame = static_cast<std::size_t>(page_size + 24);
+    for (std::size_t at = 32; at + frame <= wal_bytes.size(); at += frame) {
+      const auto b = [&](std::size_t i) { return static_cast<unsigned char>(wal_bytes[at + i]); };
+      const std::int64_t pageno = (std::int64_t{b(0)} << 24) | (b(1) << 16) | (b(2) << 8) | b(3);
+      std::string name = "?";
+      (void)db.statement("SELECT name FROM dbstat WHERE pageno = ?")
+          .bind(pageno)
+          .for_each([&](const sync::Statement& r) { name = r.text(0); });
+      ++owners[name];
+    }
+  }
   const auto c = percentiles(lat);
   const auto b = percentiles(base);
   const auto u = percentiles(cpu);
@@ -220,6 +247,9 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
       "  WAL pages per capture  %d (goal <= 16): the outbox's 2 messages alone %d, so the "
       "ledger's about %d\n",
       pages, outbox, pages - outbox + 1);
+  std::printf("  one capture's pages by B-tree:");
+  for (const auto& [name, count] : owners) std::printf(" %s %d,", name.c_str(), count);
+  std::printf("\n");
 }
 
 // Fills a new ledger with `payments` payments (4 to a checkout, USD and EUR), the outbox drained
@@ -258,9 +288,9 @@ void bytes_online(const std::filesystem::path& dir, std::int64_t payments) {
   const auto path = dir / "online.db";
   std::filesystem::remove(path);
   (void)fill(path, payments, 1);
-  std::printf("online throughout (acked at once): %.0f bytes per payment (goal <= 1200)\n",
-              static_cast<double>(std::filesystem::file_size(path)) /
-                  static_cast<double>(payments));
+  std::printf(
+      "online throughout (acked at once): %.0f bytes per payment (goal <= 1200)\n",
+      static_cast<double>(std::filesystem::file_size(path)) / static_cast<double>(payments));
 }
 
 void big_ledger(const std::filesystem::path& dir, std::int64_t payments) {
