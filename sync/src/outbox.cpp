@@ -397,20 +397,21 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
   std::optional<std::string> personal;
   if (!m.personal_fields.empty()) personal = nlohmann::json(m.personal_fields).dump();
 
+  // The stream's next seq and the chain's last link in one statement: this row's link covers
+  // the last row's link (ids only grow: rows are never deleted, so a new rowid is always above
+  // the last).
   std::int64_t seq = 0;
-  auto s = db_->statement("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox_message WHERE stream = ?")
-               .bind(m.stream)
-               .for_each([&](const Statement& row) { seq = row.int64(0); });
-  if (!s.ok()) return std::move(s).error();
-  // The chain: this row's link covers the last row's link (ids only grow: rows are never
-  // deleted, so a new rowid is always above the last).
   std::string prev;
-  auto last = db_->statement("SELECT link FROM outbox_message ORDER BY id DESC LIMIT 1")
-                  .for_each([&](const Statement& row) {
-                    const auto b = row.blob(0);
-                    prev.assign(reinterpret_cast<const char*>(b.data()), b.size());
-                  });
-  if (!last.ok()) return std::move(last).error();
+  auto s = db_->statement(
+                  "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox_message WHERE stream = ?),"
+                  " (SELECT link FROM outbox_message ORDER BY id DESC LIMIT 1)")
+               .bind(m.stream)
+               .for_each([&](const Statement& row) {
+                 seq = row.int64(0);
+                 const auto b = row.blob(1);
+                 prev.assign(reinterpret_cast<const char*>(b.data()), b.size());
+               });
+  if (!s.ok()) return std::move(s).error();
   const Digest body_digest = body_digest_of(m.body);
   const Digest link = link_of(prev, to_string(m.kind), m.method, m.path, m.stream, seq,
                               m.idempotency_key, as_text(body_digest));
