@@ -465,5 +465,53 @@ TEST(Verify, AnEditedRunningSumIsFound) {
   EXPECT_EQ(v.value().first_break->kind, ChainBreakKind::HashMismatch);
 }
 
+TEST(ReceiptText, KeptDeflatedReadBackWholeAndDamageIsAClearErrorAndABrokenLink) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto co = shop.new_checkout(shop.open_shift());
+  const auto cap = shop.capture(co, Money{Currencies::USD, 10});
+  ASSERT_TRUE(shop.ledger().record_capture(cap).ok());
+  const auto rid = cap.receipt.receipt_id;
+  auto found = shop.ledger().find_receipt(rid);
+  ASSERT_TRUE(found.ok() && found.value());
+  EXPECT_EQ(found.value()->print_text, cap.receipt.print_text);
+  const auto stored = test::scalar(db, "SELECT length(print_text_deflated) FROM receipt");
+  EXPECT_GT(stored, 0);
+  EXPECT_LT(stored, static_cast<std::int64_t>(cap.receipt.print_text.size() / 2));
+  EXPECT_EQ(test::scalar(db, "SELECT length(print_text) FROM receipt"), 0);
+  ASSERT_TRUE(db.exec("DROP TRIGGER receipt_no_update").ok());
+  std::string original;
+  (void)db.statement("SELECT hex(print_text_deflated) FROM receipt")
+      .for_each([&](const sync::Statement& row) { original = row.text(0); });
+  const std::string restore =
+      "UPDATE receipt SET print_text = '', print_text_deflated = x'" + original + "'";
+
+  // Each damage: the read refuses the row with what is wrong, and verify finds the link broken.
+  const std::vector<std::pair<std::string, std::string>> damages = {
+      {"print_text_deflated = CAST(substr(print_text_deflated, 1, 20) AS BLOB)",
+       "receipt: deflated print text damaged"},  // cut short
+      {"print_text_deflated = CAST(print_text_deflated || x'00' AS BLOB)",
+       "receipt: deflated print text damaged"},  // something after the stream
+      {"print_text_deflated = x'789c4b4c4a0600024d0128'",
+       "receipt: deflated print text damaged"},  // a whole stream, but its Adler-32 is wrong
+      {"print_text_deflated = zeroblob(64)", "receipt: deflated print text damaged"},
+      {"print_text = 'PAID'", "receipt: print text stored twice"},
+  };
+  for (const auto& [set, problem] : damages) {
+    ASSERT_TRUE(db.exec("UPDATE receipt SET " + set).ok()) << set;
+    auto read = shop.ledger().find_receipt(rid);
+    ASSERT_FALSE(read.ok()) << set;
+    EXPECT_EQ(read.error().code, LedgerErrorCode::Inconsistent) << set;
+    EXPECT_EQ(read.error().message, problem) << set;
+    auto v = shop.ledger().verify();
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(v.value().first_break) << set;
+    ASSERT_TRUE(db.exec(restore).ok());
+    ASSERT_FALSE(shop.ledger().verify().value().first_break);
+  }
+  EXPECT_EQ(shop.ledger().find_receipt(rid).value()->print_text, cap.receipt.print_text);
+}
+
 }  // namespace
 }  // namespace pos::ledger

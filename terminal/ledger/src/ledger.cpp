@@ -16,6 +16,7 @@
 #include "ledger_access.hpp"
 #include "ledger_rows.hpp"
 #include "ledger_tables.hpp"
+#include "text_deflate.hpp"
 
 namespace pos::ledger {
 
@@ -766,13 +767,14 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
             "receipt",
             "INSERT INTO receipt (chain_seq, receipt_id, receipt_reference, payment_id, "
             "checkout_id, invoice_id, payment_type, remaining_currency, remaining_minor, "
-            "delivery_suppressed, template_id, template_version, print_text, created_at_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "delivery_suppressed, template_id, template_version, print_text, "
+            "print_text_deflated, created_at_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
             rc.receipt_id.to_string(), rc.receipt_reference, pid, rc.checkout_id.to_string(),
             rc.invoice_id.to_string(), to_string(rc.payment_type),
             rc.remaining_balance.currency().code(), rc.remaining_balance.minor_units(),
             rc.delivery == ReceiptDeliveryChoice::Suppressed, rc.template_id, rc.template_version,
-            rc.print_text, ms(rc.created_at));
+            sync::Blob{deflate_text(rc.print_text)}, ms(rc.created_at));
         if (!w.ok()) return fail(conflict(std::move(w).error()));
         std::optional<std::string> audit_checkout;
         if (c.audit.checkout_id) audit_checkout = c.audit.checkout_id->to_string();
@@ -989,7 +991,20 @@ PaymentRecord read_payment(const sync::Statement& row) {
 constexpr std::string_view kReceiptColumns =
     "receipt_id, receipt_reference, payment_id, checkout_id, invoice_id, payment_type, "
     "remaining_currency, remaining_minor, delivery_suppressed, template_id, template_version, "
-    "print_text, created_at_ms";
+    "print_text, created_at_ms, print_text_deflated";
+
+// A print text longer than this is not one this terminal wrote (its receipts are 1-2 KB).
+constexpr std::size_t kMaxPrintText = 1 << 20;
+
+// The receipt's print text from whichever column holds it (see ledger_schema.cpp, step 5).
+std::string print_text_of(const sync::Statement& row, int text_col, int deflated_col) {
+  if (row.is_null(deflated_col)) return row.text(text_col);
+  if (!row.text(text_col).empty()) throw CorruptRow("receipt: print text stored twice");
+  const auto deflated = row.blob(deflated_col);
+  auto text = inflate_text(deflated, kMaxPrintText);
+  if (!text) throw CorruptRow("receipt: deflated print text damaged");
+  return std::move(*text);
+}
 
 ReceiptRecord read_receipt(const sync::Statement& row) {
   return ReceiptRecord{
@@ -1003,7 +1018,7 @@ ReceiptRecord read_receipt(const sync::Statement& row) {
       row.int64(8) != 0 ? ReceiptDeliveryChoice::Suppressed : ReceiptDeliveryChoice::Deliver,
       row.text(9),
       row.text(10),
-      row.text(11),
+      print_text_of(row, 11, 13),
       at(row.int64(12))};
 }
 

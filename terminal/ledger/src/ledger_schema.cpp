@@ -339,6 +339,15 @@ ALTER TABLE drawer_opening_v4 RENAME TO drawer_opening;
 CREATE INDEX drawer_opening_by_shift ON drawer_opening (shift_id, reason) WHERE reason <> 'SALE';
 )sql";
 
+// Step 5 (issue 14): a new receipt keeps its print text deflated (text_deflate.hpp) in
+// print_text_deflated, print_text empty; the rows before keep theirs as text, NULL here. A
+// link hashes the non-NULL columns, so the old links stay valid and a new one covers the bytes
+// stored. Exactly one of the two holds the text (a row with both, or with neither, is damage:
+// the reader refuses it).
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE receipt ADD COLUMN print_text_deflated BLOB;
+)sql";
+
 const std::string& v4_sql() {
   static const std::string sql =
       std::string{kV4} + append_only_triggers(std::array<std::string_view, 4>{
@@ -367,6 +376,7 @@ std::span<const sync::Migration> Ledger::migrations() noexcept {
       {"ledger", 3, "cash paid in", v3_sql()},
       {"ledger", 4, "no UNIQUE keys that nothing needs (tables rebuilt, rows and links unchanged)",
        v4_sql(), nullptr, /*foreign_keys_off=*/true},
+      {"ledger", 5, "a receipt's print text kept deflated", kV5},
   };
   return steps;
 }

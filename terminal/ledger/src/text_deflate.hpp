@@ -1,0 +1,22 @@
+// A receipt's print text kept deflated in its ledger row (zlib's format, RFC 1950): the default
+// receipt's 1.1 KB of aligned columns becomes about 0.5 KB, so a receipt row fits a page five
+// times rather than twice (issue 14). The chain hashes the stored bytes, so the text is exactly
+// what was deflated; inflating checks zlib's own Adler-32 and refuses more than `max_bytes`.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pos::ledger {
+
+// Never fails for text under 4 GiB (zlib's deflate with Z_FINISH and a bound-sized output).
+std::vector<std::byte> deflate_text(std::string_view text);
+
+// nullopt when `data` is not one whole zlib stream, or inflates to more than `max_bytes`.
+std::optional<std::string> inflate_text(std::span<const std::byte> data, std::size_t max_bytes);
+
+}  // namespace pos::ledger
