@@ -157,7 +157,7 @@ BEGIN SELECT RAISE(ABORT, 'outbox resolutions are append-only'); END;
     // item of the stream ACKED" reads the (stream, seq) key: a stream is one checkout, a few
     // items. The two UNIQUE keys stay: enqueue's next seq, find_by_idempotency_key and the
     // exactly-once of a key need them. The bodies of ACKED items stayed (only their personal
-    // fields stripped) until mark_acked began releasing them (issue 14, no schema change).
+    // fields stripped) until step 6 moved them to outbox_body, deleted at the ACK.
     {"outbox", 5, "one pending index, no AUTOINCREMENT",
      R"sql(
 CREATE TABLE outbox_message_v5 (
@@ -209,7 +209,8 @@ CREATE INDEX outbox_pending_state ON outbox_message (state, id, created_at_ms)
     // end): with the default receipt, 3.6 KB of every 4 KB page of outbox_message stood empty.
     // A deleted body row frees its space for the next bodies, and the messages pack densely.
     // Every body still held moves (the rows acked before bodies were released too: the chain
-    // vouches for them as they are).
+    // vouches for them as they are). personal_fields goes: it named the keys to strip at the ACK,
+    // and now the whole body goes then.
     {"outbox", 6, "bodies in their own table, deleted once ACKED",
      R"sql(
 CREATE TABLE outbox_body (
@@ -219,6 +220,7 @@ CREATE TABLE outbox_body (
 INSERT INTO outbox_body (id, body) SELECT id, body FROM outbox_message WHERE redacted <> 2
   ORDER BY id;
 ALTER TABLE outbox_message DROP COLUMN body;
+ALTER TABLE outbox_message DROP COLUMN personal_fields;
 )sql",
      nullptr, /*foreign_keys_off=*/false},
 };
@@ -394,8 +396,6 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
   if (!json_nesting_within(m.body, kMaxJsonNesting) || !nlohmann::json::accept(m.body)) {
     return invalid("outbox message body is not JSON (or nested too deep)");
   }
-  std::optional<std::string> personal;
-  if (!m.personal_fields.empty()) personal = nlohmann::json(m.personal_fields).dump();
 
   // The stream's next seq and the chain's last link in one statement: this row's link covers
   // the last row's link (ids only grow: rows are never deleted, so a new rowid is always above
@@ -416,14 +416,13 @@ DbResult<std::int64_t> Outbox::enqueue(Transaction& tx, const OutboxMessage& m) 
   const Digest link = link_of(prev, to_string(m.kind), m.method, m.path, m.stream, seq,
                               m.idempotency_key, as_text(body_digest));
   std::int64_t id = 0;
-  auto ins =
-      db_->statement(
-             "INSERT INTO outbox_message (stream, seq, kind, method, path, idempotency_key, "
-             "personal_fields, created_at_ms, next_attempt_at_ms, body_digest, link) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
-          .bind(m.stream, seq, to_string(m.kind), m.method, m.path, m.idempotency_key, personal,
-                to_ms(m.created_at), to_ms(m.created_at), Blob{body_digest}, Blob{link})
-          .for_each([&](const Statement& row) { id = row.int64(0); });
+  auto ins = db_->statement(
+                    "INSERT INTO outbox_message (stream, seq, kind, method, path, idempotency_key, "
+                    "created_at_ms, next_attempt_at_ms, body_digest, link) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+                 .bind(m.stream, seq, to_string(m.kind), m.method, m.path, m.idempotency_key,
+                       to_ms(m.created_at), to_ms(m.created_at), Blob{body_digest}, Blob{link})
+                 .for_each([&](const Statement& row) { id = row.int64(0); });
   if (!ins.ok()) return std::move(ins).error();
   auto body =
       db_->statement("INSERT INTO outbox_body (id, body) VALUES (?, ?)").bind(id, m.body).run();
@@ -655,7 +654,7 @@ DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_sta
   // secure_delete=ON zeroes the old cell in its page.
   auto& ack = db_->statement(
       "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
-      " acked_at_ms = ?, last_error_code = NULL, personal_fields = NULL,"
+      " acked_at_ms = ?, last_error_code = NULL,"
       " redacted = 2, redacted_digest = NULL WHERE id = ? AND state = 'SENDING'");
   if (auto f = ack.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
   if (ack.changes() == 1) {

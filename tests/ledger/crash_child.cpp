@@ -105,7 +105,6 @@ int main(int argc, char** argv) {
           "/billing/payments",
           pid.to_string(),
           R"({"billingPaymentId":")" + pid.to_string() + R"("})",
-          {},
           t},
          {stream,
           sync::OutboxKind::Receipt,
@@ -113,7 +112,6 @@ int main(int argc, char** argv) {
           "/billing/receipts",
           rid.to_string(),
           R"({"receiptId":")" + rid.to_string() + R"("})",
-          {},
           t}},
         {}};
     auto r = ledger.record_capture(cap);

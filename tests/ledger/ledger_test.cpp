@@ -30,6 +30,25 @@ class LedgerTest : public ::testing::Test {
   std::int64_t rows(const std::string& table) {
     return count(db_, "SELECT COUNT(*) FROM " + table);
   }
+  // A check captured, and its receipt's first print attempt registered (PENDING).
+  struct PendingPrint {
+    ShiftId shift;
+    PaymentCapture cap;
+    ReceiptId receipt;
+    DeliveryId delivery;
+  };
+  PendingPrint capture_with_pending_print() {
+    const auto shift = shop_.open_shift();
+    auto cap = shop_.capture(shop_.new_checkout(shift), Money{Currencies::USD, 100}, Tender::Check);
+    EXPECT_TRUE(ledger().record_capture(cap).ok());
+    const auto rid = cap.receipt.receipt_id;
+    const auto d = shop_.id<DeliveryId>();
+    EXPECT_TRUE(
+        ledger()
+            .record_delivery({d, rid, DeliveryChannel::Print, user("advisor-1"), shop_.tick()}, {})
+            .ok());
+    return {shift, std::move(cap), rid, d};
+  }
   TempDir dir_;
   sync::Database db_;
   Shop shop_;
@@ -151,7 +170,6 @@ TEST_F(LedgerTest, APoIsCapturedOnceEvenWhenSqlIsWrittenAroundTheLedger) {
                                 "/billing/checkout/" + co.checkout_id.to_string() + "/po",
                                 "po-" + co.checkout_id.to_string(),
                                 R"({"poNumber":"AB-123456"})",
-                                {},
                                 po.captured_at};
   ASSERT_TRUE(ledger().record_po_capture(po, {&msg, 1}).ok());
   EXPECT_TRUE(ledger().record_po_capture(po, {&msg, 1}).ok());  // a retry: nothing new
@@ -343,16 +361,7 @@ TEST_F(LedgerTest, ApproverPinStateCountsFailuresSinceTheLastSuccessOrLockout) {
 }
 
 TEST_F(LedgerTest, DeliveriesKeepEveryOutcomeAndReportTheLatest) {
-  const auto shift = shop_.open_shift();
-  const auto co = shop_.new_checkout(shift);
-  auto cap = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
-  ASSERT_TRUE(ledger().record_capture(cap).ok());
-  const auto rid = cap.receipt.receipt_id;
-  const auto d1 = shop_.id<DeliveryId>();
-  ASSERT_TRUE(
-      ledger()
-          .record_delivery({d1, rid, DeliveryChannel::Print, user("advisor-1"), shop_.tick()}, {})
-          .ok());
+  const auto [shift, cap, rid, d1] = capture_with_pending_print();
   ASSERT_TRUE(
       ledger()
           .record_delivery_outcome({d1, DeliveryStatus::Failed, "PAPER_OUT", shop_.tick()}, {})
@@ -393,16 +402,9 @@ TEST_F(LedgerTest, DeliveriesKeepEveryOutcomeAndReportTheLatest) {
 // ledger's rows and the checkout's event log never disagree): the event lands in the log of the
 // receipt's checkout; an event of another attempt or outcome writes nothing at all.
 TEST_F(LedgerTest, ADeliveryOutcomeCarriesTheDomainsRecordOfThatAttempt) {
-  const auto shift = shop_.open_shift();
-  const auto co = shop_.new_checkout(shift);
-  auto cap = shop_.capture(co, Money{Currencies::USD, 100}, Tender::Check);
-  ASSERT_TRUE(ledger().record_capture(cap).ok());
-  const auto rid = cap.receipt.receipt_id;
-  const auto d1 = shop_.id<DeliveryId>();
-  ASSERT_TRUE(
-      ledger()
-          .record_delivery({d1, rid, DeliveryChannel::Print, user("advisor-1"), shop_.tick()}, {})
-          .ok());
+  const auto pending = capture_with_pending_print();
+  const auto& rid = pending.receipt;
+  const auto& d1 = pending.delivery;
   const auto at = shop_.tick();
   const checkout::CheckoutEvent recorded =
       checkout::ReceiptDeliveryRecorded{d1,
@@ -436,7 +438,7 @@ TEST_F(LedgerTest, ADeliveryOutcomeCarriesTheDomainsRecordOfThatAttempt) {
                                            std::span(&recorded, 1))
                   .ok());
   EXPECT_EQ(rows("delivery_outcome"), before_outcomes + 1);
-  auto events = ledger().load_events(co.checkout_id);
+  auto events = ledger().load_events(pending.cap.payment.checkout_id);
   ASSERT_TRUE(events.ok());
   ASSERT_FALSE(events.value().empty());
   EXPECT_EQ(events.value().back(), recorded);

@@ -112,10 +112,10 @@ std::string ledger_rows(sync::Database& db) {
   return out;
 }
 
-// Every outbox row, every column (a stripped delivery among them), the body where it is kept:
-// in the row before the upgrade, beside it after.
+// Every outbox row (a stripped delivery among them), every column but personal_fields (step 6
+// drops it), the body where it is kept: in the row before the upgrade, beside it after.
 constexpr std::string_view kOutboxColumns =
-    "id, stream, seq, kind, method, path, idempotency_key, personal_fields, created_at_ms, state,"
+    "id, stream, seq, kind, method, path, idempotency_key, created_at_ms, state,"
     " attempts, next_attempt_at_ms, last_error_code, correlation_id, http_status, response_body,"
     " acked_at_ms, body_digest, link, redacted, redacted_digest, released";
 const std::string kOutboxRowsBefore =
@@ -194,8 +194,10 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
   // The outbox: every row the same bytes (ids, chain, marks, the stripped delivery; each body,
   // the acked ones' too, now in outbox_body); no AUTOINCREMENT, one pending index.
   EXPECT_EQ(dump(db, kOutboxRowsAfter), outbox_before);
-  EXPECT_EQ(
-      count(db, "SELECT COUNT(*) FROM pragma_table_info('outbox_message') WHERE name = 'body'"), 0);
+  EXPECT_EQ(count(db,
+                  "SELECT COUNT(*) FROM pragma_table_info('outbox_message') WHERE name IN ('body', "
+                  "'personal_fields')"),
+            0);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM outbox_message WHERE redacted = 1"), 1);
   EXPECT_EQ(count(db,
                   "SELECT COUNT(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%' AND"

@@ -166,7 +166,6 @@ class Shop {
          "/billing/payments",
          pid.to_string(),
          pay.dump(),
-         {},
          now},
         {c.checkout_id.to_string(),
          sync::OutboxKind::Receipt,
@@ -174,7 +173,6 @@ class Shop {
          "/billing/receipts",
          rid.to_string(),
          rcp.dump(),
-         {},
          now},
     };
     return ledger::PaymentCapture{std::move(p),      std::move(r),        std::move(a),

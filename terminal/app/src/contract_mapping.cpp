@@ -150,11 +150,9 @@ sync::OutboxMessage deliveryMessage(const checkout::CheckoutId& stream,
       // The contract's PRINT outcomes are SENT and FAILED: a receipt that possibly
       // printed was not confirmed delivered (the ledger keeps POSSIBLY_PRINTED).
       {"outcome", !outcome ? json() : json(std::string(vocabulary::contract_text(*outcome)))}};
-  auto m = message(stream.to_string(), sync::OutboxKind::Delivery,
-                   "/billing/receipts/" + receipt.to_string() + "/deliver", delivery.to_string(),
-                   body, at);
-  if (email) m.personal_fields.push_back("emailAddress");
-  return m;
+  return message(stream.to_string(), sync::OutboxKind::Delivery,
+                 "/billing/receipts/" + receipt.to_string() + "/deliver", delivery.to_string(),
+                 body, at);
 }
 
 sync::OutboxMessage reprintMessage(const checkout::CheckoutId& stream,

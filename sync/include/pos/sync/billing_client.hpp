@@ -252,7 +252,7 @@ struct ReceiptRequest {
 struct DeliveryRequest {
   std::string deliveryId;
   DeliveryChannel channel = DeliveryChannel::Print;
-  std::optional<SecretToken> emailAddress;  // personal data: outbox personal_fields
+  std::optional<SecretToken> emailAddress;  // personal data: never logged
   std::optional<std::string> outcome;       // "SENT" | "FAILED" for PRINT
 };
 struct ReprintRequest {

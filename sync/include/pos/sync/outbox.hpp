@@ -46,9 +46,9 @@
 // with one commit: if that commit fails, every item of the batch is still SENDING (healed by
 // requeue_sending() as above), and nothing is half marked.
 //
-// Personal data: fields named in OutboxMessage::personal_fields (a receipt delivery's
-// emailAddress) are stored until the item is ACKED, and go with the body in the update that
-// marks it ACKED; the connection runs with secure_delete=ON so the old cell is zeroed in its page.
+// Personal data: a body may hold some (a receipt delivery's emailAddress). It is never listed,
+// shown or logged, and it is deleted with the ACK; the connection runs with secure_delete=ON, so
+// the deleted cell is zeroed in its page.
 #pragma once
 
 #include <cstddef>
@@ -103,9 +103,6 @@ struct OutboxMessage {
   std::string path;             // "/billing/payments"
   std::string idempotency_key;  // the id of the thing created (a UUIDv7); unique in the outbox
   std::string body;             // JSON text, sent as is
-  // Top-level keys of body that only the backend needs (e.g. "emailAddress"): never shown or
-  // logged; gone with the body once ACKED.
-  std::vector<std::string> personal_fields;
   Timestamp created_at{};
 };
 

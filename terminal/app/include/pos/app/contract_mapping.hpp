@@ -31,7 +31,7 @@ sync::OutboxMessage poMessage(const checkout::CheckoutId& checkout, const checko
 sync::OutboxMessage poOverrideMessage(const checkout::CheckoutId& checkout,
                                       const checkout::PoOverridden& override_event);
 sync::OutboxMessage offlineGrantMessage(const checkout::OfflineGrantIssued& grant);
-// A delivery of a receipt; an e-mail address (personal data) is removed once acked.
+// A delivery of a receipt; an e-mail address (personal data) goes with the body once acked.
 sync::OutboxMessage deliveryMessage(const checkout::CheckoutId& stream,
                                     const checkout::ReceiptId& receipt,
                                     const checkout::DeliveryId& delivery,

@@ -268,7 +268,7 @@ struct ReceiptRecord {
 // ---------------------------------------------------------------------------------------------
 
 // A request to deliver a receipt (print or e-mail). The address of an e-mail delivery is not
-// here: it goes only into the outbox message, as a personal field.
+// here: it goes only into the outbox message's body, deleted once acked.
 struct ReceiptDelivery {
   DeliveryId delivery_id;
   ReceiptId receipt_id;
