@@ -513,5 +513,175 @@ TEST(ReceiptText, KeptDeflatedReadBackWholeAndDamageIsAClearErrorAndABrokenLink)
   EXPECT_EQ(shop.ledger().find_receipt(rid).value()->print_text, cap.receipt.print_text);
 }
 
+
+// Step 6: a receipt stored against an earlier one of its template (zlib's preset dictionary).
+std::int64_t dictionary_of(sync::Database& db, const checkout::ReceiptId& rid) {
+  return test::scalar(db, "SELECT print_dictionary FROM receipt WHERE receipt_id = '" +
+                              rid.to_string() + "'");
+}
+std::int64_t seq_of(sync::Database& db, const checkout::ReceiptId& rid) {
+  return test::scalar(db,
+                      "SELECT chain_seq FROM receipt WHERE receipt_id = '" + rid.to_string() + "'");
+}
+
+TEST(ReceiptText, StoredAgainstTheFirstReceiptOfItsTemplateAndReadBackWhole) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto co = shop.new_checkout(shop.open_shift());
+  std::vector<PaymentCapture> caps;
+  for (int i = 0; i < 3; ++i) {
+    caps.push_back(shop.capture(co, Money{Currencies::USD, 10 + i},
+                                i == 1 ? Tender::CardExternal : Tender::Cash));
+    ASSERT_TRUE(shop.ledger().record_capture(caps.back()).ok());
+  }
+  // Another template version: its own dictionary, and the first template keeps its own.
+  auto other = shop.capture(co, Money{Currencies::USD, 20});
+  other.receipt.template_version = "2";
+  ASSERT_TRUE(shop.ledger().record_capture(other).ok());
+  // A receipt that repeats the dictionary poorly (the shop's details changed) starts a new one.
+  auto changed = shop.capture(co, Money{Currencies::USD, 30});
+  std::string unlike = "Harbor Tyres & Brakes Ltd\n";
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 600; ++i) {
+    x = x * 1103515245u + 12345u;
+    unlike += static_cast<char>('a' + (x >> 16) % 26);
+  }
+  changed.receipt.print_text = unlike + "\nPAID 0.30 USD\n";
+  ASSERT_TRUE(shop.ledger().record_capture(changed).ok());
+  auto after = shop.capture(co, Money{Currencies::USD, 40});
+  ASSERT_TRUE(shop.ledger().record_capture(after).ok());
+
+  const auto first = seq_of(db, caps[0].receipt.receipt_id);
+  EXPECT_EQ(dictionary_of(db, caps[0].receipt.receipt_id), 0);
+  EXPECT_EQ(dictionary_of(db, caps[1].receipt.receipt_id), first);
+  EXPECT_EQ(dictionary_of(db, caps[2].receipt.receipt_id), first);
+  EXPECT_EQ(dictionary_of(db, other.receipt.receipt_id), 0);
+  EXPECT_EQ(dictionary_of(db, changed.receipt.receipt_id), 0);
+  // And the shop's usual receipt after it repeats that one poorly: a dictionary again.
+  EXPECT_EQ(dictionary_of(db, after.receipt.receipt_id), 0);
+  const auto stored = test::scalar(db, "SELECT length(print_text_deflated) FROM receipt WHERE "
+                                       "receipt_id = '" + caps[2].receipt.receipt_id.to_string() +
+                                       "'");
+  EXPECT_LT(stored, static_cast<std::int64_t>(caps[2].receipt.print_text.size() / 4));
+
+  // Read back whole, by this Ledger and by a new one on another connection (nothing cached).
+  sync::Database db2 = test::open_terminal_db(dir / "t.db");
+  Ledger fresh(db2);
+  for (auto* l : {&shop.ledger(), &fresh}) {
+    for (const auto* c : {&caps[0], &caps[1], &caps[2], &other, &changed, &after}) {
+      auto found = l->find_receipt(c->receipt.receipt_id);
+      ASSERT_TRUE(found.ok() && found.value()) << found.error().message;
+      EXPECT_EQ(found.value()->print_text, c->receipt.print_text);
+    }
+  }
+  // The other connection writes against the newest dictionary it finds, as this one does.
+  auto next = shop.capture(co, Money{Currencies::USD, 50});
+  ASSERT_TRUE(fresh.record_capture(next).ok());
+  EXPECT_EQ(dictionary_of(db, next.receipt.receipt_id), seq_of(db, after.receipt.receipt_id));
+  EXPECT_TRUE(shop.ledger().verify().value().sound());
+}
+
+TEST(ReceiptText, ACaptureRolledBackLeavesNoDictionaryBehind) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto co = shop.new_checkout(shop.open_shift());
+  auto a = shop.capture(co, Money{Currencies::USD, 10});
+  ASSERT_TRUE(shop.ledger().record_capture(a).ok());
+  // Refused after its receipt row is written (its outbox message reuses a key): the new
+  // template's dictionary it would have been goes with it.
+  auto refused = shop.capture(co, Money{Currencies::USD, 11});
+  refused.receipt.template_version = "9";
+  refused.messages[1].idempotency_key = a.messages[1].idempotency_key;
+  ASSERT_FALSE(shop.ledger().record_capture(refused).ok());
+  EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM receipt"), 1);
+  auto b = shop.capture(co, Money{Currencies::USD, 12});
+  b.receipt.template_version = "9";
+  auto c = shop.capture(co, Money{Currencies::USD, 13});
+  c.receipt.template_version = "9";
+  ASSERT_TRUE(shop.ledger().record_capture(b).ok());
+  ASSERT_TRUE(shop.ledger().record_capture(c).ok());
+  EXPECT_EQ(dictionary_of(db, b.receipt.receipt_id), 0);
+  EXPECT_EQ(dictionary_of(db, c.receipt.receipt_id), seq_of(db, b.receipt.receipt_id));
+  for (const auto* cap : {&a, &b, &c}) {
+    EXPECT_EQ(shop.ledger().find_receipt(cap->receipt.receipt_id).value()->print_text,
+              cap->receipt.print_text);
+  }
+}
+
+TEST(ReceiptText, ADamagedOrMissingDictionaryIsAClearErrorAndPaymentsGoOn) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto co = shop.new_checkout(shop.open_shift());
+  auto dict = shop.capture(co, Money{Currencies::USD, 10});
+  auto dependent = shop.capture(co, Money{Currencies::USD, 11});
+  auto other = shop.capture(co, Money{Currencies::USD, 12});
+  other.receipt.template_version = "2";
+  for (const auto* cap : {&dict, &dependent, &other}) {
+    ASSERT_TRUE(shop.ledger().record_capture(*cap).ok());
+  }
+  const auto dict_seq = seq_of(db, dict.receipt.receipt_id);
+  ASSERT_EQ(dictionary_of(db, dependent.receipt.receipt_id), dict_seq);
+  ASSERT_TRUE(db.exec("DROP TRIGGER receipt_no_update").ok());
+  std::string original;
+  (void)db.statement("SELECT hex(print_text_deflated) FROM receipt WHERE chain_seq = " +
+                     std::to_string(dict_seq))
+      .for_each([&](const sync::Statement& row) { original = row.text(0); });
+  const auto which = "receipt: the dictionary of its print text (chain seq " +
+                     std::to_string(dict_seq) + ")";
+  struct Damage {
+    std::string sql;
+    const PaymentCapture* victim;  // whose receipt no longer reads
+    std::string problem;
+  };
+  const auto set = [](std::string_view what, std::int64_t seq) {
+    return "UPDATE receipt SET " + std::string{what} + " WHERE chain_seq = " + std::to_string(seq);
+  };
+  const auto dep_seq = seq_of(db, dependent.receipt.receipt_id);
+  const auto other_seq = seq_of(db, other.receipt.receipt_id);
+  const std::vector<Damage> damages = {
+      // The dictionary's own stream damaged, or its row no longer a dictionary.
+      {set("print_text_deflated = zeroblob(64)", dict_seq), &dependent, which + " is damaged"},
+      {set("print_dictionary = NULL", dict_seq), &dependent, which + " is missing"},
+      // Pointed at another dictionary: the stream names its own by Adler-32.
+      {set("print_dictionary = " + std::to_string(other_seq), dep_seq), &dependent,
+       "receipt: deflated print text damaged"},
+      // Said to need none; or a dictionary given to a stream made without one.
+      {set("print_dictionary = 0", dep_seq), &dependent, "receipt: deflated print text damaged"},
+      {set("print_dictionary = " + std::to_string(dict_seq), other_seq), &other,
+       "receipt: deflated print text damaged"},
+  };
+  const std::string restore =
+      set("print_dictionary = 0, print_text_deflated = x'" + original + "'", dict_seq) + "; " +
+      set("print_dictionary = " + std::to_string(dict_seq), dep_seq) + "; " +
+      set("print_dictionary = 0", other_seq);
+  for (const auto& d : damages) {
+    ASSERT_TRUE(db.exec(d.sql).ok()) << d.sql;
+    auto read = shop.ledger().find_receipt(d.victim->receipt.receipt_id);
+    ASSERT_FALSE(read.ok()) << d.sql;
+    EXPECT_EQ(read.error().code, LedgerErrorCode::Inconsistent) << d.sql;
+    EXPECT_EQ(read.error().message, d.problem) << d.sql;
+    EXPECT_TRUE(shop.ledger().verify().value().first_break) << d.sql;
+    ASSERT_TRUE(db.exec(restore).ok());
+    ASSERT_FALSE(shop.ledger().verify().value().first_break) << d.sql;
+    EXPECT_EQ(shop.ledger().find_receipt(d.victim->receipt.receipt_id).value()->print_text,
+              d.victim->receipt.print_text);
+  }
+
+  // With its dictionary damaged, a Ledger that has not run verify yet (verify above found the
+  // damage and refuses writes through that one) stores the next capture as a new dictionary
+  // rather than refusing it; it reads back whole.
+  ASSERT_TRUE(db.exec(set("print_text_deflated = zeroblob(64)", dict_seq)).ok());
+  Ledger unverified(db);
+  auto next = shop.capture(co, Money{Currencies::USD, 13});
+  auto recorded = unverified.record_capture(next);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().message;
+  EXPECT_EQ(dictionary_of(db, next.receipt.receipt_id), 0);
+  EXPECT_EQ(unverified.find_receipt(next.receipt.receipt_id).value()->print_text,
+            next.receipt.print_text);
+}
+
 }  // namespace
 }  // namespace pos::ledger

@@ -169,7 +169,7 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     if (v.component == "ledger") ledger_v = v.version;
     if (v.component == "outbox") outbox_v = v.version;
   }
-  EXPECT_EQ(ledger_v, 5);
+  EXPECT_EQ(ledger_v, 6);
   EXPECT_EQ(outbox_v, 6);
   EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(db.integrity_check().value(), "ok");
@@ -241,6 +241,12 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
                   "SELECT COUNT(*) FROM receipt WHERE print_text_deflated IS NOT NULL AND"
                   " print_text = '' AND length(print_text_deflated) < " +
                       std::to_string(next.receipt.print_text.size() / 2)),
+            1);
+  // The old rows name no dictionary; the first new receipt of its template is one (step 6).
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM receipt WHERE print_dictionary IS NULL"),
+            count(db, "SELECT COUNT(*) FROM receipt") - 1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM receipt WHERE print_dictionary = 0 AND receipt_id = '" +
+                          next.receipt.receipt_id.to_string() + "'"),
             1);
   auto again = shop.capture(open_checkout, Money{Currencies::USD, 999}, Tender::Cash);
   again.payment.payment_id = *checkout::BillingPaymentId::parse(first_payment);

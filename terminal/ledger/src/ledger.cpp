@@ -28,6 +28,11 @@ using checkout::fail;
 // ---------------------------------------------------------------------------------------------
 
 namespace {
+// A print text longer than this is not one this terminal wrote (its receipts are 1-2 KB).
+constexpr std::size_t kMaxPrintText = 1 << 20;
+// A receipt is stored against its template's dictionary when that makes it at most a quarter
+// of its text (the default receipt: about a tenth); otherwise it becomes the new dictionary.
+constexpr std::size_t kDictionaryGain = 4;
 // The vocabulary's tables (checked against their enums there), by the names the reads use.
 constexpr const auto& kTenders = vocabulary::Names<Tender>::texts;
 constexpr const auto& kPaymentTypes = vocabulary::Names<PaymentType>::texts;
@@ -668,6 +673,44 @@ LedgerResult<int> Ledger::next_receipt_sequence(const InvoiceId& invoice) {
   return static_cast<int>(std::min<std::int64_t>(n + 1, 999'999));
 }
 
+// The text deflated against its template's newest dictionary (ledger_schema.cpp, step 6), read
+// in the capture's transaction: its stored bytes are compared with the copy kept inflated, so
+// the copy is only ever what the database holds (never a row this process wrote and a rollback
+// took back). When there is none, or the text repeats it poorly (the shop's details or the
+// template's layout changed, or far more lines), the text is stored on its own and becomes the
+// newest dictionary. A dictionary that no longer inflates (damage verify reports) is passed
+// over the same way: the counter goes on taking payments.
+LedgerResult<Ledger::StoredPrintText> Ledger::print_text_to_store(const ReceiptRecord& rc) {
+  std::int64_t seq = 0;
+  std::vector<std::byte> stored;
+  POS_LEDGER_READ_EARLY(
+      db_->statement("SELECT chain_seq, print_text_deflated FROM receipt INDEXED BY "
+                     "receipt_dictionary WHERE print_dictionary = 0 AND template_id = ? AND "
+                     "template_version = ? ORDER BY chain_seq DESC LIMIT 1")
+          .bind(rc.template_id, rc.template_version)
+          .for_each([&](const sync::Statement& row) {
+            seq = row.int64(0);
+            stored = row.blob(1);
+          }));
+  PrintDictionary& dict = print_dictionary_;
+  if (seq != 0 && (dict.chain_seq != seq || dict.deflated != stored ||
+                   dict.template_id != rc.template_id ||
+                   dict.template_version != rc.template_version)) {
+    dict = PrintDictionary{};
+    if (auto text = inflate_text(stored, kMaxPrintText)) {
+      dict = PrintDictionary{seq, rc.template_id, rc.template_version, std::move(stored),
+                             std::move(*text)};
+    }
+  }
+  if (seq != 0 && dict.chain_seq == seq) {
+    auto against = deflate_text(rc.print_text, dict.text);
+    if (against.size() <= rc.print_text.size() / kDictionaryGain) {
+      return StoredPrintText{std::move(against), seq};
+    }
+  }
+  return StoredPrintText{deflate_text(rc.print_text), 0};
+}
+
 LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
   if (auto ok = check_capture(c); !ok.ok()) return fail(ok.error());
   const auto& p = c.payment;
@@ -763,18 +806,20 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
             p.mode == CaptureMode::Offline, p.receipt_id.to_string(), sums.count, sums.total,
             sums.tendered, sums.change);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
+        auto text = print_text_to_store(rc);
+        if (!text.ok()) return fail(text.error());
         w = chain.append(
             "receipt",
             "INSERT INTO receipt (chain_seq, receipt_id, receipt_reference, payment_id, "
             "checkout_id, invoice_id, payment_type, remaining_currency, remaining_minor, "
             "delivery_suppressed, template_id, template_version, print_text, "
-            "print_text_deflated, created_at_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+            "print_text_deflated, print_dictionary, created_at_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
             rc.receipt_id.to_string(), rc.receipt_reference, pid, rc.checkout_id.to_string(),
             rc.invoice_id.to_string(), to_string(rc.payment_type),
             rc.remaining_balance.currency().code(), rc.remaining_balance.minor_units(),
             rc.delivery == ReceiptDeliveryChoice::Suppressed, rc.template_id, rc.template_version,
-            sync::Blob{deflate_text(rc.print_text)}, ms(rc.created_at));
+            sync::Blob{text.value().deflated}, text.value().dictionary, ms(rc.created_at));
         if (!w.ok()) return fail(conflict(std::move(w).error()));
         std::optional<std::string> audit_checkout;
         if (c.audit.checkout_id) audit_checkout = c.audit.checkout_id->to_string();
@@ -991,17 +1036,28 @@ PaymentRecord read_payment(const sync::Statement& row) {
 constexpr std::string_view kReceiptColumns =
     "receipt_id, receipt_reference, payment_id, checkout_id, invoice_id, payment_type, "
     "remaining_currency, remaining_minor, delivery_suppressed, template_id, template_version, "
-    "print_text, created_at_ms, print_text_deflated";
+    "print_text, created_at_ms, print_text_deflated, print_dictionary, "
+    "(SELECT d.print_text_deflated FROM receipt AS d "
+    "WHERE d.chain_seq = receipt.print_dictionary AND d.print_dictionary = 0)";
 
-// A print text longer than this is not one this terminal wrote (its receipts are 1-2 KB).
-constexpr std::size_t kMaxPrintText = 1 << 20;
 
-// The receipt's print text from whichever column holds it (see ledger_schema.cpp, step 5).
-std::string print_text_of(const sync::Statement& row, int text_col, int deflated_col) {
+// The receipt's print text from whichever column holds it (see ledger_schema.cpp, steps 5
+// and 6): the text, or deflated on its own, or deflated against the dictionary receipt's text
+// (the last column: that receipt's deflated text, NULL when no dictionary row has that seq).
+std::string print_text_of(const sync::Statement& row, int text_col, int deflated_col,
+                          int dictionary_col, int dictionary_text_col) {
   if (row.is_null(deflated_col)) return row.text(text_col);
   if (!row.text(text_col).empty()) throw CorruptRow("receipt: print text stored twice");
   const auto deflated = row.blob(deflated_col);
-  auto text = inflate_text(deflated, kMaxPrintText);
+  std::optional<std::string> dictionary;
+  if (!row.is_null(dictionary_col) && row.int64(dictionary_col) != 0) {
+    const auto which = "receipt: the dictionary of its print text (chain seq " +
+                       std::to_string(row.int64(dictionary_col)) + ")";
+    if (row.is_null(dictionary_text_col)) throw CorruptRow(which + " is missing");
+    dictionary = inflate_text(row.blob(dictionary_text_col), kMaxPrintText);
+    if (!dictionary) throw CorruptRow(which + " is damaged");
+  }
+  auto text = inflate_text(deflated, kMaxPrintText, dictionary);
   if (!text) throw CorruptRow("receipt: deflated print text damaged");
   return std::move(*text);
 }
@@ -1018,7 +1074,7 @@ ReceiptRecord read_receipt(const sync::Statement& row) {
       row.int64(8) != 0 ? ReceiptDeliveryChoice::Suppressed : ReceiptDeliveryChoice::Deliver,
       row.text(9),
       row.text(10),
-      print_text_of(row, 11, 13),
+      print_text_of(row, 11, 13, 14, 15),
       at(row.int64(12))};
 }
 

@@ -31,10 +31,15 @@ struct Deflater {
 };
 }  // namespace
 
-std::vector<std::byte> deflate_text(std::string_view text) {
+std::vector<std::byte> deflate_text(std::string_view text, std::string_view dictionary) {
   thread_local Deflater d;
   z_stream& z = d.z;
   if (deflateReset(&z) != Z_OK) throw std::logic_error("deflateReset");
+  if (!dictionary.empty() &&
+      deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dictionary.data()),
+                           static_cast<uInt>(dictionary.size())) != Z_OK) {
+    throw std::logic_error("deflateSetDictionary");
+  }
   std::vector<std::byte> out(deflateBound(&z, static_cast<uLong>(text.size())));
   z.next_in = reinterpret_cast<const Bytef*>(text.data());
   z.avail_in = static_cast<uInt>(text.size());
@@ -46,25 +51,36 @@ std::vector<std::byte> deflate_text(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> inflate_text(std::span<const std::byte> data, std::size_t max_bytes) {
+std::optional<std::string> inflate_text(std::span<const std::byte> data, std::size_t max_bytes,
+                                        std::optional<std::string_view> dictionary) {
   z_stream z{};
   if (inflateInit2(&z, kWindowBits) != Z_OK) throw std::bad_alloc();
   std::string out;
   z.next_in = reinterpret_cast<const Bytef*>(data.data());
   z.avail_in = static_cast<uInt>(data.size());
   int rc = Z_OK;
+  bool dictionary_used = false;
   char chunk[4096];
   while (rc == Z_OK) {
     z.next_out = reinterpret_cast<Bytef*>(chunk);
     z.avail_out = sizeof chunk;
     rc = inflate(&z, Z_NO_FLUSH);
+    if (rc == Z_NEED_DICT && dictionary && !dictionary_used) {
+      // Z_DATA_ERROR when this is not the dictionary the stream was made with (its Adler-32).
+      rc = inflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dictionary->data()),
+                                static_cast<uInt>(dictionary->size()));
+      dictionary_used = true;
+      continue;
+    }
     if (rc != Z_OK && rc != Z_STREAM_END) break;
     out.append(chunk, sizeof chunk - z.avail_out);
     if (out.size() > max_bytes) rc = Z_DATA_ERROR;
     if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) rc = Z_BUF_ERROR;  // cut short
   }
-  // Whole means: the stream ended (its Adler-32 checked) and nothing follows it.
-  const bool whole = rc == Z_STREAM_END && z.avail_in == 0;
+  // Whole means: the stream ended (its Adler-32 checked), nothing follows it, and it was made
+  // with the dictionary given (or without one, when none is).
+  const bool whole =
+      rc == Z_STREAM_END && z.avail_in == 0 && dictionary_used == dictionary.has_value();
   inflateEnd(&z);
   if (!whole) return std::nullopt;
   return out;

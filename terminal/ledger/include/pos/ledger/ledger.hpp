@@ -35,6 +35,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -436,6 +437,13 @@ class Ledger {
   friend struct LedgerAccess;
   LedgerResult<ShiftReport> build_report(const ShiftId& shift, ReportKind kind);
   LedgerResult<CaptureOutcome> capture_once(const PaymentCapture& capture);
+  // A new receipt's print text as stored: deflated, and the chain_seq of the receipt whose text
+  // was its dictionary (0: none; this receipt is then its template's newest dictionary).
+  struct StoredPrintText {
+    std::vector<std::byte> deflated;
+    std::int64_t dictionary = 0;
+  };
+  LedgerResult<StoredPrintText> print_text_to_store(const ReceiptRecord& receipt);
   LedgerResult<AnchorCheck> check_anchor();
   void advance_anchor(std::int64_t length, const std::array<unsigned char, 32>& head) noexcept;
   sync::Database* db_;
@@ -447,6 +455,15 @@ class Ledger {
   // says Unknown for them rather than NotRecorded. (An error before COMMIT leaves nothing.)
   std::vector<std::string> ambiguous_captures_;
   bool last_commit_failed_ = false;  // the last write's error came from its COMMIT
+  // The receipt dictionary (ledger_schema.cpp, step 6) last read from the database, kept
+  // inflated: a capture compares the newest one's stored bytes with these before using `text`.
+  struct PrintDictionary {
+    std::int64_t chain_seq = 0;  // 0: none read yet
+    std::string template_id, template_version;
+    std::vector<std::byte> deflated;
+    std::string text;
+  };
+  PrintDictionary print_dictionary_;
 };
 
 }  // namespace pos::ledger
