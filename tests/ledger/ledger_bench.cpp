@@ -271,6 +271,11 @@ ledger::ShiftId fill(const std::filesystem::path& path, std::int64_t payments,
     auto cap = shop.capture(*co, checkout::Money{co->currency, 100 + i % 5000},
                             static_cast<ledger::Tender>(i % 4));
     if (!shop.ledger().record_capture(cap).ok()) std::exit(1);
+    // A cash sale's drawer opening, recorded once the drawer opened (as the application does).
+    if (cap.payment.tender == ledger::Tender::Cash &&
+        !shop.ledger().record_drawer_opening(shop.drawer_opening_of(cap)).ok()) {
+      std::exit(1);
+    }
     if (i % drain_every == 0) {
       auto items = shop.ledger().outbox().claim(1000, shop.tick());
       for (const auto& it : items.value()) {

@@ -59,6 +59,7 @@ TEST_F(LedgerTest, ACaptureWritesPaymentReceiptAuditDrawerAndMessagesTogether) {
   const auto co = shop_.new_checkout(shift);
   auto cap =
       shop_.capture(co, Money{Currencies::USD, 1250}, Tender::Cash, Money{Currencies::USD, 2000});
+  cap.drawer_opening = shop_.drawer_opening_of(cap);  // a caller may record it with the capture
   auto r = ledger().record_capture(cap);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r.value(), CaptureOutcome::Recorded);
@@ -66,6 +67,7 @@ TEST_F(LedgerTest, ACaptureWritesPaymentReceiptAuditDrawerAndMessagesTogether) {
   EXPECT_EQ(rows("receipt"), 1);
   EXPECT_EQ(rows("audit_event"), 1);
   EXPECT_EQ(rows("drawer_opening"), 1);
+  EXPECT_EQ(rows("checkout_event"), 2);  // PaymentCaptured, ReceiptIssued
   EXPECT_EQ(rows("outbox_message"), 2);
   auto msg = ledger().outbox().find_by_idempotency_key(cap.payment.payment_id.to_string());
   ASSERT_TRUE(msg.ok() && msg.value());
@@ -125,6 +127,7 @@ TEST_F(LedgerTest, ARefusedCaptureLeavesNothingBehind) {
   EXPECT_EQ(rows("audit_event"), 0);
   EXPECT_EQ(rows("outbox_message"), 0);
   EXPECT_EQ(rows("drawer_opening"), 0);
+  EXPECT_EQ(rows("checkout_event"), 0);
   EXPECT_TRUE(ledger().verify().value().sound());
 }
 
@@ -275,11 +278,12 @@ TEST_F(LedgerTest, TheCheckoutsEventsComeBackInOrderForReplay) {
                    .ok());
   auto back = ledger().load_events(co.checkout_id);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  ASSERT_EQ(back.value().size(), 4U);
+  ASSERT_EQ(cap.events.size(), 3U);  // PaymentCaptured, ReceiptIssued, and the one added
+  ASSERT_EQ(back.value().size(), 6U);
   EXPECT_EQ(back.value()[0], events[0]);
   EXPECT_EQ(back.value()[1], events[1]);
-  EXPECT_EQ(back.value()[2], cap.events[0]);
-  EXPECT_EQ(back.value()[3], reprint_events[0]);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(back.value()[2 + i], cap.events[i]);
+  EXPECT_EQ(back.value()[5], reprint_events[0]);
   EXPECT_TRUE(ledger().load_events(shop_.id<CheckoutId>()).value().empty());
 }
 

@@ -16,7 +16,7 @@
 #include "ledger_access.hpp"
 #include "ledger_rows.hpp"
 #include "ledger_tables.hpp"
-#include "text_deflate.hpp"
+#include "text_store.hpp"
 
 namespace pos::ledger {
 
@@ -28,11 +28,6 @@ using checkout::fail;
 // ---------------------------------------------------------------------------------------------
 
 namespace {
-// A print text longer than this is not one this terminal wrote (its receipts are 1-2 KB).
-constexpr std::size_t kMaxPrintText = 1 << 20;
-// A receipt is stored against its template's dictionary when that makes it at most a quarter
-// of its text (the default receipt: about a tenth); otherwise it becomes the new dictionary.
-constexpr std::size_t kDictionaryGain = 4;
 // The vocabulary's tables (checked against their enums there), by the names the reads use.
 constexpr const auto& kTenders = vocabulary::Names<Tender>::texts;
 constexpr const auto& kPaymentTypes = vocabulary::Names<PaymentType>::texts;
@@ -155,9 +150,41 @@ sync::DbResult<void> insert_audit(ChainWriter& chain, const AuditEvent& a) {
                       a.event_id.to_string(), checkout, a.kind, a.actor, a.detail_json, ms(a.at));
 }
 
-sync::DbResult<void> insert_events(sync::Database& db, ChainWriter& chain, const CheckoutId& cid,
+// `text` as a new row of `table` stores it (text_store.hpp): `newest_sql` selects the chain_seq
+// and deflated text of the kind's newest dictionary, binding `binds`; `key` names the kind.
+template <class... Binds>
+sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dictionaries,
+                                         std::string key, const std::string& newest_sql,
+                                         std::string_view text, const Binds&... binds) {
+  std::int64_t seq = 0;
+  std::vector<std::byte> stored;
+  auto r = db.statement(newest_sql).bind(binds...).for_each([&](const sync::Statement& row) {
+    seq = row.int64(0);
+    stored = row.blob(1);
+  });
+  if (!r.ok()) return r.error();
+  return store_text(dictionaries[std::move(key)], seq, std::move(stored), text);
+}
+
+sync::DbResult<StoredText> receipt_text_to_store(sync::Database& db, Dictionaries& dictionaries,
+                                                 const ReceiptRecord& rc) {
+  static const std::string newest =
+      "SELECT chain_seq, print_text_deflated FROM receipt INDEXED BY receipt_dictionary "
+      "WHERE print_dictionary = 0 AND template_id = ? AND template_version = ? "
+      "ORDER BY chain_seq DESC LIMIT 1";
+  return text_to_store(db, dictionaries,
+                       "receipt\x1f" + rc.template_id + "\x1f" + rc.template_version, newest,
+                       rc.print_text, rc.template_id, rc.template_version);
+}
+
+sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionaries,
+                                   ChainWriter& chain, const CheckoutId& cid,
                                    std::span<const checkout::CheckoutEvent> events) {
   if (events.empty()) return {};
+  static const std::string newest =
+      "SELECT chain_seq, event_json_deflated FROM checkout_event INDEXED BY "
+      "checkout_event_dictionary WHERE event_dictionary = 0 AND kind = ? "
+      "ORDER BY chain_seq DESC LIMIT 1";
   const auto key = cid.to_string();
   std::int64_t next = 1;
   auto r = db.statement(
@@ -167,10 +194,16 @@ sync::DbResult<void> insert_events(sync::Database& db, ChainWriter& chain, const
                .for_each([&](const sync::Statement& row) { next = row.int64(0); });
   if (!r.ok()) return r.error();
   for (const auto& e : events) {
+    const std::string kind{checkout::event_kind(e)};
+    auto text = text_to_store(db, dictionaries, "checkout_event\x1f" + kind, newest,
+                              checkout::to_json(e).dump(), kind);
+    if (!text.ok()) return std::move(text).error();
     auto w = chain.append("checkout_event",
                           "INSERT INTO checkout_event (chain_seq, checkout_id, event_no, kind, "
-                          "event_json) VALUES (?, ?, ?, ?, ?)",
-                          key, next++, checkout::event_kind(e), checkout::to_json(e).dump());
+                          "event_json, event_json_deflated, event_dictionary) "
+                          "VALUES (?, ?, ?, ?, '', ?, ?)",
+                          key, next++, kind, sync::Blob{text.value().deflated},
+                          text.value().dictionary);
     if (!w.ok()) return w;
   }
   return {};
@@ -351,7 +384,7 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events event
                      c.invoice_number, c.work_order_id, c.account_id, c.currency.code(),
                      c.correlation_id.to_string(), c.operator_id.str(), ms(c.started_at)),
         "checkout");
-    POS_LEDGER_WRITE(insert_events(*db_, chain, c.checkout_id, events), "checkout events");
+    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, c.checkout_id, events), "checkout events");
     return Done{};
   });
 }
@@ -366,7 +399,7 @@ LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events e
                      e.evaluation_id.to_string(), e.checkout_id.to_string(), e.policy_version,
                      e.mode == CaptureMode::Offline, e.evaluation_json, ms(e.evaluated_at)),
         "evaluation");
-    POS_LEDGER_WRITE(insert_events(*db_, chain, e.checkout_id, events), "checkout events");
+    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, e.checkout_id, events), "checkout events");
     return Done{};
   });
 }
@@ -393,7 +426,7 @@ LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
                                       p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
                                       ms(p.captured_at)),
                          "PO capture");
-        POS_LEDGER_WRITE(insert_events(*db_, chain, p.checkout_id, events), "checkout events");
+        POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, p.checkout_id, events), "checkout events");
         return enqueue_all(outbox_, tx, messages);
       });
 }
@@ -433,7 +466,7 @@ LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
                            ms(a.approved_at)),
               "override approval");
         }
-        POS_LEDGER_WRITE(insert_events(*db_, chain, o.checkout_id, events), "checkout events");
+        POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, o.checkout_id, events), "checkout events");
         return enqueue_all(outbox_, tx, messages);
       });
 }
@@ -456,7 +489,7 @@ LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
         if (!events.empty()) {
           if (!g.checkout_id)
             return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
-          POS_LEDGER_WRITE(insert_events(*db_, chain, *g.checkout_id, events), "checkout events");
+          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *g.checkout_id, events), "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -476,7 +509,7 @@ LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p, Events events
     if (!events.empty()) {
       if (!p.checkout_id)
         return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
-      POS_LEDGER_WRITE(insert_events(*db_, chain, *p.checkout_id, events), "checkout events");
+      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *p.checkout_id, events), "checkout events");
     }
     return Done{};
   });
@@ -673,44 +706,6 @@ LedgerResult<int> Ledger::next_receipt_sequence(const InvoiceId& invoice) {
   return static_cast<int>(std::min<std::int64_t>(n + 1, 999'999));
 }
 
-// The text deflated against its template's newest dictionary (ledger_schema.cpp, step 6), read
-// in the capture's transaction: its stored bytes are compared with the copy kept inflated, so
-// the copy is only ever what the database holds (never a row this process wrote and a rollback
-// took back). When there is none, or the text repeats it poorly (the shop's details or the
-// template's layout changed, or far more lines), the text is stored on its own and becomes the
-// newest dictionary. A dictionary that no longer inflates (damage verify reports) is passed
-// over the same way: the counter goes on taking payments.
-LedgerResult<Ledger::StoredPrintText> Ledger::print_text_to_store(const ReceiptRecord& rc) {
-  std::int64_t seq = 0;
-  std::vector<std::byte> stored;
-  POS_LEDGER_READ_EARLY(
-      db_->statement("SELECT chain_seq, print_text_deflated FROM receipt INDEXED BY "
-                     "receipt_dictionary WHERE print_dictionary = 0 AND template_id = ? AND "
-                     "template_version = ? ORDER BY chain_seq DESC LIMIT 1")
-          .bind(rc.template_id, rc.template_version)
-          .for_each([&](const sync::Statement& row) {
-            seq = row.int64(0);
-            stored = row.blob(1);
-          }));
-  PrintDictionary& dict = print_dictionary_;
-  if (seq != 0 && (dict.chain_seq != seq || dict.deflated != stored ||
-                   dict.template_id != rc.template_id ||
-                   dict.template_version != rc.template_version)) {
-    dict = PrintDictionary{};
-    if (auto text = inflate_text(stored, kMaxPrintText)) {
-      dict = PrintDictionary{seq, rc.template_id, rc.template_version, std::move(stored),
-                             std::move(*text)};
-    }
-  }
-  if (seq != 0 && dict.chain_seq == seq) {
-    auto against = deflate_text(rc.print_text, dict.text);
-    if (against.size() <= rc.print_text.size() / kDictionaryGain) {
-      return StoredPrintText{std::move(against), seq};
-    }
-  }
-  return StoredPrintText{deflate_text(rc.print_text), 0};
-}
-
 LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
   if (auto ok = check_capture(c); !ok.ok()) return fail(ok.error());
   const auto& p = c.payment;
@@ -806,8 +801,8 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
             p.mode == CaptureMode::Offline, p.receipt_id.to_string(), sums.count, sums.total,
             sums.tendered, sums.change);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
-        auto text = print_text_to_store(rc);
-        if (!text.ok()) return fail(text.error());
+        auto text = receipt_text_to_store(*db_, dictionaries_, rc);
+        if (!text.ok()) return fail(storage(std::move(text).error()));
         w = chain.append(
             "receipt",
             "INSERT INTO receipt (chain_seq, receipt_id, receipt_reference, payment_id, "
@@ -833,7 +828,7 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
           w = insert_drawer_opening(chain, *c.drawer_opening);
           if (!w.ok()) return fail(conflict(std::move(w).error()));
         }
-        w = insert_events(*db_, chain, p.checkout_id, c.events);
+        w = insert_events(*db_, dictionaries_, chain, p.checkout_id, c.events);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
         for (const auto& m : c.messages) {
           auto e = outbox_.enqueue(tx, m);
@@ -846,7 +841,7 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
 LedgerResult<Done> Ledger::append_events(const CheckoutId& cid,
                                          std::span<const checkout::CheckoutEvent> events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
-    POS_LEDGER_WRITE(insert_events(*db_, chain, cid, events), "checkout events");
+    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, cid, events), "checkout events");
     return Done{};
   });
 }
@@ -854,13 +849,24 @@ LedgerResult<Done> Ledger::append_events(const CheckoutId& cid,
 LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const CheckoutId& cid) {
   std::vector<checkout::CheckoutEvent> out;
   std::optional<LedgerError> bad;
+  // The event's JSON from whichever column holds it (step 6, text_store.hpp).
+  static constexpr StoredTextColumns kEventJson{0, 1, 2, 3, "checkout_event", "event"};
   auto r = db_->statement(
-                  "SELECT event_json FROM checkout_event WHERE checkout_id = ? "
-                  "ORDER BY event_no")
+                  "SELECT event_json, event_json_deflated, event_dictionary, "
+                  "(SELECT d.event_json_deflated FROM checkout_event AS d "
+                  "WHERE d.chain_seq = checkout_event.event_dictionary AND d.event_dictionary = 0) "
+                  "FROM checkout_event WHERE checkout_id = ? ORDER BY event_no")
                .bind(cid.to_string())
                .for_each([&](const sync::Statement& row) {
                  if (bad) return;
-                 auto json = nlohmann::json::parse(row.text(0), nullptr, false);
+                 std::string text;
+                 try {
+                   text = stored_text(row, kEventJson);
+                 } catch (const CorruptRow& e) {
+                   bad = error(LedgerErrorCode::Inconsistent, e.what());
+                   return;
+                 }
+                 auto json = nlohmann::json::parse(text, nullptr, false);
                  auto event = checkout::event_from_json(json);
                  if (json.is_discarded() || !event.ok()) {
                    bad = error(LedgerErrorCode::Inconsistent, "a stored event of checkout " +
@@ -953,7 +959,7 @@ LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
               "r.receipt_id = d.receipt_id WHERE d.delivery_id = ?",
               o.delivery_id.to_string(), "delivery");
           if (!checkout.ok()) return fail(std::move(checkout).error());
-          POS_LEDGER_WRITE(insert_events(*db_, chain, checkout.value(), events), "checkout events");
+          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, checkout.value(), events), "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -981,7 +987,7 @@ LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
               checkout_holding(*db_, "SELECT checkout_id FROM receipt WHERE receipt_id = ?",
                                r.receipt_id.to_string(), "receipt");
           if (!checkout.ok()) return fail(std::move(checkout).error());
-          POS_LEDGER_WRITE(insert_events(*db_, chain, checkout.value(), events), "checkout events");
+          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, checkout.value(), events), "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -993,7 +999,7 @@ LedgerResult<Done> Ledger::record_audit(const AuditEvent& a, Events events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_WRITE(insert_audit(chain, a), "audit event");
     if (!events.empty())
-      POS_LEDGER_WRITE(insert_events(*db_, chain, *a.checkout_id, events), "checkout events");
+      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *a.checkout_id, events), "checkout events");
     return Done{};
   });
 }
@@ -1041,26 +1047,8 @@ constexpr std::string_view kReceiptColumns =
     "WHERE d.chain_seq = receipt.print_dictionary AND d.print_dictionary = 0)";
 
 
-// The receipt's print text from whichever column holds it (see ledger_schema.cpp, steps 5
-// and 6): the text, or deflated on its own, or deflated against the dictionary receipt's text
-// (the last column: that receipt's deflated text, NULL when no dictionary row has that seq).
-std::string print_text_of(const sync::Statement& row, int text_col, int deflated_col,
-                          int dictionary_col, int dictionary_text_col) {
-  if (row.is_null(deflated_col)) return row.text(text_col);
-  if (!row.text(text_col).empty()) throw CorruptRow("receipt: print text stored twice");
-  const auto deflated = row.blob(deflated_col);
-  std::optional<std::string> dictionary;
-  if (!row.is_null(dictionary_col) && row.int64(dictionary_col) != 0) {
-    const auto which = "receipt: the dictionary of its print text (chain seq " +
-                       std::to_string(row.int64(dictionary_col)) + ")";
-    if (row.is_null(dictionary_text_col)) throw CorruptRow(which + " is missing");
-    dictionary = inflate_text(row.blob(dictionary_text_col), kMaxPrintText);
-    if (!dictionary) throw CorruptRow(which + " is damaged");
-  }
-  auto text = inflate_text(deflated, kMaxPrintText, dictionary);
-  if (!text) throw CorruptRow("receipt: deflated print text damaged");
-  return std::move(*text);
-}
+// The receipt's print text from whichever column holds it (steps 5 and 6, text_store.hpp).
+constexpr StoredTextColumns kPrintText{11, 13, 14, 15, "receipt", "print text"};
 
 ReceiptRecord read_receipt(const sync::Statement& row) {
   return ReceiptRecord{
@@ -1074,7 +1062,7 @@ ReceiptRecord read_receipt(const sync::Statement& row) {
       row.int64(8) != 0 ? ReceiptDeliveryChoice::Suppressed : ReceiptDeliveryChoice::Deliver,
       row.text(9),
       row.text(10),
-      print_text_of(row, 11, 13, 14, 15),
+      stored_text(row, kPrintText),
       at(row.int64(12))};
 }
 
@@ -1392,7 +1380,7 @@ LedgerResult<std::optional<ApproverLockout>> Ledger::finish_pin_attempt(
     return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
   return in_write<R>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<R> {
     if (!events.empty())
-      POS_LEDGER_WRITE(insert_events(*db_, chain, *checkout, events), "checkout events");
+      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *checkout, events), "checkout events");
     if (outcome == PinOutcome::Succeeded) {
       POS_LEDGER_WRITE(chain.append("pin_attempt",
                                     "INSERT INTO pin_attempt (chain_seq, approver_id, "

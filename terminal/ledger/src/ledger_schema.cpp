@@ -348,20 +348,26 @@ constexpr std::string_view kV5 = R"sql(
 ALTER TABLE receipt ADD COLUMN print_text_deflated BLOB;
 )sql";
 
-// Step 6 (issue 14): a new receipt's text deflated with zlib's preset dictionary set to an
-// earlier receipt's text of the same template (the shop's header, the columns' labels and the
-// footer then cost a few bytes: the default receipt 0.5 KB -> about 0.1 KB). print_dictionary:
-// NULL in the rows before (text, or deflated on its own); 0: deflated on its own, and a
-// dictionary (the receipt_dictionary index holds only these rows, so an ordinary capture
-// writes no page of it); N > 0: deflated against the text of the receipt whose chain_seq is N
-// (one with 0 there). The column is chained with the row, the stream names its dictionary by
-// Adler-32, and receipt rows are never changed or deleted, so the dictionary stays readable.
+// Step 6 (issue 14): a new receipt's print text and a new checkout event's JSON deflated with
+// zlib's preset dictionary set to an earlier text of their kind: a receipt of the same template
+// (the default receipt's 0.5 KB deflated alone becomes about 0.1 KB), an event of the same kind
+// (the field names, and for CheckoutStarted the invoice's shape: 5 KB becomes some hundreds of
+// bytes). print_dictionary / event_dictionary: NULL in the rows before (text, or for receipts
+// deflated alone); 0: deflated alone, and its kind's dictionary (the partial indexes hold only
+// these rows, so an ordinary write touches no page of them); N > 0: deflated against the text
+// of the row whose chain_seq is N, one holding 0 there (text_store.hpp). Chained with the row;
+// the stream names its dictionary by Adler-32; the rows are never changed or deleted.
 constexpr std::string_view kV6 = R"sql(
 ALTER TABLE receipt ADD COLUMN print_dictionary INTEGER
   CHECK (print_dictionary IS NULL OR
          (print_dictionary >= 0 AND print_text_deflated IS NOT NULL));
 CREATE INDEX receipt_dictionary ON receipt (template_id, template_version)
   WHERE print_dictionary = 0;
+ALTER TABLE checkout_event ADD COLUMN event_json_deflated BLOB;
+ALTER TABLE checkout_event ADD COLUMN event_dictionary INTEGER
+  CHECK (event_dictionary IS NULL OR
+         (event_dictionary >= 0 AND event_json_deflated IS NOT NULL));
+CREATE INDEX checkout_event_dictionary ON checkout_event (kind) WHERE event_dictionary = 0;
 )sql";
 
 const std::string& v4_sql() {
@@ -393,7 +399,8 @@ std::span<const sync::Migration> Ledger::migrations() noexcept {
       {"ledger", 4, "no UNIQUE keys that nothing needs (tables rebuilt, rows and links unchanged)",
        v4_sql(), nullptr, /*foreign_keys_off=*/true},
       {"ledger", 5, "a receipt's print text kept deflated", kV5},
-      {"ledger", 6, "a receipt's print text deflated against an earlier one of its template", kV6},
+      {"ledger", 6, "receipts' and checkout events' texts deflated against an earlier one of their kind",
+       kV6},
   };
   return steps;
 }

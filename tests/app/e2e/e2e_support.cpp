@@ -1,5 +1,9 @@
 #include "e2e_support.hpp"
 
+#include <pos/app/terminal.hpp>
+#include <pos/checkout/events.hpp>
+#include <pos/ledger/ledger.hpp>
+
 #include <httplib.h>
 
 #include <arpa/inet.h>
@@ -212,6 +216,32 @@ std::string sqlite(const std::string& database, const std::string& sql) {
                               io.file("err"));
   if (rc != 0) throw std::runtime_error("sqlite3 failed: " + readAll(io.file("err")));
   return readAll(io.file("out"));
+}
+
+std::vector<nlohmann::json> ledgerEvents(const std::string& database, std::string_view kind) {
+  sync::DatabaseOptions o;
+  o.path = database;
+  o.read_only = true;
+  const auto migrations = app::Terminal::migrations();
+  auto db = sync::Database::open(o, migrations);
+  if (!db.ok()) throw std::runtime_error("open " + database + ": " + db.error().message);
+  std::vector<std::string> checkouts;
+  auto r = db.value()
+               .statement("SELECT checkout_id FROM checkout_event WHERE kind = ? "
+                          "GROUP BY checkout_id ORDER BY MIN(chain_seq)")
+               .bind(std::string{kind})
+               .for_each([&](const sync::Statement& row) { checkouts.push_back(row.text(0)); });
+  if (!r.ok()) throw std::runtime_error("checkout_event: " + r.error().message);
+  ledger::Ledger ledger(db.value());
+  std::vector<nlohmann::json> out;
+  for (const auto& id : checkouts) {
+    auto events = ledger.load_events(*checkout::CheckoutId::parse(id));
+    if (!events.ok()) throw std::runtime_error("load_events: " + events.error().message);
+    for (const auto& e : events.value()) {
+      if (checkout::event_kind(e) == kind) out.push_back(checkout::to_json(e));
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> filesUnder(const std::string& dir) {

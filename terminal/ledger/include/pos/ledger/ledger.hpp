@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -311,6 +312,15 @@ using PinAttemptStart = std::variant<PinAttemptTicket, PinLockedOut>;
 // ---------------------------------------------------------------------------------------------
 
 // Methods take the connection given at construction; one Ledger per connection (thread).
+namespace detail {
+// A kind's newest dictionary (text_store.hpp) as read from the database, kept inflated.
+struct TextDictionary {
+  std::int64_t chain_seq = 0;  // 0: none read
+  std::vector<std::byte> deflated;
+  std::string text;
+};
+}  // namespace detail
+
 class Ledger {
  public:
   // Component "ledger". The database must be opened with these and the outbox's migrations
@@ -437,13 +447,6 @@ class Ledger {
   friend struct LedgerAccess;
   LedgerResult<ShiftReport> build_report(const ShiftId& shift, ReportKind kind);
   LedgerResult<CaptureOutcome> capture_once(const PaymentCapture& capture);
-  // A new receipt's print text as stored: deflated, and the chain_seq of the receipt whose text
-  // was its dictionary (0: none; this receipt is then its template's newest dictionary).
-  struct StoredPrintText {
-    std::vector<std::byte> deflated;
-    std::int64_t dictionary = 0;
-  };
-  LedgerResult<StoredPrintText> print_text_to_store(const ReceiptRecord& receipt);
   LedgerResult<AnchorCheck> check_anchor();
   void advance_anchor(std::int64_t length, const std::array<unsigned char, 32>& head) noexcept;
   sync::Database* db_;
@@ -455,15 +458,9 @@ class Ledger {
   // says Unknown for them rather than NotRecorded. (An error before COMMIT leaves nothing.)
   std::vector<std::string> ambiguous_captures_;
   bool last_commit_failed_ = false;  // the last write's error came from its COMMIT
-  // The receipt dictionary (ledger_schema.cpp, step 6) last read from the database, kept
-  // inflated: a capture compares the newest one's stored bytes with these before using `text`.
-  struct PrintDictionary {
-    std::int64_t chain_seq = 0;  // 0: none read yet
-    std::string template_id, template_version;
-    std::vector<std::byte> deflated;
-    std::string text;
-  };
-  PrintDictionary print_dictionary_;
+  // The newest text dictionary of each kind last read from the database (text_store.hpp), by
+  // table and kind (a receipt template and version, a checkout event's kind).
+  std::map<std::string, detail::TextDictionary> dictionaries_;
 };
 
 }  // namespace pos::ledger

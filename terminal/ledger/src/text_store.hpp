@@ -1,0 +1,61 @@
+// Internal: texts the ledger keeps deflated against an earlier text of their kind (schema step
+// 6): a receipt's print text against an earlier receipt of its template, a checkout event's JSON
+// against an earlier event of its kind. Such texts repeat most of their kind's bytes (a shop's
+// header and columns; an event's field names and the invoice's lines), so zlib's preset
+// dictionary (text_deflate.hpp) makes them a fifth to a tenth of their size.
+//
+// A row holds its text one of three ways: as text (rows before step 6, and rows before step 5
+// for receipts: the dictionary column NULL); deflated on its own (dictionary column 0: the row is
+// then its kind's dictionary, found through a partial index that holds only those rows, so an
+// ordinary write touches no page of it); or deflated against the text of the row whose
+// chain_seq the dictionary column names (one holding 0 there). Rows are never changed or
+// deleted, and the column is chained with the row, so a dictionary stays what it was.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pos/ledger/ledger.hpp>
+#include <pos/sync/db.hpp>
+
+namespace pos::ledger {
+
+// Each kind's newest dictionary read, by table and kind (Ledger::dictionaries_).
+using Dictionaries = std::map<std::string, detail::TextDictionary>;
+
+struct StoredText {
+  std::vector<std::byte> deflated;
+  std::int64_t dictionary = 0;  // 0: none (the row becomes its kind's newest dictionary)
+};
+
+// `text` as a new row stores it, given its kind's newest dictionary as the database holds it
+// now (`newest_seq` 0: there is none). The copy in `cache` is used only when its bytes are those
+// stored, so it is only ever what the database holds (never a row this process wrote and a
+// rollback took back, nor one another process replaced). When there is none, or `text` repeats
+// it poorly (more than a third of its size: the shop's details or the template changed), or the
+// dictionary no longer inflates (damage that verify reports), the text is stored on its own and
+// becomes the newest dictionary: writing goes on.
+StoredText store_text(detail::TextDictionary& cache, std::int64_t newest_seq,
+                      std::vector<std::byte> newest_stored, std::string_view text);
+
+// Where a row's text is in a result row: the text column, the deflated one, the dictionary
+// column and the dictionary's own deflated text (a subquery: NULL when no dictionary row has
+// that seq). `table` and `noun` name it in errors ("receipt", "print text").
+struct StoredTextColumns {
+  int text, deflated, dictionary, dictionary_text;
+  std::string_view table, noun;
+};
+
+// The row's text; throws rows::CorruptRow saying what is wrong (stored twice, damaged, its
+// dictionary missing or damaged).
+std::string stored_text(const sync::Statement& row, const StoredTextColumns& c);
+
+// A text longer than this is not one this terminal wrote (receipts are 1-2 KB, an invoice's
+// CheckoutStarted some KB).
+inline constexpr std::size_t kMaxStoredText = 1 << 20;
+
+}  // namespace pos::ledger
