@@ -513,11 +513,10 @@ TEST(ReceiptText, KeptDeflatedReadBackWholeAndDamageIsAClearErrorAndABrokenLink)
   EXPECT_EQ(shop.ledger().find_receipt(rid).value()->print_text, cap.receipt.print_text);
 }
 
-
 // Step 6: a receipt stored against an earlier one of its template (zlib's preset dictionary).
 std::int64_t dictionary_of(sync::Database& db, const checkout::ReceiptId& rid) {
-  return test::scalar(db, "SELECT print_dictionary FROM receipt WHERE receipt_id = '" +
-                              rid.to_string() + "'");
+  return test::scalar(
+      db, "SELECT print_dictionary FROM receipt WHERE receipt_id = '" + rid.to_string() + "'");
 }
 std::int64_t seq_of(sync::Database& db, const checkout::ReceiptId& rid) {
   return test::scalar(db,
@@ -560,9 +559,10 @@ TEST(ReceiptText, StoredAgainstTheFirstReceiptOfItsTemplateAndReadBackWhole) {
   EXPECT_EQ(dictionary_of(db, changed.receipt.receipt_id), 0);
   // And the shop's usual receipt after it repeats that one poorly: a dictionary again.
   EXPECT_EQ(dictionary_of(db, after.receipt.receipt_id), 0);
-  const auto stored = test::scalar(db, "SELECT length(print_text_deflated) FROM receipt WHERE "
-                                       "receipt_id = '" + caps[2].receipt.receipt_id.to_string() +
-                                       "'");
+  const auto stored = test::scalar(db,
+                                   "SELECT length(print_text_deflated) FROM receipt WHERE "
+                                   "receipt_id = '" +
+                                       caps[2].receipt.receipt_id.to_string() + "'");
   EXPECT_LT(stored, static_cast<std::int64_t>(caps[2].receipt.print_text.size() / 4));
 
   // Read back whole, by this Ledger and by a new one on another connection (nothing cached).
@@ -626,11 +626,12 @@ TEST(ReceiptText, ADamagedOrMissingDictionaryIsAClearErrorAndPaymentsGoOn) {
   ASSERT_EQ(dictionary_of(db, dependent.receipt.receipt_id), dict_seq);
   ASSERT_TRUE(db.exec("DROP TRIGGER receipt_no_update").ok());
   std::string original;
-  (void)db.statement("SELECT hex(print_text_deflated) FROM receipt WHERE chain_seq = " +
-                     std::to_string(dict_seq))
+  (void)db
+      .statement("SELECT hex(print_text_deflated) FROM receipt WHERE chain_seq = " +
+                 std::to_string(dict_seq))
       .for_each([&](const sync::Statement& row) { original = row.text(0); });
-  const auto which = "receipt: the dictionary of its print text (chain seq " +
-                     std::to_string(dict_seq) + ")";
+  const auto which =
+      "receipt: the dictionary of its print text (chain seq " + std::to_string(dict_seq) + ")";
   struct Damage {
     std::string sql;
     const PaymentCapture* victim;  // whose receipt no longer reads
@@ -681,6 +682,89 @@ TEST(ReceiptText, ADamagedOrMissingDictionaryIsAClearErrorAndPaymentsGoOn) {
   EXPECT_EQ(dictionary_of(db, next.receipt.receipt_id), 0);
   EXPECT_EQ(unverified.find_receipt(next.receipt.receipt_id).value()->print_text,
             next.receipt.print_text);
+}
+
+// Step 6 for the checkout's event log and its rules evaluations: the second of a kind is stored
+// against the first, replay reads every event back as written, and damage is named.
+TEST(EventText, EventsAndEvaluationsStoredAgainstAnEarlierOneOfTheirKindReadBackWhole) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto first = shop.start_checkout(shift);
+  const auto second = shop.start_checkout(shift);
+  auto cap = shop.capture(second, Money{Currencies::USD, 10});
+  ASSERT_TRUE(shop.ledger().record_capture(cap).ok());
+  const auto seq_of_event = [&](const CheckoutId& co, std::string_view kind) {
+    return test::scalar(db, "SELECT chain_seq FROM checkout_event WHERE checkout_id = '" +
+                                co.to_string() + "' AND kind = '" + std::string{kind} + "'");
+  };
+  const auto dictionary_of_event = [&](const CheckoutId& co, std::string_view kind) {
+    return test::scalar(db, "SELECT event_dictionary FROM checkout_event WHERE checkout_id = '" +
+                                co.to_string() + "' AND kind = '" + std::string{kind} + "'");
+  };
+  for (const auto kind : {"CheckoutStarted", "RulesEvaluated"}) {
+    EXPECT_EQ(dictionary_of_event(first.checkout_id, kind), 0) << kind;
+    EXPECT_EQ(dictionary_of_event(second.checkout_id, kind), seq_of_event(first.checkout_id, kind))
+        << kind;
+  }
+  EXPECT_EQ(dictionary_of_event(second.checkout_id, "PaymentCaptured"), 0);  // the first one
+  EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM checkout_event WHERE event_json <> ''"), 0);
+  // The invoice JSON of the second checkout costs a fraction of the first's.
+  EXPECT_LT(
+      3 * test::scalar(db,
+                       "SELECT length(event_json_deflated) FROM checkout_event WHERE "
+                       "chain_seq = " +
+                           std::to_string(seq_of_event(second.checkout_id, "CheckoutStarted"))),
+      test::scalar(db,
+                   "SELECT length(event_json_deflated) FROM checkout_event WHERE "
+                   "chain_seq = " +
+                       std::to_string(seq_of_event(first.checkout_id, "CheckoutStarted"))));
+  EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM evaluation WHERE evaluation_dictionary = 0"), 1);
+
+  // Read back through a Ledger on another connection (nothing cached): replay's events and the
+  // evaluation's JSON are what was written.
+  sync::Database db2 = test::open_terminal_db(dir / "t.db");
+  Ledger fresh(db2);
+  auto events = fresh.load_events(second.checkout_id);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  ASSERT_EQ(events.value().size(), 4u);
+  EXPECT_EQ(checkout::event_kind(events.value()[0]), "CheckoutStarted");
+  EXPECT_EQ(events.value()[2], cap.events[0]);
+  EXPECT_EQ(events.value()[3], cap.events[1]);
+  auto history = fresh.load_checkout(second.checkout_id);
+  ASSERT_TRUE(history.ok() && history.value()) << history.error().message;
+  ASSERT_EQ(history.value()->evaluations.size(), 1u);
+  auto evaluation = nlohmann::json::parse(history.value()->evaluations[0].evaluation_json);
+  EXPECT_EQ(evaluation["policyVersion"], "2026.11-1");
+  EXPECT_EQ(evaluation,
+            checkout::to_json(std::get<checkout::RulesEvaluated>(events.value()[1]).evaluation));
+  EXPECT_TRUE(shop.ledger().verify().value().sound());
+
+  // The first checkout's CheckoutStarted damaged: the second's replay says so, and so does its
+  // evaluation's read once the first evaluation is damaged.
+  ASSERT_TRUE(
+      db.exec("DROP TRIGGER checkout_event_no_update; DROP TRIGGER evaluation_no_update").ok());
+  const auto started_seq = seq_of_event(first.checkout_id, "CheckoutStarted");
+  ASSERT_TRUE(db.exec("UPDATE checkout_event SET event_json_deflated = zeroblob(40) WHERE "
+                      "chain_seq = " +
+                      std::to_string(started_seq))
+                  .ok());
+  auto damaged = fresh.load_events(second.checkout_id);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.error().code, LedgerErrorCode::Inconsistent);
+  EXPECT_EQ(damaged.error().message, "checkout_event: the dictionary of its event (chain seq " +
+                                         std::to_string(started_seq) + ") is damaged");
+  ASSERT_TRUE(db.exec("UPDATE evaluation SET evaluation_dictionary = NULL WHERE "
+                      "evaluation_dictionary = 0")
+                  .ok());
+  auto no_dictionary = fresh.load_checkout(second.checkout_id);
+  ASSERT_FALSE(no_dictionary.ok());
+  EXPECT_EQ(no_dictionary.error().code, LedgerErrorCode::Inconsistent);
+  EXPECT_NE(no_dictionary.error().message.find("evaluation: the dictionary of its json"),
+            std::string::npos)
+      << no_dictionary.error().message;
+  EXPECT_TRUE(shop.ledger().verify().value().first_break);
 }
 
 }  // namespace

@@ -265,8 +265,8 @@ ledger::ShiftId fill(const std::filesystem::path& path, std::int64_t payments,
   std::optional<ledger::CheckoutRecord> co;
   for (std::int64_t i = 0; i < payments; ++i) {
     if (i % 4 == 0) {
-      co = shop.new_checkout(shift,
-                             i % 8 == 0 ? checkout::Currencies::EUR : checkout::Currencies::USD);
+      co = shop.start_checkout(shift,
+                               i % 8 == 0 ? checkout::Currencies::EUR : checkout::Currencies::USD);
     }
     auto cap = shop.capture(*co, checkout::Money{co->currency, 100 + i % 5000},
                             static_cast<ledger::Tender>(i % 4));

@@ -242,6 +242,11 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
                   " print_text = '' AND length(print_text_deflated) < " +
                       std::to_string(next.receipt.print_text.size() / 2)),
             1);
+  // The new capture's events are kept deflated and replay reads them back (step 6).
+  auto replay = shop.ledger().load_events(open_checkout.checkout_id);
+  ASSERT_TRUE(replay.ok()) << replay.error().message;
+  EXPECT_EQ(replay.value(), next.events);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM checkout_event WHERE event_dictionary = 0"), 2);
   // The old rows name no dictionary; the first new receipt of its template is one (step 6).
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM receipt WHERE print_dictionary IS NULL"),
             count(db, "SELECT COUNT(*) FROM receipt") - 1);

@@ -2,6 +2,7 @@
 // transaction, contract-shaped outbox bodies), for the ledger's tests, crash child and bench.
 #pragma once
 
+#include <pos/checkout/billing_rules.hpp>
 #include <pos/checkout/clock.hpp>
 #include <pos/checkout/events.hpp>
 #include <pos/checkout/ids.hpp>
@@ -54,18 +55,88 @@ class Shop {
   ledger::CheckoutRecord new_checkout(const ledger::ShiftId& shift,
                                       checkout::Currency currency = Currencies::USD,
                                       std::string_view operator_id = "advisor-1") {
-    ledger::CheckoutRecord c{id<checkout::CheckoutId>(),
-                             shift,
-                             id<checkout::InvoiceId>(),
-                             "INV-" + std::to_string(++invoice_no_),
-                             "WO-" + std::to_string(invoice_no_),
-                             "ACC-1",
-                             currency,
-                             id<checkout::CorrelationId>(),
-                             user(operator_id),
-                             tick()};
+    const auto c = checkout_record(shift, currency, operator_id);
     auto r = ledger_.record_checkout(c);
     if (!r.ok()) throw std::runtime_error("record_checkout: " + r.error().message);
+    return c;
+  }
+
+  ledger::CheckoutRecord checkout_record(const ledger::ShiftId& shift, checkout::Currency currency,
+                                         std::string_view operator_id) {
+    return ledger::CheckoutRecord{id<checkout::CheckoutId>(),
+                                  shift,
+                                  id<checkout::InvoiceId>(),
+                                  "INV-" + std::to_string(++invoice_no_),
+                                  "WO-" + std::to_string(invoice_no_),
+                                  "ACC-1",
+                                  currency,
+                                  id<checkout::CorrelationId>(),
+                                  user(operator_id),
+                                  tick()};
+  }
+
+  // A checkout started as the application starts one (engine_checkout.cpp): its row with the
+  // CheckoutStarted event holding the invoice as received (the demo shop's three lines), then
+  // the rules' evaluation with its RulesEvaluated event. new_checkout writes the row alone.
+  ledger::CheckoutRecord start_checkout(const ledger::ShiftId& shift,
+                                        checkout::Currency currency = Currencies::USD) {
+    const auto c = checkout_record(shift, currency, "advisor-1");
+    const std::string cur{currency.code()};
+    const auto money = [&](std::int64_t minor) {
+      return nlohmann::json{{"amountMinor", minor}, {"currency", cur}};
+    };
+    const auto line = [&](std::string lid, std::string what, std::int64_t minor, bool taxable) {
+      return nlohmann::json{{"description", std::move(what)},
+                            {"lineId", std::move(lid)},
+                            {"lineTotal", money(minor)},
+                            {"quantity", "1"},
+                            {"taxable", taxable},
+                            {"unitPrice", money(minor)}};
+    };
+    const nlohmann::json invoice{
+        {"accountType", "CONSUMER"},
+        {"balanceDue", money(10136)},
+        {"currency", cur},
+        {"customerAccountId", c.account_id},
+        {"customerName", "Jordan Rivera"},
+        {"discountTotal", money(0)},
+        {"feeTotal", money(0)},
+        {"grandTotal", money(10136)},
+        {"invoiceId", c.invoice_id.to_string()},
+        {"invoiceNumber", c.invoice_number},
+        {"lines",
+         {line("l1", "Oil change, synthetic 5W-30", 6499, true),
+          line("l2", "Tire rotation", 2500, true), line("l3", "Shop supplies", 395, false)}},
+        {"links",
+         {{{"targetDomain", "service"},
+           {"targetId", c.work_order_id},
+           {"targetType", "WorkOrder"}}}},
+        {"payments", nlohmann::json::array()},
+        {"status", "ISSUED"},
+        {"subtotal", money(9394)},
+        {"taxTotal", money(742)},
+        {"updatedAt", checkout::format_rfc3339(c.started_at)},
+        {"workOrderId", c.work_order_id}};
+    const std::vector<checkout::CheckoutEvent> started{checkout::CheckoutStarted{
+        c.checkout_id, c.correlation_id, std::string(32, 'a'), c.operator_id,
+        *checkout::TerminalId::parse("T-01"), invoice.dump(), c.started_at}};
+    auto r = ledger_.record_checkout(c, started);
+    if (!r.ok()) throw std::runtime_error("record_checkout: " + r.error().message);
+    checkout::BillingRuleEvaluation rules;
+    rules.policy_version = "2026.11-1";
+    rules.po_required = false;
+    rules.po_uniqueness_scope = checkout::PoUniquenessScope::PerOrder;
+    rules.override_allowed = true;
+    rules.partial_payments_allowed = true;
+    rules.evaluated_offline = true;
+    rules.offline_elevation_allowed = true;
+    const auto now = tick();
+    const std::vector<checkout::CheckoutEvent> evaluated{checkout::RulesEvaluated{rules, now}};
+    auto e = ledger_.record_evaluation(
+        {id<checkout::EventId>(), c.checkout_id, rules.policy_version, ledger::CaptureMode::Offline,
+         checkout::to_json(rules).dump(), now},
+        evaluated);
+    if (!e.ok()) throw std::runtime_error("record_evaluation: " + e.error().message);
     return c;
   }
 
@@ -129,12 +200,11 @@ class Shop {
     // The domain's two events of the capture, joined to the checkout's log in its transaction
     // (engine_checkout.cpp builds the capture the same way: about 1 KB of JSON a payment).
     std::vector<checkout::CheckoutEvent> events{
-        checkout::PaymentCaptured{pid, c.invoice_id, c.checkout_id, *checkout::TerminalId::parse("T-01"),
-                                  amount,
-                                  checkout::TenderDetails{tender, p.tender_reference, card,
-                                                          tendered, change},
-                                  ledger::PaymentType::PartialPayment, Money{amount.currency(), 1},
-                                  user(who), ledger::CaptureMode::Offline, rid, std::nullopt, now},
+        checkout::PaymentCaptured{
+            pid, c.invoice_id, c.checkout_id, *checkout::TerminalId::parse("T-01"), amount,
+            checkout::TenderDetails{tender, p.tender_reference, card, tendered, change},
+            ledger::PaymentType::PartialPayment, Money{amount.currency(), 1}, user(who),
+            ledger::CaptureMode::Offline, rid, std::nullopt, now},
         checkout::ReceiptIssued{rid, r.receipt_reference, pid, c.invoice_id,
                                 ledger::PaymentType::PartialPayment, Money{amount.currency(), 1},
                                 false, now}};
@@ -165,35 +235,22 @@ class Shop {
                        {"templateVersion", r.template_version},
                        {"printText", r.print_text}};
     std::vector<sync::OutboxMessage> messages{
-        {c.checkout_id.to_string(),
-         sync::OutboxKind::Payment,
-         "POST",
-         "/billing/payments",
-         pid.to_string(),
-         pay.dump(),
-         now},
-        {c.checkout_id.to_string(),
-         sync::OutboxKind::Receipt,
-         "POST",
-         "/billing/receipts",
-         rid.to_string(),
-         rcp.dump(),
-         now},
+        {c.checkout_id.to_string(), sync::OutboxKind::Payment, "POST", "/billing/payments",
+         pid.to_string(), pay.dump(), now},
+        {c.checkout_id.to_string(), sync::OutboxKind::Receipt, "POST", "/billing/receipts",
+         rid.to_string(), rcp.dump(), now},
     };
     // No drawer opening: the application records a cash sale's only once the printer took the
     // drawer's pulse, as a write of its own after the capture (drawer_opening_of).
-    return ledger::PaymentCapture{std::move(p),        std::move(r),      std::move(a),
-                                  std::nullopt,        std::move(messages), std::move(events)};
+    return ledger::PaymentCapture{std::move(p), std::move(r),        std::move(a),
+                                  std::nullopt, std::move(messages), std::move(events)};
   }
 
   // A cash sale's drawer opening, as the application records it after the capture.
   ledger::DrawerOpening drawer_opening_of(const ledger::PaymentCapture& cap) {
-    return ledger::DrawerOpening{id<ledger::DrawerOpeningId>(),
-                                 cap.payment.shift_id,
-                                 cap.payment.captured_by,
-                                 ledger::DrawerReason::Sale,
-                                 cap.payment.payment_id,
-                                 "",
+    return ledger::DrawerOpening{id<ledger::DrawerOpeningId>(), cap.payment.shift_id,
+                                 cap.payment.captured_by,       ledger::DrawerReason::Sale,
+                                 cap.payment.payment_id,        "",
                                  cap.payment.captured_at};
   }
 

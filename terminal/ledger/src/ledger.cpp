@@ -198,12 +198,12 @@ sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionarie
     auto text = text_to_store(db, dictionaries, "checkout_event\x1f" + kind, newest,
                               checkout::to_json(e).dump(), kind);
     if (!text.ok()) return std::move(text).error();
-    auto w = chain.append("checkout_event",
-                          "INSERT INTO checkout_event (chain_seq, checkout_id, event_no, kind, "
-                          "event_json, event_json_deflated, event_dictionary) "
-                          "VALUES (?, ?, ?, ?, '', ?, ?)",
-                          key, next++, kind, sync::Blob{text.value().deflated},
-                          text.value().dictionary);
+    auto w =
+        chain.append("checkout_event",
+                     "INSERT INTO checkout_event (chain_seq, checkout_id, event_no, kind, "
+                     "event_json, event_json_deflated, event_dictionary) "
+                     "VALUES (?, ?, ?, ?, '', ?, ?)",
+                     key, next++, kind, sync::Blob{text.value().deflated}, text.value().dictionary);
     if (!w.ok()) return w;
   }
   return {};
@@ -384,22 +384,33 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events event
                      c.invoice_number, c.work_order_id, c.account_id, c.currency.code(),
                      c.correlation_id.to_string(), c.operator_id.str(), ms(c.started_at)),
         "checkout");
-    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, c.checkout_id, events), "checkout events");
+    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, c.checkout_id, events),
+                     "checkout events");
     return Done{};
   });
 }
 
 LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
+    static const std::string newest =
+        "SELECT chain_seq, evaluation_json_deflated FROM evaluation INDEXED BY "
+        "evaluation_dictionary WHERE evaluation_dictionary = 0 AND policy_version = ? "
+        "ORDER BY chain_seq DESC LIMIT 1";
+    auto text = text_to_store(*db_, dictionaries_, "evaluation\x1f" + e.policy_version, newest,
+                              e.evaluation_json, e.policy_version);
+    POS_LEDGER_WRITE(text, "evaluation");
     POS_LEDGER_WRITE(
         chain.append("evaluation",
                      "INSERT INTO evaluation (chain_seq, evaluation_id, checkout_id, "
-                     "policy_version, evaluated_offline, evaluation_json, evaluated_at_ms) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     "policy_version, evaluated_offline, evaluation_json, "
+                     "evaluation_json_deflated, evaluation_dictionary, evaluated_at_ms) "
+                     "VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)",
                      e.evaluation_id.to_string(), e.checkout_id.to_string(), e.policy_version,
-                     e.mode == CaptureMode::Offline, e.evaluation_json, ms(e.evaluated_at)),
+                     e.mode == CaptureMode::Offline, sync::Blob{text.value().deflated},
+                     text.value().dictionary, ms(e.evaluated_at)),
         "evaluation");
-    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, e.checkout_id, events), "checkout events");
+    POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, e.checkout_id, events),
+                     "checkout events");
     return Done{};
   });
 }
@@ -426,7 +437,8 @@ LedgerResult<Done> Ledger::record_po_capture(const PoCaptureRecord& p,
                                       p.checkout_id.to_string(), p.po_number, p.captured_by.str(),
                                       ms(p.captured_at)),
                          "PO capture");
-        POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, p.checkout_id, events), "checkout events");
+        POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, p.checkout_id, events),
+                         "checkout events");
         return enqueue_all(outbox_, tx, messages);
       });
 }
@@ -466,7 +478,8 @@ LedgerResult<Done> Ledger::record_po_override(const PoOverrideRecord& o,
                            ms(a.approved_at)),
               "override approval");
         }
-        POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, o.checkout_id, events), "checkout events");
+        POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, o.checkout_id, events),
+                         "checkout events");
         return enqueue_all(outbox_, tx, messages);
       });
 }
@@ -489,7 +502,8 @@ LedgerResult<Done> Ledger::record_offline_grant(const OfflineGrantRecord& g,
         if (!events.empty()) {
           if (!g.checkout_id)
             return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
-          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *g.checkout_id, events), "checkout events");
+          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *g.checkout_id, events),
+                           "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -509,7 +523,8 @@ LedgerResult<Done> Ledger::record_pin_attempt(const PinAttempt& p, Events events
     if (!events.empty()) {
       if (!p.checkout_id)
         return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
-      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *p.checkout_id, events), "checkout events");
+      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *p.checkout_id, events),
+                       "checkout events");
     }
     return Done{};
   });
@@ -959,7 +974,8 @@ LedgerResult<Done> Ledger::record_delivery_outcome(const DeliveryOutcome& o,
               "r.receipt_id = d.receipt_id WHERE d.delivery_id = ?",
               o.delivery_id.to_string(), "delivery");
           if (!checkout.ok()) return fail(std::move(checkout).error());
-          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, checkout.value(), events), "checkout events");
+          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, checkout.value(), events),
+                           "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -987,7 +1003,8 @@ LedgerResult<Done> Ledger::record_reprint(const ReprintRecord& r,
               checkout_holding(*db_, "SELECT checkout_id FROM receipt WHERE receipt_id = ?",
                                r.receipt_id.to_string(), "receipt");
           if (!checkout.ok()) return fail(std::move(checkout).error());
-          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, checkout.value(), events), "checkout events");
+          POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, checkout.value(), events),
+                           "checkout events");
         }
         return enqueue_all(outbox_, tx, messages);
       });
@@ -999,7 +1016,8 @@ LedgerResult<Done> Ledger::record_audit(const AuditEvent& a, Events events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     POS_LEDGER_WRITE(insert_audit(chain, a), "audit event");
     if (!events.empty())
-      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *a.checkout_id, events), "checkout events");
+      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *a.checkout_id, events),
+                       "checkout events");
     return Done{};
   });
 }
@@ -1045,7 +1063,6 @@ constexpr std::string_view kReceiptColumns =
     "print_text, created_at_ms, print_text_deflated, print_dictionary, "
     "(SELECT d.print_text_deflated FROM receipt AS d "
     "WHERE d.chain_seq = receipt.print_dictionary AND d.print_dictionary = 0)";
-
 
 // The receipt's print text from whichever column holds it (steps 5 and 6, text_store.hpp).
 constexpr StoredTextColumns kPrintText{11, 13, 14, 15, "receipt", "print text"};
@@ -1110,14 +1127,18 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
     if (!h) return R{};
     POS_LEDGER_READ(
         db_->statement("SELECT evaluation_id, checkout_id, policy_version, evaluated_offline, "
-                       "evaluation_json, evaluated_at_ms FROM evaluation WHERE checkout_id = ? "
-                       "ORDER BY chain_seq")
+                       "evaluation_json, evaluated_at_ms, evaluation_json_deflated, "
+                       "evaluation_dictionary, (SELECT d.evaluation_json_deflated FROM "
+                       "evaluation AS d WHERE d.chain_seq = evaluation.evaluation_dictionary "
+                       "AND d.evaluation_dictionary = 0) "
+                       "FROM evaluation WHERE checkout_id = ? ORDER BY chain_seq")
             .bind(key)
             .for_each([&](const sync::Statement& row) {
+              static constexpr StoredTextColumns kJson{4, 6, 7, 8, "evaluation", "json"};
               h->evaluations.push_back(EvaluationRecord{
                   id<EventId>(row.text(0)), id<CheckoutId>(row.text(1)), row.text(2),
-                  row.int64(3) != 0 ? CaptureMode::Offline : CaptureMode::Online, row.text(4),
-                  at(row.int64(5))});
+                  row.int64(3) != 0 ? CaptureMode::Offline : CaptureMode::Online,
+                  stored_text(row, kJson), at(row.int64(5))});
             }));
     POS_LEDGER_READ(db_->statement("SELECT checkout_id, po_number, captured_by, captured_at_ms "
                                    "FROM po_capture WHERE checkout_id = ?")
@@ -1380,7 +1401,8 @@ LedgerResult<std::optional<ApproverLockout>> Ledger::finish_pin_attempt(
     return fail(error(LedgerErrorCode::Inconsistent, "events need a checkout"));
   return in_write<R>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<R> {
     if (!events.empty())
-      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *checkout, events), "checkout events");
+      POS_LEDGER_WRITE(insert_events(*db_, dictionaries_, chain, *checkout, events),
+                       "checkout events");
     if (outcome == PinOutcome::Succeeded) {
       POS_LEDGER_WRITE(chain.append("pin_attempt",
                                     "INSERT INTO pin_attempt (chain_seq, approver_id, "

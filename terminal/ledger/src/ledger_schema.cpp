@@ -348,15 +348,17 @@ constexpr std::string_view kV5 = R"sql(
 ALTER TABLE receipt ADD COLUMN print_text_deflated BLOB;
 )sql";
 
-// Step 6 (issue 14): a new receipt's print text and a new checkout event's JSON deflated with
-// zlib's preset dictionary set to an earlier text of their kind: a receipt of the same template
-// (the default receipt's 0.5 KB deflated alone becomes about 0.1 KB), an event of the same kind
-// (the field names, and for CheckoutStarted the invoice's shape: 5 KB becomes some hundreds of
-// bytes). print_dictionary / event_dictionary: NULL in the rows before (text, or for receipts
-// deflated alone); 0: deflated alone, and its kind's dictionary (the partial indexes hold only
-// these rows, so an ordinary write touches no page of them); N > 0: deflated against the text
-// of the row whose chain_seq is N, one holding 0 there (text_store.hpp). Chained with the row;
-// the stream names its dictionary by Adler-32; the rows are never changed or deleted.
+// Step 6 (issue 14): a new receipt's print text, checkout event's JSON and rules evaluation's
+// JSON are deflated with zlib's preset dictionary set to an earlier text of their kind: a
+// receipt of the same template (the default receipt's 0.5 KB deflated alone becomes about
+// 0.1 KB), an event of the same kind (the field names, and for CheckoutStarted the invoice's
+// shape: 5 KB becomes about 0.7 KB), an evaluation of the same policy version (0.4 KB becomes
+// some tens of bytes). print_dictionary / event_dictionary / evaluation_dictionary: NULL in the
+// rows before (text, or for receipts deflated alone); 0: deflated alone, and its kind's
+// dictionary (the partial indexes hold only these rows, so an ordinary write touches no page of
+// them); N > 0: deflated against the text of the row whose chain_seq is N, one holding 0 there
+// (text_store.hpp). Chained with the row; the stream names its dictionary by Adler-32; the rows
+// are never changed or deleted.
 constexpr std::string_view kV6 = R"sql(
 ALTER TABLE receipt ADD COLUMN print_dictionary INTEGER
   CHECK (print_dictionary IS NULL OR
@@ -368,6 +370,12 @@ ALTER TABLE checkout_event ADD COLUMN event_dictionary INTEGER
   CHECK (event_dictionary IS NULL OR
          (event_dictionary >= 0 AND event_json_deflated IS NOT NULL));
 CREATE INDEX checkout_event_dictionary ON checkout_event (kind) WHERE event_dictionary = 0;
+ALTER TABLE evaluation ADD COLUMN evaluation_json_deflated BLOB;
+ALTER TABLE evaluation ADD COLUMN evaluation_dictionary INTEGER
+  CHECK (evaluation_dictionary IS NULL OR
+         (evaluation_dictionary >= 0 AND evaluation_json_deflated IS NOT NULL));
+CREATE INDEX evaluation_dictionary ON evaluation (policy_version)
+  WHERE evaluation_dictionary = 0;
 )sql";
 
 const std::string& v4_sql() {
@@ -399,8 +407,7 @@ std::span<const sync::Migration> Ledger::migrations() noexcept {
       {"ledger", 4, "no UNIQUE keys that nothing needs (tables rebuilt, rows and links unchanged)",
        v4_sql(), nullptr, /*foreign_keys_off=*/true},
       {"ledger", 5, "a receipt's print text kept deflated", kV5},
-      {"ledger", 6, "receipts' and checkout events' texts deflated against an earlier one of their kind",
-       kV6},
+      {"ledger", 6, "texts deflated against an earlier one of their kind", kV6},
   };
   return steps;
 }
