@@ -620,8 +620,8 @@ DbResult<std::optional<OutboxState>> state_of(Database& db, std::int64_t id) {
 }  // namespace
 
 // The plain forms: one transaction each; the caller's-transaction forms do the work.
-DbResult<void> Outbox::mark_acked(std::int64_t id, int http_status, std::string_view response_body,
-                                  Timestamp now) {
+DbResult<void> Outbox::mark_acked(std::int64_t id, int http_status,
+                                  std::optional<std::string_view> response_body, Timestamp now) {
   auto tx = db_->begin();
   if (!tx.ok()) return std::move(tx).error();
   if (auto r = mark_acked(tx.value(), id, http_status, response_body, now); !r.ok()) return r;
@@ -647,7 +647,7 @@ DbResult<void> Outbox::mark_retry(std::int64_t id, Timestamp next_attempt_at,
 }
 
 DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_status,
-                                  std::string_view response_body, Timestamp now) {
+                                  std::optional<std::string_view> response_body, Timestamp now) {
   if (auto c = check(tx, "mark_acked"); !c.ok()) return c;
   // The body is released in the same update: the backend holds it, the ledger holds the facts it
   // was made from, and the chain keeps its digest (body_digest). Personal fields go with it, and
@@ -656,7 +656,9 @@ DbResult<void> Outbox::mark_acked(Transaction& tx, std::int64_t id, int http_sta
       "UPDATE outbox_message SET state = 'ACKED', http_status = ?, response_body = ?,"
       " acked_at_ms = ?, last_error_code = NULL,"
       " redacted = 2, redacted_digest = NULL WHERE id = ? AND state = 'SENDING'");
-  if (auto f = ack.bind(http_status, response_body, to_ms(now), id).run(); !f.ok()) return f;
+  std::optional<std::string> reply;
+  if (response_body) reply.emplace(*response_body);
+  if (auto f = ack.bind(http_status, reply, to_ms(now), id).run(); !f.ok()) return f;
   if (ack.changes() == 1) {
     return db_->statement("DELETE FROM outbox_body WHERE id = ?").bind(id).run();
   }

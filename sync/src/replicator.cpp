@@ -608,7 +608,9 @@ struct Replicator::Impl {
       case OutcomeClass::Success: {
         const AckVerdict& verdict = r.verdict;
         if (verdict.acknowledged) {
-          marked = outbox.mark_acked(tx, r.item.id, static_cast<int>(o.status), o.body, t);
+          const std::optional<std::string_view> reply =
+              reply_is_kept(r.item.kind) ? std::optional<std::string_view>{o.body} : std::nullopt;
+          marked = outbox.mark_acked(tx, r.item.id, static_cast<int>(o.status), reply, t);
           std::lock_guard lock(statusMu);
           ++status.acked;
           break;

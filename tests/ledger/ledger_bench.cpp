@@ -252,6 +252,25 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   std::printf("\n");
 }
 
+// The backend's 201 body for a payment or a receipt, as the contract and billing-sim give it
+// (the replicator keeps it in the acked row).
+std::string reply_to(const sync::OutboxItem& it) {
+  const auto body = nlohmann::json::parse(it.body);
+  if (it.kind == sync::OutboxKind::Receipt) {
+    return nlohmann::json{{"receiptId", it.idempotency_key},
+                          {"receiptReference", body["receiptReference"]}}
+        .dump();
+  }
+  return nlohmann::json{
+      {"billingPaymentId", it.idempotency_key},
+      {"status", "POSTED"},
+      {"invoice",
+       {{"invoiceId", body["invoiceId"]},
+        {"status", "PARTIALLY_PAID"},
+        {"balanceDue", {{"currency", body["amount"]["currency"]}, {"amountMinor", 1}}}}}}
+      .dump();
+}
+
 // Fills a new ledger with `payments` payments (4 to a checkout, USD and EUR), the outbox drained
 // after every `drain_every` payments as the replicator would; returns the shift. Filled with
 // synchronous=OFF: durability of the filling is not what is measured.
@@ -279,7 +298,12 @@ ledger::ShiftId fill(const std::filesystem::path& path, std::int64_t payments,
     if (i % drain_every == 0) {
       auto items = shop.ledger().outbox().claim(1000, shop.tick());
       for (const auto& it : items.value()) {
-        (void)shop.ledger().outbox().mark_acked(it.id, 201, "{}", shop.tick());
+        // What the replicator keeps of the reply (sync::reply_is_kept: none for these two).
+        const std::string reply = reply_to(it);
+        (void)shop.ledger().outbox().mark_acked(
+            it.id, 201,
+            sync::reply_is_kept(it.kind) ? std::optional<std::string_view>{reply} : std::nullopt,
+            shop.tick());
       }
     }
   }
