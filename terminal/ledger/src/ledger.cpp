@@ -150,41 +150,50 @@ sync::DbResult<void> insert_audit(ChainWriter& chain, const AuditEvent& a) {
                       a.event_id.to_string(), checkout, a.kind, a.actor, a.detail_json, ms(a.at));
 }
 
-// `text` as a new row of `table` stores it (text_store.hpp): `newest_sql` selects the chain_seq
-// and deflated text of the kind's newest dictionary, binding `binds`; `key` names the kind.
-template <class... Binds>
+// The ledger's stored texts (schema steps 5 and 6, text_store.hpp).
+constexpr StoredTextKind kPrintText{
+    "receipt",          "print_text",         "print_text_deflated",
+    "print_dictionary", "receipt_dictionary", "template_id = ? AND template_version = ?",
+    "print text"};
+constexpr StoredTextKind kEventJson{"checkout_event",
+                                    "event_json",
+                                    "event_json_deflated",
+                                    "event_dictionary",
+                                    "checkout_event_dictionary",
+                                    "kind = ?",
+                                    "event"};
+constexpr StoredTextKind kEvaluationJson{"evaluation",
+                                         "evaluation_json",
+                                         "evaluation_json_deflated",
+                                         "evaluation_dictionary",
+                                         "evaluation_dictionary",
+                                         "policy_version = ?",
+                                         "json"};
+
+// `text` as a new row of `kind` stores it, against the newest dictionary of its `keys` (the
+// values of the kind's key columns, which also name its entry in `dictionaries`).
+template <class... Keys>
 sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dictionaries,
-                                         std::string key, const std::string& newest_sql,
-                                         std::string_view text, const Binds&... binds) {
+                                         const StoredTextKind& kind, std::string_view text,
+                                         const Keys&... keys) {
   std::int64_t seq = 0;
   std::vector<std::byte> stored;
-  auto r = db.statement(newest_sql).bind(binds...).for_each([&](const sync::Statement& row) {
-    seq = row.int64(0);
-    stored = row.blob(1);
-  });
+  auto r = db.statement(newest_dictionary_sql(kind))
+               .bind(keys...)
+               .for_each([&](const sync::Statement& row) {
+                 seq = row.int64(0);
+                 stored = row.blob(1);
+               });
   if (!r.ok()) return r.error();
-  return store_text(dictionaries[std::move(key)], seq, std::move(stored), text);
-}
-
-sync::DbResult<StoredText> receipt_text_to_store(sync::Database& db, Dictionaries& dictionaries,
-                                                 const ReceiptRecord& rc) {
-  static const std::string newest =
-      "SELECT chain_seq, print_text_deflated FROM receipt INDEXED BY receipt_dictionary "
-      "WHERE print_dictionary = 0 AND template_id = ? AND template_version = ? "
-      "ORDER BY chain_seq DESC LIMIT 1";
-  return text_to_store(db, dictionaries,
-                       "receipt\x1f" + rc.template_id + "\x1f" + rc.template_version, newest,
-                       rc.print_text, rc.template_id, rc.template_version);
+  std::string entry{kind.table};
+  ((entry += '\x1f', entry += keys), ...);
+  return store_text(dictionaries[entry], seq, std::move(stored), text);
 }
 
 sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionaries,
                                    ChainWriter& chain, const CheckoutId& cid,
                                    std::span<const checkout::CheckoutEvent> events) {
   if (events.empty()) return {};
-  static const std::string newest =
-      "SELECT chain_seq, event_json_deflated FROM checkout_event INDEXED BY "
-      "checkout_event_dictionary WHERE event_dictionary = 0 AND kind = ? "
-      "ORDER BY chain_seq DESC LIMIT 1";
   const auto key = cid.to_string();
   std::int64_t next = 1;
   auto r = db.statement(
@@ -195,8 +204,7 @@ sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionarie
   if (!r.ok()) return r.error();
   for (const auto& e : events) {
     const std::string kind{checkout::event_kind(e)};
-    auto text = text_to_store(db, dictionaries, "checkout_event\x1f" + kind, newest,
-                              checkout::to_json(e).dump(), kind);
+    auto text = text_to_store(db, dictionaries, kEventJson, checkout::to_json(e).dump(), kind);
     if (!text.ok()) return std::move(text).error();
     auto w =
         chain.append("checkout_event",
@@ -392,13 +400,9 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events event
 
 LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
-    static const std::string newest =
-        "SELECT chain_seq, evaluation_json_deflated FROM evaluation INDEXED BY "
-        "evaluation_dictionary WHERE evaluation_dictionary = 0 AND policy_version = ? "
-        "ORDER BY chain_seq DESC LIMIT 1";
-    auto text = text_to_store(*db_, dictionaries_, "evaluation\x1f" + e.policy_version, newest,
-                              e.evaluation_json, e.policy_version);
-    POS_LEDGER_WRITE(text, "evaluation");
+    auto text =
+        text_to_store(*db_, dictionaries_, kEvaluationJson, e.evaluation_json, e.policy_version);
+    if (!text.ok()) return fail(write_error(std::move(text).error(), "evaluation"));
     POS_LEDGER_WRITE(
         chain.append("evaluation",
                      "INSERT INTO evaluation (chain_seq, evaluation_id, checkout_id, "
@@ -816,7 +820,8 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
             p.mode == CaptureMode::Offline, p.receipt_id.to_string(), sums.count, sums.total,
             sums.tendered, sums.change);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
-        auto text = receipt_text_to_store(*db_, dictionaries_, rc);
+        auto text = text_to_store(*db_, dictionaries_, kPrintText, rc.print_text, rc.template_id,
+                                  rc.template_version);
         if (!text.ok()) return fail(storage(std::move(text).error()));
         w = chain.append(
             "receipt",
@@ -864,33 +869,26 @@ LedgerResult<Done> Ledger::append_events(const CheckoutId& cid,
 LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const CheckoutId& cid) {
   std::vector<checkout::CheckoutEvent> out;
   std::optional<LedgerError> bad;
-  // The event's JSON from whichever column holds it (step 6, text_store.hpp).
-  static constexpr StoredTextColumns kEventJson{0, 1, 2, 3, "checkout_event", "event"};
-  auto r = db_->statement(
-                  "SELECT event_json, event_json_deflated, event_dictionary, "
-                  "(SELECT d.event_json_deflated FROM checkout_event AS d "
-                  "WHERE d.chain_seq = checkout_event.event_dictionary AND d.event_dictionary = 0) "
-                  "FROM checkout_event WHERE checkout_id = ? ORDER BY event_no")
-               .bind(cid.to_string())
-               .for_each([&](const sync::Statement& row) {
-                 if (bad) return;
-                 std::string text;
-                 try {
-                   text = stored_text(row, kEventJson);
-                 } catch (const CorruptRow& e) {
-                   bad = error(LedgerErrorCode::Inconsistent, e.what());
-                   return;
-                 }
-                 auto json = nlohmann::json::parse(text, nullptr, false);
-                 auto event = checkout::event_from_json(json);
-                 if (json.is_discarded() || !event.ok()) {
-                   bad = error(LedgerErrorCode::Inconsistent, "a stored event of checkout " +
-                                                                  cid.to_string() +
-                                                                  " is not one this build reads");
-                   return;
-                 }
-                 out.push_back(event.value());
-               });
+  static const std::string sql = "SELECT " + stored_text_sql(kEventJson) +
+                                 " FROM checkout_event WHERE checkout_id = ? ORDER BY event_no";
+  auto r = db_->statement(sql).bind(cid.to_string()).for_each([&](const sync::Statement& row) {
+    if (bad) return;
+    std::string text;
+    try {
+      text = stored_text(row, 0, kEventJson);
+    } catch (const CorruptRow& e) {
+      bad = error(LedgerErrorCode::Inconsistent, e.what());
+      return;
+    }
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    auto event = checkout::event_from_json(json);
+    if (json.is_discarded() || !event.ok()) {
+      bad = error(LedgerErrorCode::Inconsistent,
+                  "a stored event of checkout " + cid.to_string() + " is not one this build reads");
+      return;
+    }
+    out.push_back(event.value());
+  });
   if (!r.ok()) return fail(storage(std::move(r).error()));
   if (bad) return fail(*bad);
   return out;
@@ -1057,15 +1055,12 @@ PaymentRecord read_payment(const sync::Statement& row) {
                        id<ReceiptId>(row.text(17))};
 }
 
-constexpr std::string_view kReceiptColumns =
+// The print text last: its four columns (text_store.hpp) from 12 on.
+const std::string kReceiptColumns =
     "receipt_id, receipt_reference, payment_id, checkout_id, invoice_id, payment_type, "
     "remaining_currency, remaining_minor, delivery_suppressed, template_id, template_version, "
-    "print_text, created_at_ms, print_text_deflated, print_dictionary, "
-    "(SELECT d.print_text_deflated FROM receipt AS d "
-    "WHERE d.chain_seq = receipt.print_dictionary AND d.print_dictionary = 0)";
-
-// The receipt's print text from whichever column holds it (steps 5 and 6, text_store.hpp).
-constexpr StoredTextColumns kPrintText{11, 13, 14, 15, "receipt", "print text"};
+    "created_at_ms, " +
+    stored_text_sql(kPrintText);
 
 ReceiptRecord read_receipt(const sync::Statement& row) {
   return ReceiptRecord{
@@ -1079,8 +1074,8 @@ ReceiptRecord read_receipt(const sync::Statement& row) {
       row.int64(8) != 0 ? ReceiptDeliveryChoice::Suppressed : ReceiptDeliveryChoice::Deliver,
       row.text(9),
       row.text(10),
-      stored_text(row, kPrintText),
-      at(row.int64(12))};
+      stored_text(row, 12, kPrintText),
+      at(row.int64(11))};
 }
 
 template <class T, class F>
@@ -1127,18 +1122,15 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
     if (!h) return R{};
     POS_LEDGER_READ(
         db_->statement("SELECT evaluation_id, checkout_id, policy_version, evaluated_offline, "
-                       "evaluation_json, evaluated_at_ms, evaluation_json_deflated, "
-                       "evaluation_dictionary, (SELECT d.evaluation_json_deflated FROM "
-                       "evaluation AS d WHERE d.chain_seq = evaluation.evaluation_dictionary "
-                       "AND d.evaluation_dictionary = 0) "
-                       "FROM evaluation WHERE checkout_id = ? ORDER BY chain_seq")
+                       "evaluated_at_ms, " +
+                       stored_text_sql(kEvaluationJson) +
+                       " FROM evaluation WHERE checkout_id = ? ORDER BY chain_seq")
             .bind(key)
             .for_each([&](const sync::Statement& row) {
-              static constexpr StoredTextColumns kJson{4, 6, 7, 8, "evaluation", "json"};
               h->evaluations.push_back(EvaluationRecord{
                   id<EventId>(row.text(0)), id<CheckoutId>(row.text(1)), row.text(2),
                   row.int64(3) != 0 ? CaptureMode::Offline : CaptureMode::Online,
-                  stored_text(row, kJson), at(row.int64(5))});
+                  stored_text(row, 5, kEvaluationJson), at(row.int64(4))});
             }));
     POS_LEDGER_READ(db_->statement("SELECT checkout_id, po_number, captured_by, captured_at_ms "
                                    "FROM po_capture WHERE checkout_id = ?")
@@ -1203,7 +1195,7 @@ LedgerResult<std::optional<CheckoutHistory>> Ledger::load_checkout(const Checkou
                         }));
     // Through the payments' receipt ids (receipt_id is the receipt's key; payment_id is not
     // indexed since ledger schema 4): a payment's receipt is the one written with it.
-    POS_LEDGER_READ(db_->statement("SELECT " + std::string{kReceiptColumns} +
+    POS_LEDGER_READ(db_->statement("SELECT " + kReceiptColumns +
                                    " FROM receipt WHERE receipt_id IN (SELECT receipt_id FROM"
                                    " payment WHERE invoice_id = ? AND checkout_id = ?)"
                                    " AND checkout_id = ? ORDER BY chain_seq")
@@ -1231,10 +1223,10 @@ LedgerResult<std::optional<ReceiptRecord>> Ledger::find_receipt(const ReceiptId&
   using R = std::optional<ReceiptRecord>;
   return reading<R>([&]() -> LedgerResult<R> {
     R out;
-    POS_LEDGER_READ(db_->statement("SELECT " + std::string{kReceiptColumns} +
-                                   " FROM receipt WHERE receipt_id = ?")
-                        .bind(rid.to_string())
-                        .for_each([&](const sync::Statement& row) { out = read_receipt(row); }));
+    POS_LEDGER_READ(
+        db_->statement("SELECT " + kReceiptColumns + " FROM receipt WHERE receipt_id = ?")
+            .bind(rid.to_string())
+            .for_each([&](const sync::Statement& row) { out = read_receipt(row); }));
     return out;
   });
 }

@@ -31,20 +31,36 @@ StoredText store_text(detail::TextDictionary& cache, std::int64_t newest_seq,
   return StoredText{deflate_text(text), 0};
 }
 
-std::string stored_text(const sync::Statement& row, const StoredTextColumns& c) {
-  const std::string table{c.table};
-  const std::string noun{c.noun};
-  if (row.is_null(c.deflated)) return row.text(c.text);
-  if (!row.text(c.text).empty()) throw rows::CorruptRow(table + ": " + noun + " stored twice");
+std::string newest_dictionary_sql(const StoredTextKind& k) {
+  const auto s = [](std::string_view v) { return std::string{v}; };
+  return "SELECT chain_seq, " + s(k.deflated) + " FROM " + s(k.table) + " INDEXED BY " +
+         s(k.index) + " WHERE " + s(k.dictionary) + " = 0 AND " + s(k.keys) +
+         " ORDER BY chain_seq DESC LIMIT 1";
+}
+
+std::string stored_text_sql(const StoredTextKind& k) {
+  const auto s = [](std::string_view v) { return std::string{v}; };
+  return s(k.text) + ", " + s(k.deflated) + ", " + s(k.dictionary) + ", (SELECT d." +
+         s(k.deflated) + " FROM " + s(k.table) + " AS d WHERE d.chain_seq = " + s(k.table) + "." +
+         s(k.dictionary) + " AND d." + s(k.dictionary) + " = 0)";
+}
+
+std::string stored_text(const sync::Statement& row, int first, const StoredTextKind& k) {
+  const int text_col = first, deflated_col = first + 1, dictionary_col = first + 2,
+            dictionary_text_col = first + 3;
+  const std::string table{k.table};
+  const std::string noun{k.noun};
+  if (row.is_null(deflated_col)) return row.text(text_col);
+  if (!row.text(text_col).empty()) throw rows::CorruptRow(table + ": " + noun + " stored twice");
   std::optional<std::string> dictionary;
-  if (!row.is_null(c.dictionary) && row.int64(c.dictionary) != 0) {
+  if (!row.is_null(dictionary_col) && row.int64(dictionary_col) != 0) {
     const auto which = table + ": the dictionary of its " + noun + " (chain seq " +
-                       std::to_string(row.int64(c.dictionary)) + ")";
-    if (row.is_null(c.dictionary_text)) throw rows::CorruptRow(which + " is missing");
-    dictionary = inflate_text(row.blob(c.dictionary_text), kMaxStoredText);
+                       std::to_string(row.int64(dictionary_col)) + ")";
+    if (row.is_null(dictionary_text_col)) throw rows::CorruptRow(which + " is missing");
+    dictionary = inflate_text(row.blob(dictionary_text_col), kMaxStoredText);
     if (!dictionary) throw rows::CorruptRow(which + " is damaged");
   }
-  auto text = inflate_text(row.blob(c.deflated), kMaxStoredText, dictionary);
+  auto text = inflate_text(row.blob(deflated_col), kMaxStoredText, dictionary);
   if (!text) throw rows::CorruptRow(table + ": deflated " + noun + " damaged");
   return std::move(*text);
 }

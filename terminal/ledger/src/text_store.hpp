@@ -42,17 +42,25 @@ struct StoredText {
 StoredText store_text(detail::TextDictionary& cache, std::int64_t newest_seq,
                       std::vector<std::byte> newest_stored, std::string_view text);
 
-// Where a row's text is in a result row: the text column, the deflated one, the dictionary
-// column and the dictionary's own deflated text (a subquery: NULL when no dictionary row has
-// that seq). `table` and `noun` name it in errors ("receipt", "print text").
-struct StoredTextColumns {
-  int text, deflated, dictionary, dictionary_text;
-  std::string_view table, noun;
+// Where one kind of stored text lives: its table, its three columns, the partial index of its
+// dictionaries and the condition on that index's key (`keys`, with a ? for each key value).
+// `noun` names the text in errors ("print text").
+struct StoredTextKind {
+  std::string_view table, text, deflated, dictionary, index, keys, noun;
 };
 
-// The row's text; throws rows::CorruptRow saying what is wrong (stored twice, damaged, its
-// dictionary missing or damaged).
-std::string stored_text(const sync::Statement& row, const StoredTextColumns& c);
+// The query for the kind's newest dictionary: chain_seq and deflated text, binding the keys.
+std::string newest_dictionary_sql(const StoredTextKind& kind);
+
+// The four result columns stored_text reads, for a query on the kind's table (not aliased): the
+// text, the deflated text, the dictionary column, and the dictionary's own deflated text (NULL
+// when no dictionary row has that seq).
+std::string stored_text_sql(const StoredTextKind& kind);
+
+// The row's text from the four columns stored_text_sql selects, starting at `first`; throws
+// rows::CorruptRow saying what is wrong (stored twice, damaged, its dictionary missing or
+// damaged).
+std::string stored_text(const sync::Statement& row, int first, const StoredTextKind& kind);
 
 // A text longer than this is not one this terminal wrote (receipts are 1-2 KB, an invoice's
 // CheckoutStarted some KB).
