@@ -125,6 +125,7 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   std::size_t inplace_at = 0;
   std::vector<double> base_inplace;
   const std::int64_t warmup = 50;
+  std::size_t first_measured_commit = 0;  // the WAL hook's entries of the measured captures
   for (std::int64_t i = 0; i < n + warmup; ++i) {
     auto cap = shop.capture(co, checkout::Money{checkout::Currencies::USD, 100 + i},
                             ledger::Tender::Cash);  // ids and bodies made before the clock
@@ -141,6 +142,7 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
       pages = sorted.empty() ? 1 : sorted[sorted.size() / 2];
       bytes = static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size + 24);
       buf.assign(bytes, 'x');
+      first_measured_commit = wal.per_commit.size();
     }
     if (i % 200 == 199) {
       (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -175,6 +177,16 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   }
   ::close(fd);
   ::close(inplace);
+  // Every measured capture's pages (the file growing to n captures more), not only the warm-up's.
+  std::vector<int> measured(
+      wal.per_commit.begin() +
+          static_cast<std::ptrdiff_t>(std::min(first_measured_commit, wal.per_commit.size())),
+      wal.per_commit.end());
+  std::sort(measured.begin(), measured.end());
+  auto pages_at = [&](double q) {
+    return measured.empty() ? 0
+                            : measured[static_cast<std::size_t>(q * double(measured.size() - 1))];
+  };
   // The outbox's share of a capture's commit: the same two messages enqueued alone, in one
   // transaction of their own (sync's Outbox, not the ledger's tables).
   std::vector<int> outbox_pages;
@@ -246,7 +258,11 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   std::printf(
       "  WAL pages per capture  %d (goal <= 16): the outbox's 2 messages alone %d, so the "
       "ledger's about %d\n",
-      pages, outbox, pages - outbox + 1);
+      pages_at(0.5), outbox, pages_at(0.5) - outbox + 1);
+  std::printf(
+      "  WAL pages per capture over the %zu measured: p10 %d, median %d, p90 %d, max %d (the "
+      "warm-up's median %d sized the write+fdatasync above)\n",
+      measured.size(), pages_at(0.1), pages_at(0.5), pages_at(0.9), pages_at(1.0), pages);
   std::printf("  one capture's pages by B-tree:");
   for (const auto& [name, count] : owners) std::printf(" %s %d,", name.c_str(), count);
   std::printf("\n");
