@@ -68,6 +68,11 @@ int on_wal(void* arg, sqlite3*, const char*, int pages) {
   return SQLITE_OK;
 }
 
+// The q-quantile of a sorted, non-empty list (nearest rank below).
+int quantile(const std::vector<int>& sorted, double q) {
+  return sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))];
+}
+
 void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   for (const char* f : {"plain-inplace.bin", "latency.db", "latency.db-wal", "latency.db-shm",
                         "nosync.db", "nosync.db-wal", "nosync.db-shm", "anchored.db",
@@ -139,7 +144,7 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
     if (i == warmup - 1) {
       std::vector<int> sorted = wal.per_commit;
       std::sort(sorted.begin(), sorted.end());
-      pages = sorted.empty() ? 1 : sorted[sorted.size() / 2];
+      pages = sorted.empty() ? 1 : quantile(sorted, 0.5);
       bytes = static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size + 24);
       buf.assign(bytes, 'x');
       first_measured_commit = wal.per_commit.size();
@@ -183,10 +188,7 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
           static_cast<std::ptrdiff_t>(std::min(first_measured_commit, wal.per_commit.size())),
       wal.per_commit.end());
   std::sort(measured.begin(), measured.end());
-  auto pages_at = [&](double q) {
-    return measured.empty() ? 0
-                            : measured[static_cast<std::size_t>(q * double(measured.size() - 1))];
-  };
+  auto pages_at = [&](double q) { return measured.empty() ? 0 : quantile(measured, q); };
   // The outbox's share of a capture's commit: the same two messages enqueued alone, in one
   // transaction of their own (sync's Outbox, not the ledger's tables).
   std::vector<int> outbox_pages;

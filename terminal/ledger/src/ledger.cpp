@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <stdexcept>
 
 #include "ledger_access.hpp"
 #include "ledger_rows.hpp"
@@ -170,6 +171,17 @@ constexpr StoredTextKind kEvaluationJson{"evaluation",
                                          "policy_version = ?",
                                          "json"};
 
+// The newest-dictionary query of each kind, built once (the capture runs it for every text).
+const std::string& newest_sql_of(const StoredTextKind& kind) {
+  static const std::string print = newest_dictionary_sql(kPrintText);
+  static const std::string event = newest_dictionary_sql(kEventJson);
+  static const std::string evaluation = newest_dictionary_sql(kEvaluationJson);
+  if (&kind == &kPrintText) return print;
+  if (&kind == &kEventJson) return event;
+  if (&kind == &kEvaluationJson) return evaluation;
+  throw std::logic_error("newest_sql_of: not one of the ledger's stored text kinds");
+}
+
 // `text` as a new row of `kind` stores it, against the newest dictionary of its `keys` (the
 // values of the kind's key columns, which also name its entry in `dictionaries`).
 template <class... Keys>
@@ -178,12 +190,11 @@ sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dicti
                                          const Keys&... keys) {
   std::int64_t seq = 0;
   std::vector<std::byte> stored;
-  auto r = db.statement(newest_dictionary_sql(kind))
-               .bind(keys...)
-               .for_each([&](const sync::Statement& row) {
-                 seq = row.int64(0);
-                 stored = row.blob(1);
-               });
+  auto r =
+      db.statement(newest_sql_of(kind)).bind(keys...).for_each([&](const sync::Statement& row) {
+        seq = row.int64(0);
+        stored = row.blob(1);
+      });
   if (!r.ok()) return r.error();
   std::string entry{kind.table};
   ((entry += '\x1f', entry += keys), ...);
