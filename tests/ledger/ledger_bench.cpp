@@ -4,7 +4,8 @@
 //      same number of bytes, appended to a file in the same directory, in the same run; and
 //      the capture as the terminal runs it (default autocheckpoint, anchor file) next to the
 //      same bytes written in place + fdatasync; the WAL pages of a capture and the outbox's
-//      share of them, and which B-tree each page of one capture belongs to;
+//      share of them, which B-tree each page of one capture belongs to, and the pages each
+//      B-tree took per capture over all the measured ones;
 //   2. opening a database holding 100,000 payments, and its bytes per payment (the outbox
 //      drained every 10 payments, as after short outages);
 //   3. the X/Z report, unsynced figures and verify() over it;
@@ -131,15 +132,27 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   std::vector<double> base_inplace;
   const std::int64_t warmup = 50;
   std::size_t first_measured_commit = 0;  // the WAL hook's entries of the measured captures
+  // Which pages each measured capture wrote: the page number of each frame it appended (the
+  // first 4 bytes of the frame's header, big-endian), read after the clock stopped. Nothing is
+  // deleted in this loop, so a page keeps its B-tree and dbstat names them all at the end.
+  std::map<std::int64_t, int> written;
+  const int wal_fd = ::open((dir / "latency.db-wal").c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
   for (std::int64_t i = 0; i < n + warmup; ++i) {
     auto cap = shop.capture(co, checkout::Money{checkout::Currencies::USD, 100 + i},
                             ledger::Tender::Cash);  // ids and bodies made before the clock
+    const int frames_before = wal.last;
     auto t0 = Clock::now();
     auto r = shop.ledger().record_capture(cap);
     const double capture_us = ms_since(t0) * 1000.0;
     if (!r.ok()) {
       std::fprintf(stderr, "capture failed: %s\n", r.error().message.c_str());
       std::exit(1);
+    }
+    for (int f = frames_before; i >= warmup && f < wal.last; ++f) {
+      unsigned char h[4];
+      const auto at = 32 + static_cast<off_t>(f) * static_cast<off_t>(page_size + 24);
+      if (::pread(wal_fd, h, sizeof h, at) != static_cast<ssize_t>(sizeof h)) std::exit(1);
+      ++written[(std::int64_t{h[0]} << 24) | (h[1] << 16) | (h[2] << 8) | h[3]];
     }
     if (i == warmup - 1) {
       std::vector<int> sorted = wal.per_commit;
@@ -182,6 +195,18 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   }
   ::close(fd);
   ::close(inplace);
+  ::close(wal_fd);
+  std::map<std::string, int> written_by_tree;
+  {
+    std::map<std::int64_t, std::string> owner;
+    (void)db.statement("SELECT pageno, name FROM dbstat").for_each([&](const sync::Statement& r) {
+      owner[r.int64(0)] = r.text(1);
+    });
+    for (const auto& [pageno, count] : written) {
+      const auto o = owner.find(pageno);
+      written_by_tree[o == owner.end() ? "?" : o->second] += count;
+    }
+  }
   // Every measured capture's pages (the file growing to n captures more), not only the warm-up's.
   std::vector<int> measured(
       wal.per_commit.begin() +
@@ -267,6 +292,12 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
       measured.size(), pages_at(0.1), pages_at(0.5), pages_at(0.9), pages_at(1.0), pages);
   std::printf("  one capture's pages by B-tree:");
   for (const auto& [name, count] : owners) std::printf(" %s %d,", name.c_str(), count);
+  std::printf("\n");
+  std::printf("  pages by B-tree, mean over the %lld measured captures:",
+              static_cast<long long>(n));
+  for (const auto& [name, count] : written_by_tree) {
+    std::printf(" %s %.2f,", name.c_str(), static_cast<double>(count) / static_cast<double>(n));
+  }
   std::printf("\n");
 }
 
