@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "wal_batch_vfs.hpp"
+
 namespace pos::sync {
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +249,7 @@ struct StringHash {
 struct Database::Impl {
   sqlite3* db = nullptr;
   std::filesystem::path path;
+  bool platform_vfs = true;
   std::unordered_map<std::string, std::unique_ptr<Statement>, StringHash, std::equal_to<>> cache;
 
   ~Impl() {
@@ -262,6 +265,9 @@ Database::~Database() = default;
 
 const std::filesystem::path& Database::path() const noexcept {
   return impl_->path;
+}
+bool Database::on_platform_vfs() const noexcept {
+  return impl_->platform_vfs;
 }
 sqlite3* Database::handle() noexcept {
   return impl_->db;
@@ -397,9 +403,13 @@ DbResult<Database> Database::open(const DatabaseOptions& options,
     open_rc = sqlite3_open_v2(uri.c_str(), &impl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
                               options.vfs.empty() ? nullptr : options.vfs.c_str());
   } else {
+    // A commit's WAL frames go to the kernel in one write (wal_batch_vfs.hpp).
+    const std::string batching = wal_batch_vfs(options.vfs);
+    const std::string& vfs = batching.empty() ? options.vfs : batching;
     open_rc = sqlite3_open_v2(options.path.c_str(), &impl->db, SQLITE_OPEN_READWRITE,
-                              options.vfs.empty() ? nullptr : options.vfs.c_str());
+                              vfs.empty() ? nullptr : vfs.c_str());
   }
+  impl->platform_vfs = options.vfs.empty();
   if (open_rc != SQLITE_OK) {
     return db_error_from_sqlite(open_rc, impl->db, "open " + options.path.string());
   }

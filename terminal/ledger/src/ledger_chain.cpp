@@ -492,11 +492,7 @@ namespace {
 // every column read) and reads the file through mmap (no copy per page). nullptr when the
 // caller's connection is on a test's VFS (single-threaded) or has no file.
 sqlite3* open_side_connection(sync::Database& db) {
-  sqlite3_vfs* vfs = nullptr;
-  if (sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
-      vfs == nullptr || vfs != sqlite3_vfs_find(nullptr) || db.path().empty()) {
-    return nullptr;
-  }
+  if (!db.on_platform_vfs() || db.path().empty()) return nullptr;
   // A connection opened for reading only (a read-only data directory, maybe immutable) is
   // read on itself: a second read-only open there could not make its -shm file.
   if (sqlite3_db_readonly(db.handle(), "main") == 1) return nullptr;

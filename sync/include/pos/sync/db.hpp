@@ -335,6 +335,9 @@ class Database {
 
   [[nodiscard]] DbResult<std::vector<SchemaVersion>> schema_versions();
   [[nodiscard]] const std::filesystem::path& path() const noexcept;
+  // True unless opened on a test's VFS (DatabaseOptions::vfs): the platform's files, which
+  // other connections and threads may open too.
+  [[nodiscard]] bool on_platform_vfs() const noexcept;
   [[nodiscard]] sqlite3* handle() noexcept;  // for the tests' fault injection and pragmas
   // Changes made by the last statement on this connection.
   [[nodiscard]] std::int64_t changes() const noexcept;
