@@ -4,8 +4,8 @@
 
 #include <cstring>
 #include <map>
-#include <memory>
 #include <mutex>
+#include <string>
 
 namespace pos::sync {
 
@@ -69,8 +69,9 @@ bool commit_frame_header(const void* data, int amount) {
   return amount == 24 && (h[4] | h[5] | h[6] | h[7]) != 0;
 }
 
-int append(BatchFile* b, const void* data, int amount, sqlite3_int64 offset) {
-  const bool follows = b->buffered > 0 && offset == b->buffer_start + b->buffered;
+// Buffers the write (`follows`: it starts where the buffer ends), or writes what is buffered
+// and then buffers it, or writes it through when it is bigger than the buffer.
+int append(BatchFile* b, const void* data, int amount, sqlite3_int64 offset, bool follows) {
   if (follows && b->buffered + amount <= kBufferBytes) {
     std::memcpy(b->buffer + b->buffered, data, static_cast<std::size_t>(amount));
     b->buffered += amount;
@@ -98,7 +99,7 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
   auto* b = batch(f);
   const bool follows = b->buffered > 0 && offset == b->buffer_start + b->buffered;
   const bool commit_header = commit_frame_header(data, amount);
-  if (const int rc = append(b, data, amount, offset); rc != SQLITE_OK) {
+  if (const int rc = append(b, data, amount, offset, follows); rc != SQLITE_OK) {
     b->commit_page_next = false;
     return rc;
   }
@@ -159,43 +160,10 @@ int x_device_characteristics(sqlite3_file* f) {
   return real_methods(b)->xDeviceCharacteristics(b->real);
 }
 
-// A WAL file has no -shm and no memory map of its own; these answer as a base VFS without
-// them would, should SQLite ever ask.
-int x_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
-  auto* b = batch(f);
-  if (real_methods(b)->iVersion < 2 || real_methods(b)->xShmMap == nullptr) return SQLITE_IOERR;
-  return real_methods(b)->xShmMap(b->real, region, size, extend, out);
-}
-int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-  auto* b = batch(f);
-  if (real_methods(b)->iVersion < 2 || real_methods(b)->xShmLock == nullptr) return SQLITE_IOERR;
-  return real_methods(b)->xShmLock(b->real, offset, n, flags);
-}
-void x_shm_barrier(sqlite3_file* f) {
-  auto* b = batch(f);
-  if (real_methods(b)->iVersion >= 2 && real_methods(b)->xShmBarrier != nullptr)
-    real_methods(b)->xShmBarrier(b->real);
-}
-int x_shm_unmap(sqlite3_file* f, int remove) {
-  auto* b = batch(f);
-  if (real_methods(b)->iVersion < 2 || real_methods(b)->xShmUnmap == nullptr) return SQLITE_OK;
-  return real_methods(b)->xShmUnmap(b->real, remove);
-}
-int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-  auto* b = batch(f);
-  *out = nullptr;
-  if (real_methods(b)->iVersion < 3 || real_methods(b)->xFetch == nullptr) return SQLITE_OK;
-  if (const int rc = flush(b); rc != SQLITE_OK) return rc;
-  return real_methods(b)->xFetch(b->real, offset, amount, out);
-}
-int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
-  auto* b = batch(f);
-  if (real_methods(b)->iVersion < 3 || real_methods(b)->xUnfetch == nullptr) return SQLITE_OK;
-  return real_methods(b)->xUnfetch(b->real, offset, p);
-}
-
+// Version 1: SQLite asks for shared memory and memory maps of the database file only, never
+// of its WAL.
 const sqlite3_io_methods kBatchMethods = {
-    3,
+    1,
     x_close,
     x_read,
     x_write,
@@ -208,12 +176,12 @@ const sqlite3_io_methods kBatchMethods = {
     x_file_control,
     x_sector_size,
     x_device_characteristics,
-    x_shm_map,
-    x_shm_lock,
-    x_shm_barrier,
-    x_shm_unmap,
-    x_fetch,
-    x_unfetch,
+    nullptr,  // xShmMap and the rest: not in version 1
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
 };
 
 sqlite3_vfs* base_of(sqlite3_vfs* vfs) {
@@ -278,10 +246,15 @@ int x_current_time_int64(sqlite3_vfs* vfs, sqlite3_int64* out) {
   return base_of(vfs)->xCurrentTimeInt64(base_of(vfs), out);
 }
 
-// One batching VFS per base, made once and never unregistered (SQLite keeps the pointer).
+// One batching VFS per base, made once and never unregistered (SQLite keeps the pointer; map
+// nodes do not move).
+struct Entry {
+  std::string name;
+  sqlite3_vfs vfs{};
+};
 struct Registry {
   std::mutex mutex;
-  std::map<std::string, std::pair<std::string, std::unique_ptr<sqlite3_vfs>>> by_base;
+  std::map<std::string, Entry> by_base;
 };
 Registry& registry() {
   static Registry r;
@@ -293,39 +266,37 @@ Registry& registry() {
 std::string wal_batch_vfs(const std::string& base_name) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  if (auto it = r.by_base.find(base_name); it != r.by_base.end()) return it->second.first;
+  if (auto it = r.by_base.find(base_name); it != r.by_base.end()) return it->second.name;
   sqlite3_vfs* base = sqlite3_vfs_find(base_name.empty() ? nullptr : base_name.c_str());
   if (base == nullptr) return {};
-  auto vfs = std::make_unique<sqlite3_vfs>();
-  std::string name = "pos-wal-batch:" + std::string{base->zName};
-  vfs->iVersion = base->iVersion >= 2 ? 2 : 1;
-  vfs->szOsFile = static_cast<int>(kRealOffset) + base->szOsFile;
-  vfs->mxPathname = base->mxPathname;
-  vfs->pAppData = base;
-  vfs->xOpen = x_open;
-  vfs->xDelete = x_delete;
-  vfs->xAccess = x_access;
-  vfs->xFullPathname = x_full_pathname;
-  vfs->xDlOpen = base->xDlOpen ? x_dl_open : nullptr;
-  vfs->xDlError = base->xDlError ? x_dl_error : nullptr;
-  vfs->xDlSym = base->xDlSym ? x_dl_sym : nullptr;
-  vfs->xDlClose = base->xDlClose ? x_dl_close : nullptr;
-  vfs->xRandomness = x_randomness;
-  vfs->xSleep = x_sleep;
-  vfs->xCurrentTime = x_current_time;
-  vfs->xGetLastError = x_get_last_error;
-  if (vfs->iVersion >= 2) {
-    vfs->xCurrentTimeInt64 = base->xCurrentTimeInt64 ? x_current_time_int64 : nullptr;
+  Entry& e = r.by_base[base_name];
+  e.name = "pos-wal-batch:" + std::string{base->zName};
+  sqlite3_vfs& vfs = e.vfs;
+  vfs.iVersion = base->iVersion >= 2 ? 2 : 1;
+  vfs.szOsFile = static_cast<int>(kRealOffset) + base->szOsFile;
+  vfs.mxPathname = base->mxPathname;
+  vfs.zName = e.name.c_str();
+  vfs.pAppData = base;
+  vfs.xOpen = x_open;
+  vfs.xDelete = x_delete;
+  vfs.xAccess = x_access;
+  vfs.xFullPathname = x_full_pathname;
+  vfs.xDlOpen = base->xDlOpen ? x_dl_open : nullptr;
+  vfs.xDlError = base->xDlError ? x_dl_error : nullptr;
+  vfs.xDlSym = base->xDlSym ? x_dl_sym : nullptr;
+  vfs.xDlClose = base->xDlClose ? x_dl_close : nullptr;
+  vfs.xRandomness = x_randomness;
+  vfs.xSleep = x_sleep;
+  vfs.xCurrentTime = x_current_time;
+  vfs.xGetLastError = x_get_last_error;
+  if (vfs.iVersion >= 2 && base->xCurrentTimeInt64 != nullptr) {
+    vfs.xCurrentTimeInt64 = x_current_time_int64;
   }
-  auto& entry = r.by_base[base_name];
-  entry.first = std::move(name);
-  entry.second = std::move(vfs);
-  entry.second->zName = entry.first.c_str();
-  if (sqlite3_vfs_register(entry.second.get(), 0) != SQLITE_OK) {
+  if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) {
     r.by_base.erase(base_name);
     return {};
   }
-  return entry.first;
+  return e.name;
 }
 
 }  // namespace pos::sync

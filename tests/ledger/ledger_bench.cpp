@@ -4,8 +4,7 @@
 //      same number of bytes, appended to a file in the same directory, in the same run; and
 //      the capture as the terminal runs it (default autocheckpoint, anchor file) next to the
 //      same bytes written in place + fdatasync; the WAL pages of a capture and the outbox's
-//      share of them, which B-tree each page of one capture belongs to, and the pages each
-//      B-tree took per capture over all the measured ones;
+//      share of them, and the pages each B-tree took per capture over all the measured ones;
 //   2. opening a database holding 100,000 payments, and its bytes per payment (the outbox
 //      drained every 10 payments, as after short outages);
 //   3. the X/Z report, unsynced figures and verify() over it;
@@ -23,7 +22,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -233,30 +231,6 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
   }
   std::sort(outbox_pages.begin(), outbox_pages.end());
   const int outbox = outbox_pages.empty() ? 0 : outbox_pages[outbox_pages.size() / 2];
-  // Whose pages one capture writes: the WAL emptied, one capture, then each frame's page number
-  // (the first 4 bytes of its header, big-endian) named by dbstat.
-  std::map<std::string, int> owners;
-  {
-    (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    auto cap =
-        shop.capture(co, checkout::Money{checkout::Currencies::USD, 8}, ledger::Tender::Cash);
-    if (!shop.ledger().record_capture(cap).ok()) std::exit(1);
-    const auto wal_path = dir / "latency.db-wal";
-    std::string wal_bytes(static_cast<std::size_t>(std::filesystem::file_size(wal_path)), '\0');
-    std::ifstream in(wal_path, std::ios::binary);
-    in.read(wal_bytes.data(), static_cast<std::streamsize>(wal_bytes.size()));
-    if (!in) std::exit(1);
-    const auto frame = static_cast<std::size_t>(page_size + 24);
-    for (std::size_t at = 32; at + frame <= wal_bytes.size(); at += frame) {
-      const auto b = [&](std::size_t i) { return static_cast<unsigned char>(wal_bytes[at + i]); };
-      const std::int64_t pageno = (std::int64_t{b(0)} << 24) | (b(1) << 16) | (b(2) << 8) | b(3);
-      std::string name = "?";
-      (void)db.statement("SELECT name FROM dbstat WHERE pageno = ?")
-          .bind(pageno)
-          .for_each([&](const sync::Statement& r) { name = r.text(0); });
-      ++owners[name];
-    }
-  }
   const auto c = percentiles(lat);
   const auto b = percentiles(base);
   const auto u = percentiles(cpu);
@@ -290,9 +264,6 @@ void capture_latency(const std::filesystem::path& dir, std::int64_t n) {
       "  WAL pages per capture over the %zu measured: p10 %d, median %d, p90 %d, max %d (the "
       "warm-up's median %d sized the write+fdatasync above)\n",
       measured.size(), pages_at(0.1), pages_at(0.5), pages_at(0.9), pages_at(1.0), pages);
-  std::printf("  one capture's pages by B-tree:");
-  for (const auto& [name, count] : owners) std::printf(" %s %d,", name.c_str(), count);
-  std::printf("\n");
   std::printf("  pages by B-tree, mean over the %lld measured captures:",
               static_cast<long long>(n));
   for (const auto& [name, count] : written_by_tree) {

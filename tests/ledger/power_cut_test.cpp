@@ -39,49 +39,52 @@ Outcome run_cuts(sync::Synchronous mode, std::int64_t runs, std::uint32_t seed) 
   std::mt19937 rng(seed);
   Outcome out;
   constexpr int kCaptures = 12;
-  // The writes and syncs of the whole series, counted once for each checkpoint setting: each
-  // cut lands at one of them (a commit's WAL frames are one write or two, so the series is
-  // counted, not guessed).
+  // One run's series on the copy at `path`, through the fault VFS: a checkout started, then the
+  // captures until one fails. `armed` runs once the checkout is open, before the captures; the
+  // ids of the captures acknowledged to the advisor are returned.
+  auto series = [&](const std::filesystem::path& path, int autocheckpoint, auto start,
+                    auto&& armed) {
+    std::vector<std::string> reported;
+    sync::Database db = test::open_terminal_db(path, mode, FaultVfs::kName, autocheckpoint);
+    test::Shop shop(db, start);
+    const auto co = shop.new_checkout(shop.ledger().current_shift().value()->shift_id);
+    armed();
+    for (int i = 0; i < kCaptures; ++i) {
+      auto cap = shop.capture(co, Money{Currencies::USD, 100 + i}, Tender::Cash);
+      if (!shop.ledger().record_capture(cap).ok()) break;
+      reported.push_back(cap.payment.payment_id.to_string());
+    }
+    if (!vfs.is_cut()) vfs.cut();  // the power goes after the last acknowledgement
+    return reported;               // the dead connection closes: nothing more reaches the files
+  };
+  // Every other run checkpoints after almost every capture, so cuts also land in checkpoints;
+  // the others let the WAL grow (where NORMAL loses its commits).
+  auto autocheckpoint_of = [](std::int64_t run) { return run % 2 == 0 ? 8 : 1000; };
+  // The writes and syncs of the captures, counted once for each checkpoint setting with the
+  // power left on: each cut lands at one of them (a commit's WAL frames are one write or two,
+  // so they are counted, not guessed).
   std::int64_t series_ops[2] = {0, 0};
   for (int setting = 0; setting < 2; ++setting) {
     const auto path = dir / ("count-" + std::to_string(setting) + ".db");
     std::filesystem::copy_file(tmpl, path);
     vfs.reset();
-    sync::Database db =
-        test::open_terminal_db(path, mode, FaultVfs::kName, setting == 0 ? 8 : 1000);
-    test::Shop shop(db, test::kShopStart);
-    const auto co = shop.new_checkout(shop.ledger().current_shift().value()->shift_id);
-    for (int i = 0; i < kCaptures; ++i) {
-      auto cap = shop.capture(co, Money{Currencies::USD, 100 + i}, Tender::Cash);
-      EXPECT_TRUE(shop.ledger().record_capture(cap).ok());
-    }
-    series_ops[setting] = vfs.writes() + vfs.syncs();
+    std::int64_t before = 0;
+    const auto acknowledged = series(path, autocheckpoint_of(setting), test::kShopStart,
+                                     [&] { before = vfs.writes() + vfs.syncs(); });
+    EXPECT_EQ(acknowledged.size(), static_cast<std::size_t>(kCaptures));
+    series_ops[setting] = vfs.writes() + vfs.syncs() - before;
   }
   for (std::int64_t run = 0; run < runs; ++run) {
     const auto path = dir / ("run-" + std::to_string(run) + ".db");
     std::filesystem::copy_file(tmpl, path);
-    std::vector<std::string> reported;
     vfs.reset();
     vfs.set_mode(FaultMode::PowerCut);
-    {
-      // Every other run checkpoints after almost every capture, so cuts also land in
-      // checkpoints; the others let the WAL grow (where NORMAL loses its commits).
-      const int autocheckpoint = run % 2 == 0 ? 8 : 1000;
-      sync::Database db = test::open_terminal_db(path, mode, FaultVfs::kName, autocheckpoint);
-      test::Shop shop(db, test::kShopStart + std::chrono::hours(run));
-      const auto shift = shop.ledger().current_shift().value()->shift_id;
-      const auto co = shop.new_checkout(shift);
-      // Cut anywhere in the whole series (one op more: now and then after all of it).
-      vfs.arm_cut_after(1 + static_cast<std::int64_t>(
-                                rng() % static_cast<std::uint64_t>(series_ops[run % 2] + 1)));
-      for (int i = 0; i < kCaptures; ++i) {
-        auto cap = shop.capture(co, Money{Currencies::USD, 100 + i}, Tender::Cash);
-        auto r = shop.ledger().record_capture(cap);
-        if (!r.ok()) break;
-        reported.push_back(cap.payment.payment_id.to_string());  // acknowledged to the advisor
-      }
-      if (!vfs.is_cut()) vfs.cut();  // the power goes after the last acknowledgement
-    }  // the dead connection is closed: nothing more reaches the files
+    // Cut anywhere in the captures (one op more: now and then after all of them).
+    const auto reported =
+        series(path, autocheckpoint_of(run), test::kShopStart + std::chrono::hours(run), [&] {
+          vfs.arm_cut_after(1 + static_cast<std::int64_t>(
+                                    rng() % static_cast<std::uint64_t>(series_ops[run % 2] + 1)));
+        });
     vfs.reset();
     sync::Database db = test::open_terminal_db(path);
     const auto present = test::check_whole(db);

@@ -10,58 +10,15 @@
 #include <cstring>
 #include <string>
 
+#include "../ledger/fault_vfs.hpp"
 #include "temp_dir.hpp"
 
 namespace pos::sync {
 namespace {
 
+using pos::test::FaultOp;
+using pos::test::FaultVfs;
 using pos::test::TempDir;
-
-// A VFS over the platform's that counts the writes reaching WAL files and can fail them: the
-// batching VFS stands on it as it stands on the platform's.
-struct CountingVfs {
-  static constexpr const char* kName = "pos-test-counting";
-  sqlite3_vfs vfs{};
-  sqlite3_io_methods wal_methods{};
-  int (*real_write)(sqlite3_file*, const void*, int, sqlite3_int64) = nullptr;
-  int wal_writes = 0;
-  bool fail_wal_writes = false;
-
-  static CountingVfs& instance() {
-    static CountingVfs c = [] {
-      CountingVfs v;
-      sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
-      v.vfs = *base;
-      v.vfs.pNext = nullptr;
-      v.vfs.zName = kName;
-      v.vfs.pAppData = base;
-      v.vfs.xOpen = open;
-      return v;
-    }();
-    static const bool registered = sqlite3_vfs_register(&c.vfs, 0) == SQLITE_OK;
-    EXPECT_TRUE(registered);
-    return c;
-  }
-  static int open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out) {
-    auto* base = static_cast<sqlite3_vfs*>(vfs->pAppData);
-    const int rc = base->xOpen(base, name, file, flags, out);
-    if (rc != SQLITE_OK || (flags & SQLITE_OPEN_WAL) == 0) return rc;
-    auto& self = instance();
-    if (self.real_write == nullptr) {
-      self.wal_methods = *file->pMethods;
-      self.real_write = file->pMethods->xWrite;
-      self.wal_methods.xWrite = write;
-    }
-    file->pMethods = &self.wal_methods;
-    return rc;
-  }
-  static int write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
-    auto& self = instance();
-    if (self.fail_wal_writes) return SQLITE_IOERR_WRITE;
-    ++self.wal_writes;
-    return self.real_write(f, data, amount, offset);
-  }
-};
 
 constexpr Migration kBlobs[] = {
     {"batch", 1, "blobs", "CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB NOT NULL);"},
@@ -130,26 +87,29 @@ int wal_frames(Database& db) {
 
 TEST(WalBatch, ACommitReachesTheWalInOneWrite) {
   TempDir dir;
-  auto& counting = CountingVfs::instance();
-  Database db = open_db(dir / "t.db", Synchronous::Full, CountingVfs::kName);
+  // The test's fault VFS (passing writes through) counts what reaches the files; without a
+  // checkpoint a commit writes to the WAL only.
+  auto& counting = FaultVfs::instance();
+  counting.reset();
+  Database db = open_db(dir / "t.db", Synchronous::Full, FaultVfs::kName);
   (void)wal_frames(db);  // the hook set
   insert(db, 1, 10);     // the WAL exists, its header written
   int frames = wal_frames(db);
   // About 20 pages (a capture's commit): one write. Without batching: two a page.
-  counting.wal_writes = 0;
+  auto writes = counting.writes();
   insert(db, 20, 3000);
   const int small_frames = wal_frames(db) - frames;
   EXPECT_GE(small_frames, 20);
-  EXPECT_EQ(counting.wal_writes, 1) << small_frames << " frames";
+  EXPECT_EQ(counting.writes() - writes, 1) << small_frames << " frames";
   frames += small_frames;
   // About 60 pages (247 KB): as few writes as the 124 KB buffer allows.
-  counting.wal_writes = 0;
+  writes = counting.writes();
   insert(db, 60, 3000);
   const int big_frames = wal_frames(db) - frames;
   EXPECT_GE(big_frames, 60);
   const int bound = big_frames * (4096 + 24) / (124 * 1024) + 1;
-  EXPECT_GE(counting.wal_writes, 2);
-  EXPECT_LE(counting.wal_writes, bound) << big_frames << " frames";
+  EXPECT_GE(counting.writes() - writes, 2);
+  EXPECT_LE(counting.writes() - writes, bound) << big_frames << " frames";
 }
 
 // The database as a crash right now would leave it: its file and its WAL copied as they are
@@ -242,16 +202,18 @@ TEST(WalBatch, SpilledFramesWrittenAgainKeepTheirOrder) {
 TEST(WalBatch, AFailedWriteFailsTheCommitAndLosesNothingCommitted) {
   TempDir dir;
   const auto path = dir / "t.db";
-  auto& counting = CountingVfs::instance();
+  auto& faults = FaultVfs::instance();
+  faults.reset();
   {
-    Database db = open_db(path, Synchronous::Full, CountingVfs::kName);
+    Database db = open_db(path, Synchronous::Full, FaultVfs::kName);
     insert(db, 5, 2000);
     auto tx = db.begin();
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(db.statement("INSERT INTO blob (b) VALUES (randomblob(5000))").run().ok());
-    counting.fail_wal_writes = true;  // the commit's one write fails
+    faults.fail_nth(FaultOp::Write, 1);  // the commit's one write fails
     auto c = tx.value().commit();
-    counting.fail_wal_writes = false;
+    EXPECT_TRUE(faults.injected());
+    faults.reset();
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().code, DbErrorCode::Io) << c.error().message;
   }

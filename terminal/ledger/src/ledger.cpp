@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <stdexcept>
 
 #include "ledger_access.hpp"
 #include "ledger_rows.hpp"
@@ -171,32 +170,21 @@ constexpr StoredTextKind kEvaluationJson{"evaluation",
                                          "policy_version = ?",
                                          "json"};
 
-// The newest-dictionary query of each kind, built once (the capture runs it for every text).
-const std::string& newest_sql_of(const StoredTextKind& kind) {
-  static const std::string print = newest_dictionary_sql(kPrintText);
-  static const std::string event = newest_dictionary_sql(kEventJson);
-  static const std::string evaluation = newest_dictionary_sql(kEvaluationJson);
-  if (&kind == &kPrintText) return print;
-  if (&kind == &kEventJson) return event;
-  if (&kind == &kEvaluationJson) return evaluation;
-  throw std::logic_error("newest_sql_of: not one of the ledger's stored text kinds");
-}
-
-// `text` as a new row of `kind` stores it, against the newest dictionary of its `keys` (the
-// values of the kind's key columns, which also name its entry in `dictionaries`).
-template <class... Keys>
+// `text` as a new row of `Kind` stores it, against the newest dictionary of its `keys` (the
+// values of the kind's key columns, which also name its entry in `dictionaries`). The kind's
+// query is built once (the capture runs this for every text).
+template <const StoredTextKind& Kind, class... Keys>
 sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dictionaries,
-                                         const StoredTextKind& kind, std::string_view text,
-                                         const Keys&... keys) {
+                                         std::string_view text, const Keys&... keys) {
+  static const std::string newest = newest_dictionary_sql(Kind);
   std::int64_t seq = 0;
   std::vector<std::byte> stored;
-  auto r =
-      db.statement(newest_sql_of(kind)).bind(keys...).for_each([&](const sync::Statement& row) {
-        seq = row.int64(0);
-        stored = row.blob(1);
-      });
+  auto r = db.statement(newest).bind(keys...).for_each([&](const sync::Statement& row) {
+    seq = row.int64(0);
+    stored = row.blob(1);
+  });
   if (!r.ok()) return r.error();
-  std::string entry{kind.table};
+  std::string entry{Kind.table};
   ((entry += '\x1f', entry += keys), ...);
   return store_text(dictionaries[entry], seq, std::move(stored), text);
 }
@@ -215,7 +203,7 @@ sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionarie
   if (!r.ok()) return r.error();
   for (const auto& e : events) {
     const std::string kind{checkout::event_kind(e)};
-    auto text = text_to_store(db, dictionaries, kEventJson, checkout::to_json(e).dump(), kind);
+    auto text = text_to_store<kEventJson>(db, dictionaries, checkout::to_json(e).dump(), kind);
     if (!text.ok()) return std::move(text).error();
     auto w =
         chain.append("checkout_event",
@@ -412,7 +400,7 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events event
 LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     auto text =
-        text_to_store(*db_, dictionaries_, kEvaluationJson, e.evaluation_json, e.policy_version);
+        text_to_store<kEvaluationJson>(*db_, dictionaries_, e.evaluation_json, e.policy_version);
     if (!text.ok()) return fail(write_error(std::move(text).error(), "evaluation"));
     POS_LEDGER_WRITE(
         chain.append("evaluation",
@@ -831,8 +819,8 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
             p.mode == CaptureMode::Offline, p.receipt_id.to_string(), sums.count, sums.total,
             sums.tendered, sums.change);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
-        auto text = text_to_store(*db_, dictionaries_, kPrintText, rc.print_text, rc.template_id,
-                                  rc.template_version);
+        auto text = text_to_store<kPrintText>(*db_, dictionaries_, rc.print_text, rc.template_id,
+                                              rc.template_version);
         if (!text.ok()) return fail(storage(std::move(text).error()));
         w = chain.append(
             "receipt",
