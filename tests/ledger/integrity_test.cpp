@@ -708,7 +708,10 @@ TEST(EventText, EventsAndEvaluationsStoredAgainstAnEarlierOneOfTheirKindReadBack
     EXPECT_EQ(dictionary_of_event(second.checkout_id, kind), seq_of_event(first.checkout_id, kind))
         << kind;
   }
-  EXPECT_EQ(dictionary_of_event(second.checkout_id, "PaymentCaptured"), 0);  // the first one
+  // A capture's events are its payment row's (step 7): the first capture's are a dictionary.
+  EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM checkout_event WHERE kind = 'PaymentCaptured'"),
+            0);
+  EXPECT_EQ(test::scalar(db, "SELECT events_dictionary FROM payment"), 0);
   EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM checkout_event WHERE event_json <> ''"), 0);
   // The invoice JSON of the second checkout costs a fraction of the first's.
   EXPECT_LT(
@@ -765,6 +768,79 @@ TEST(EventText, EventsAndEvaluationsStoredAgainstAnEarlierOneOfTheirKindReadBack
             std::string::npos)
       << no_dictionary.error().message;
   EXPECT_TRUE(shop.ledger().verify().value().first_break);
+}
+
+// Step 7: a capture's events in its payment row, deflated against an earlier capture's in its
+// currency; read back in the checkout's log; damage to them is named, and the chain sees it.
+TEST(CaptureEvents, KeptInThePaymentRowAgainstAnEarlierCapturesAndDamageIsNamed) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto first = shop.start_checkout(shift);
+  const auto second = shop.start_checkout(shift);
+  auto one = shop.capture(first, Money{Currencies::USD, 10});
+  auto two = shop.capture(second, Money{Currencies::USD, 20});
+  auto three = shop.capture(second, Money{Currencies::USD, 30}, Tender::Check);
+  for (const auto* cap : {&one, &two, &three}) {
+    auto r = shop.ledger().record_capture(*cap);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  const auto column_of = [&](const PaymentCapture& cap, const std::string& column) {
+    return test::scalar(db, "SELECT " + column + " FROM payment WHERE payment_id = '" +
+                                cap.payment.payment_id.to_string() + "'");
+  };
+  EXPECT_EQ(column_of(one, "events_dictionary"), 0);
+  EXPECT_EQ(column_of(two, "events_dictionary"), column_of(one, "chain_seq"));
+  EXPECT_EQ(column_of(three, "events_dictionary"), column_of(one, "chain_seq"));
+  EXPECT_LT(2 * column_of(two, "length(events_json_deflated)"),
+            column_of(one, "length(events_json_deflated)"));
+  // The second checkout's log: CheckoutStarted and RulesEvaluated (rows), then the captures'.
+  EXPECT_EQ(column_of(two, "first_event_no"), 3);
+  EXPECT_EQ(column_of(three, "first_event_no"), 5);
+  EXPECT_EQ(test::scalar(db, "SELECT COUNT(*) FROM checkout_event"), 4);
+
+  sync::Database db2 = test::open_terminal_db(dir / "t.db");
+  Ledger fresh(db2);
+  auto events = fresh.load_events(second.checkout_id);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  ASSERT_EQ(events.value().size(), 6u);
+  EXPECT_EQ(checkout::event_kind(events.value()[0]), "CheckoutStarted");
+  EXPECT_EQ(checkout::event_kind(events.value()[1]), "RulesEvaluated");
+  EXPECT_EQ(std::vector(events.value().begin() + 2, events.value().begin() + 4), two.events);
+  EXPECT_EQ(std::vector(events.value().begin() + 4, events.value().end()), three.events);
+  EXPECT_TRUE(shop.ledger().verify().value().sound());
+
+  // Each damage is written, read, and undone from a copy of the rows.
+  ASSERT_TRUE(db.exec("DROP TRIGGER payment_no_update;"
+                      "CREATE TEMP TABLE saved AS SELECT * FROM payment")
+                  .ok());
+  const auto load_fails_with = [&](const std::string& damage, const std::string& message) {
+    ASSERT_TRUE(db.exec(damage).ok()) << damage;
+    auto damaged = fresh.load_events(second.checkout_id);
+    ASSERT_FALSE(damaged.ok()) << damage;
+    EXPECT_EQ(damaged.error().code, LedgerErrorCode::Inconsistent);
+    EXPECT_NE(damaged.error().message.find(message), std::string::npos) << damaged.error().message;
+    EXPECT_TRUE(shop.ledger().verify().value().first_break) << damage;
+    ASSERT_TRUE(db.exec("UPDATE payment SET first_event_no = s.first_event_no, last_event_no = "
+                        "s.last_event_no, events_json_deflated = s.events_json_deflated FROM "
+                        "temp.saved AS s WHERE s.chain_seq = payment.chain_seq")
+                    .ok());
+  };
+  const auto where = [](const PaymentCapture& cap) {
+    return " WHERE payment_id = '" + cap.payment.payment_id.to_string() + "'";
+  };
+  // The dictionary (the first checkout's capture) damaged: the second checkout's replay says so.
+  load_fails_with("UPDATE payment SET events_json_deflated = zeroblob(40)" + where(one),
+                  "payment: the dictionary of its events (chain seq " +
+                      std::to_string(column_of(one, "chain_seq")) + ") is damaged");
+  load_fails_with("UPDATE payment SET last_event_no = 7" + where(three),
+                  "payment " + three.payment.payment_id.to_string() +
+                      ": its events are not the 3 its row numbers");
+  load_fails_with("UPDATE payment SET first_event_no = 4, last_event_no = 5" + where(two),
+                  "has two events numbered 5");
+  EXPECT_EQ(fresh.load_events(second.checkout_id).value(), events.value());
+  EXPECT_TRUE(shop.ledger().verify().value().sound());
 }
 
 }  // namespace

@@ -67,7 +67,11 @@ TEST_F(LedgerTest, ACaptureWritesPaymentReceiptAuditDrawerAndMessagesTogether) {
   EXPECT_EQ(rows("receipt"), 1);
   EXPECT_EQ(rows("audit_event"), 1);
   EXPECT_EQ(rows("drawer_opening"), 1);
-  EXPECT_EQ(rows("checkout_event"), 2);  // PaymentCaptured, ReceiptIssued
+  // The capture's events (PaymentCaptured, ReceiptIssued) are its payment row's (step 7).
+  EXPECT_EQ(rows("checkout_event"), 0);
+  EXPECT_EQ(count(db_, "SELECT first_event_no FROM payment"), 1);
+  EXPECT_EQ(count(db_, "SELECT last_event_no FROM payment"), 2);
+  EXPECT_EQ(ledger().load_events(co.checkout_id).value(), cap.events);
   EXPECT_EQ(rows("outbox_message"), 2);
   auto msg = ledger().outbox().find_by_idempotency_key(cap.payment.payment_id.to_string());
   ASSERT_TRUE(msg.ok() && msg.value());
@@ -261,6 +265,10 @@ TEST_F(LedgerTest, TheCheckoutsEventsComeBackInOrderForReplay) {
                                    user("advisor-1"), std::nullopt, reprinted.at},
                                   {}, reprint_events)
                   .ok());
+  // A second capture's events follow the reprint's row: numbered after the checkout's last
+  // event, wherever that is kept.
+  auto cap2 = shop_.capture(co, Money{Currencies::USD, 200}, Tender::Check);
+  ASSERT_TRUE(ledger().record_capture(cap2).ok());
   // A refused write leaves no event behind.
   ASSERT_TRUE(ledger()
                   .record_po_capture({co.checkout_id, "AB-1", user("advisor-1"), shop_.tick()}, {})
@@ -279,11 +287,20 @@ TEST_F(LedgerTest, TheCheckoutsEventsComeBackInOrderForReplay) {
   auto back = ledger().load_events(co.checkout_id);
   ASSERT_TRUE(back.ok()) << back.error().message;
   ASSERT_EQ(cap.events.size(), 3U);  // PaymentCaptured, ReceiptIssued, and the one added
-  ASSERT_EQ(back.value().size(), 6U);
+  ASSERT_EQ(cap2.events.size(), 2U);
+  ASSERT_EQ(back.value().size(), 8U);
   EXPECT_EQ(back.value()[0], events[0]);
   EXPECT_EQ(back.value()[1], events[1]);
   for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(back.value()[2 + i], cap.events[i]);
   EXPECT_EQ(back.value()[5], reprint_events[0]);
+  EXPECT_EQ(back.value()[6], cap2.events[0]);
+  EXPECT_EQ(back.value()[7], cap2.events[1]);
+  // Numbered as one log: 1, 2 and 6 rows of checkout_event, 3-5 and 7-8 in the payment rows.
+  EXPECT_EQ(count(db_, "SELECT COUNT(*) FROM checkout_event WHERE event_no IN (1, 2, 6)"), 3);
+  EXPECT_EQ(count(db_,
+                  "SELECT COUNT(*) FROM payment WHERE (first_event_no, last_event_no) IN "
+                  "(VALUES (3, 5), (7, 8))"),
+            2);
   EXPECT_TRUE(ledger().load_events(shop_.id<CheckoutId>()).value().empty());
 }
 

@@ -169,7 +169,7 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     if (v.component == "ledger") ledger_v = v.version;
     if (v.component == "outbox") outbox_v = v.version;
   }
-  EXPECT_EQ(ledger_v, 6);
+  EXPECT_EQ(ledger_v, 7);
   EXPECT_EQ(outbox_v, 6);
   EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(db.integrity_check().value(), "ok");
@@ -242,11 +242,18 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
                   " print_text = '' AND length(print_text_deflated) < " +
                       std::to_string(next.receipt.print_text.size() / 2)),
             1);
-  // The new capture's events are kept deflated and replay reads them back (step 6).
+  // The new capture's events are kept deflated in its payment row, and replay reads them back
+  // (steps 6 and 7); the old payment rows hold none.
   auto replay = shop.ledger().load_events(open_checkout.checkout_id);
   ASSERT_TRUE(replay.ok()) << replay.error().message;
   EXPECT_EQ(replay.value(), next.events);
-  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM checkout_event WHERE event_dictionary = 0"), 2);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM checkout_event WHERE event_dictionary IS NOT NULL"), 0);
+  EXPECT_EQ(
+      count(db, "SELECT COUNT(*) FROM payment WHERE events_dictionary = 0 AND payment_id = '" +
+                    next.payment.payment_id.to_string() + "'"),
+      1);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM payment WHERE first_event_no IS NULL"),
+            count(db, "SELECT COUNT(*) FROM payment") - 1);
   // The old rows name no dictionary; the first new receipt of its template is one (step 6).
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM receipt WHERE print_dictionary IS NULL"),
             count(db, "SELECT COUNT(*) FROM receipt") - 1);

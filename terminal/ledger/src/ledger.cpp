@@ -169,6 +169,15 @@ constexpr StoredTextKind kEvaluationJson{"evaluation",
                                          "evaluation_dictionary",
                                          "policy_version = ?",
                                          "json"};
+// A capture's events, kept in its payment row (step 7). No text column: they are always stored
+// deflated (store_text deflates a text alone when it has no dictionary for it).
+constexpr StoredTextKind kCaptureEvents{"payment",
+                                        "NULL",
+                                        "events_json_deflated",
+                                        "events_dictionary",
+                                        "payment_events_dictionary",
+                                        "currency = ?",
+                                        "events"};
 
 // `text` as a new row of `Kind` stores it, against the newest dictionary of its `keys` (the
 // values of the kind's key columns, which also name its entry in `dictionaries`). The kind's
@@ -189,18 +198,40 @@ sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dicti
   return store_text(dictionaries[entry], seq, std::move(stored), text);
 }
 
+// The number the checkout's next event takes: after its last one, whether that is a row of
+// checkout_event or the last of a capture's events in its payment row (step 7). Each is one
+// probe of a key: a later capture's events are numbered after an earlier one's, so the newest
+// payment row holding events has the highest. Writes take turns (BEGIN IMMEDIATE), so no other
+// writer takes the number meanwhile.
+sync::DbResult<std::int64_t> next_event_no(sync::Database& db, const std::string& checkout) {
+  std::int64_t next = 1;
+  auto r = db.statement(
+                 "SELECT MAX((SELECT COALESCE(MAX(event_no), 0) FROM checkout_event "
+                 "WHERE checkout_id = ?1), COALESCE((SELECT last_event_no FROM payment "
+                 "WHERE invoice_id = (SELECT invoice_id FROM checkout WHERE checkout_id = ?1) "
+                 "AND checkout_id = ?1 AND last_event_no IS NOT NULL "
+                 "ORDER BY chain_seq DESC LIMIT 1), 0)) + 1")
+               .bind(checkout)
+               .for_each([&](const sync::Statement& row) { next = row.int64(0); });
+  if (!r.ok()) return r.error();
+  return next;
+}
+
+// A capture's events as the one text its payment row keeps: their JSON, as an array.
+std::string capture_events_text(std::span<const checkout::CheckoutEvent> events) {
+  auto all = nlohmann::json::array();
+  for (const auto& e : events) all.push_back(checkout::to_json(e));
+  return all.dump();
+}
+
 sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionaries,
                                    ChainWriter& chain, const CheckoutId& cid,
                                    std::span<const checkout::CheckoutEvent> events) {
   if (events.empty()) return {};
   const auto key = cid.to_string();
-  std::int64_t next = 1;
-  auto r = db.statement(
-                 "SELECT COALESCE(MAX(event_no), 0) + 1 FROM checkout_event "
-                 "WHERE checkout_id = ?")
-               .bind(key)
-               .for_each([&](const sync::Statement& row) { next = row.int64(0); });
-  if (!r.ok()) return r.error();
+  auto first = next_event_no(db, key);
+  if (!first.ok()) return std::move(first).error();
+  std::int64_t next = first.value();
   for (const auto& e : events) {
     const std::string kind{checkout::event_kind(e)};
     auto text = text_to_store<kEventJson>(db, dictionaries, checkout::to_json(e).dump(), kind);
@@ -804,20 +835,38 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
         std::optional<std::int64_t> tendered, change;
         if (p.amount_tendered) tendered = p.amount_tendered->minor_units();
         if (p.change_given) change = p.change_given->minor_units();
+        // The capture's events go in its payment row (step 7), after the checkout's last one.
+        std::optional<std::int64_t> first_event, last_event, events_dictionary;
+        std::optional<sync::Blob> events;
+        StoredText events_text;
+        if (!c.events.empty()) {
+          auto next = next_event_no(*db_, p.checkout_id.to_string());
+          if (!next.ok()) return fail(storage(std::move(next).error()));
+          auto stored = text_to_store<kCaptureEvents>(
+              *db_, dictionaries_, capture_events_text(c.events), p.amount.currency().code());
+          if (!stored.ok()) return fail(storage(std::move(stored).error()));
+          events_text = std::move(stored).value();
+          first_event = next.value();
+          last_event = next.value() + static_cast<std::int64_t>(c.events.size()) - 1;
+          events = sync::Blob{events_text.deflated};
+          events_dictionary = events_text.dictionary;
+        }
         auto w = chain.append(
             "payment",
             "INSERT INTO payment (chain_seq, payment_id, checkout_id, invoice_id, shift_id, "
             "currency, amount_minor, tender, tender_reference, card_brand, card_last4, "
             "card_approval_code, amount_tendered_minor, change_given_minor, payment_type, "
             "captured_by, captured_at_ms, captured_offline, receipt_id, run_count, "
-            "run_total_minor, run_tendered_minor, run_change_minor) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "run_total_minor, run_tendered_minor, run_change_minor, first_event_no, "
+            "last_event_no, events_json_deflated, events_dictionary) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?)",
             pid, p.checkout_id.to_string(), p.invoice_id.to_string(), p.shift_id.to_string(),
             p.amount.currency().code(), p.amount.minor_units(), to_string(p.tender),
             p.tender_reference, card_brand, card_last4, card_code, tendered, change,
             to_string(p.payment_type), p.captured_by.str(), ms(p.captured_at),
             p.mode == CaptureMode::Offline, p.receipt_id.to_string(), sums.count, sums.total,
-            sums.tendered, sums.change);
+            sums.tendered, sums.change, first_event, last_event, events, events_dictionary);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
         auto text = text_to_store<kPrintText>(*db_, dictionaries_, rc.print_text, rc.template_id,
                                               rc.template_version);
@@ -847,8 +896,6 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
           w = insert_drawer_opening(chain, *c.drawer_opening);
           if (!w.ok()) return fail(conflict(std::move(w).error()));
         }
-        w = insert_events(*db_, dictionaries_, chain, p.checkout_id, c.events);
-        if (!w.ok()) return fail(conflict(std::move(w).error()));
         for (const auto& m : c.messages) {
           auto e = outbox_.enqueue(tx, m);
           if (!e.ok()) return fail(conflict(std::move(e).error()));
@@ -866,30 +913,71 @@ LedgerResult<Done> Ledger::append_events(const CheckoutId& cid,
 }
 
 LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const CheckoutId& cid) {
-  std::vector<checkout::CheckoutEvent> out;
+  // The checkout's log: its rows of checkout_event and the events its captures keep in their
+  // payment rows (step 7), put in order by their numbers.
+  std::vector<std::pair<std::int64_t, checkout::CheckoutEvent>> numbered;
   std::optional<LedgerError> bad;
-  static const std::string sql = "SELECT " + stored_text_sql(kEventJson) +
-                                 " FROM checkout_event WHERE checkout_id = ? ORDER BY event_no";
-  auto r = db_->statement(sql).bind(cid.to_string()).for_each([&](const sync::Statement& row) {
-    if (bad) return;
-    std::string text;
-    try {
-      text = stored_text(row, 0, kEventJson);
-    } catch (const CorruptRow& e) {
-      bad = error(LedgerErrorCode::Inconsistent, e.what());
-      return;
-    }
-    auto json = nlohmann::json::parse(text, nullptr, false);
+  const auto key = cid.to_string();
+  auto inconsistent = [&](std::string what) {
+    if (!bad) bad = error(LedgerErrorCode::Inconsistent, std::move(what));
+  };
+  auto read = [&](const nlohmann::json& json, std::int64_t number) {
     auto event = checkout::event_from_json(json);
-    if (json.is_discarded() || !event.ok()) {
-      bad = error(LedgerErrorCode::Inconsistent,
-                  "a stored event of checkout " + cid.to_string() + " is not one this build reads");
+    if (!event.ok()) {
+      inconsistent("a stored event of checkout " + key + " is not one this build reads");
       return;
     }
-    out.push_back(event.value());
+    numbered.emplace_back(number, event.value());
+  };
+  auto text_of = [&](const sync::Statement& row, int first,
+                     const StoredTextKind& kind) -> std::optional<nlohmann::json> {
+    try {
+      auto json = nlohmann::json::parse(stored_text(row, first, kind), nullptr, false);
+      if (!json.is_discarded()) return json;
+    } catch (const CorruptRow& e) {
+      inconsistent(e.what());
+      return std::nullopt;
+    }
+    inconsistent("a stored event of checkout " + key + " is not one this build reads");
+    return std::nullopt;
+  };
+  static const std::string rows_sql = "SELECT event_no, " + stored_text_sql(kEventJson) +
+                                      " FROM checkout_event WHERE checkout_id = ?";
+  auto r = db_->statement(rows_sql).bind(key).for_each([&](const sync::Statement& row) {
+    if (bad) return;
+    if (auto json = text_of(row, 1, kEventJson)) read(*json, row.int64(0));
+  });
+  if (!r.ok()) return fail(storage(std::move(r).error()));
+  static const std::string captures_sql =
+      "SELECT payment_id, first_event_no, last_event_no, " + stored_text_sql(kCaptureEvents) +
+      " FROM payment WHERE invoice_id = (SELECT invoice_id FROM checkout WHERE checkout_id = ?1)"
+      " AND checkout_id = ?1 AND first_event_no IS NOT NULL";
+  r = db_->statement(captures_sql).bind(key).for_each([&](const sync::Statement& row) {
+    if (bad) return;
+    auto json = text_of(row, 3, kCaptureEvents);
+    if (!json) return;
+    std::int64_t number = row.int64(1);
+    const std::int64_t count = row.int64(2) - number + 1;
+    if (!json->is_array() || static_cast<std::int64_t>(json->size()) != count) {
+      inconsistent("payment " + row.text(0) + ": its events are not the " + std::to_string(count) +
+                   " its row numbers");
+      return;
+    }
+    for (const auto& e : *json) read(e, number++);
   });
   if (!r.ok()) return fail(storage(std::move(r).error()));
   if (bad) return fail(*bad);
+  std::ranges::stable_sort(numbered, {}, &std::pair<std::int64_t, checkout::CheckoutEvent>::first);
+  std::vector<checkout::CheckoutEvent> out;
+  out.reserve(numbered.size());
+  for (std::size_t i = 0; i < numbered.size(); ++i) {
+    if (i > 0 && numbered[i].first == numbered[i - 1].first) {
+      return fail(error(
+          LedgerErrorCode::Inconsistent,
+          "checkout " + key + " has two events numbered " + std::to_string(numbered[i].first)));
+    }
+    out.push_back(std::move(numbered[i].second));
+  }
   return out;
 }
 

@@ -227,11 +227,9 @@ std::vector<nlohmann::json> ledgerEvents(const std::string& database, std::strin
   if (!db.ok()) throw std::runtime_error("open " + database + ": " + db.error().message);
   std::vector<std::string> checkouts;
   auto r = db.value()
-               .statement("SELECT checkout_id FROM checkout_event WHERE kind = ? "
-                          "GROUP BY checkout_id ORDER BY MIN(chain_seq)")
-               .bind(std::string{kind})
+               .statement("SELECT checkout_id FROM checkout ORDER BY chain_seq")
                .for_each([&](const sync::Statement& row) { checkouts.push_back(row.text(0)); });
-  if (!r.ok()) throw std::runtime_error("checkout_event: " + r.error().message);
+  if (!r.ok()) throw std::runtime_error("checkout: " + r.error().message);
   ledger::Ledger ledger(db.value());
   std::vector<nlohmann::json> out;
   for (const auto& id : checkouts) {

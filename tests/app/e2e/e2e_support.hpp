@@ -106,8 +106,9 @@ std::string pins(const std::vector<std::string>& list);
 // `sqlite3 DB SQL` (the sqlite3 shell), returning its stdout; throws when it fails.
 std::string sqlite(const std::string& database, const std::string& sql);
 // The domain's events of `kind` (e.g. "ReceiptDeliveryRecorded") in the terminal's ledger as
-// their JSON, checkout by checkout in the order first written: read through the ledger, which
-// keeps them deflated (ledger schema step 6), on a read-only connection.
+// their JSON, checkout by checkout in the order they were started: read through the ledger,
+// which keeps them deflated (ledger schema step 6), a capture's in its payment row (step 7), on
+// a read-only connection.
 std::vector<nlohmann::json> ledgerEvents(const std::string& database, std::string_view kind);
 // Every regular file under `dir`, recursively.
 std::vector<std::string> filesUnder(const std::string& dir);

@@ -116,7 +116,7 @@ struct PaymentCapture {
   std::optional<DrawerOpening> drawer_opening;  // for cash
   std::vector<sync::OutboxMessage> messages;
   // The domain's events of this capture (PaymentCaptured, ReceiptIssued), appended to the
-  // checkout's event log in the same transaction.
+  // checkout's event log in the same transaction (kept in the payment's row: schema step 7).
   std::vector<checkout::CheckoutEvent> events;
   std::optional<BalanceGuard> balance_guard = std::nullopt;
 };
