@@ -12,6 +12,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 
 #include <pos/checkout/elevation.hpp>
 
@@ -432,14 +434,158 @@ TEST(Verify, ReportsProgressUpToTheTotal) {
                     .record_capture(shop.capture(co, Money{Currencies::USD, 5}, Tender::Check))
                     .ok());
   }
-  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
-  auto v = shop.ledger().verify(
-      [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
-  ASSERT_TRUE(v.value().sound());
-  ASSERT_GE(calls.size(), 2U);
-  for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
-  EXPECT_EQ(calls.back().first, v.value().links_checked);
-  EXPECT_EQ(calls.back().second, v.value().links_checked);
+  // One walk, and two stretches at once (the second's count comes in as it goes).
+  for (const std::int64_t split_from : {Ledger::kVerifySplitFrom, std::int64_t{1}}) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+    auto v = shop.ledger().verify(
+        [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); },
+        split_from);
+    ASSERT_TRUE(v.value().sound());
+    EXPECT_EQ(v.value().walk_stretches, split_from == 1 ? 2 : 1);
+    ASSERT_GE(calls.size(), 2U);
+    for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
+    EXPECT_EQ(calls.back().first, v.value().links_checked);
+    EXPECT_EQ(calls.back().second, v.value().links_checked);
+  }
+}
+
+// A long chain is walked as two stretches at once, cut at its middle link: the two walks find
+// exactly what one walk finds (the same first break, its link, table and kind, and the same
+// links checked), whatever is damaged just before, at and just after the cut, at the ends, or
+// below and above every link. Each case is a copy of one sound file.
+TEST(Verify, TwoStretchesFindWhatOneWalkFinds) {
+  test::TempDir dir;
+  const fs::path base = dir / "base.db";
+  {
+    sync::Database db = test::open_terminal_db(base);
+    test::Shop shop(db);
+    const auto shift = shop.open_shift();
+    const auto co = shop.new_checkout(shift);
+    for (int i = 0; i < 24; ++i) {
+      ASSERT_TRUE(shop.ledger()
+                      .record_capture(shop.capture(co, Money{Currencies::USD, 100 + i},
+                                                   i % 2 == 0 ? Tender::Check : Tender::Cash))
+                      .ok());
+    }
+  }
+  std::int64_t total = 0;
+  {
+    sync::Database db = test::open_terminal_db(base);
+    total = test::scalar(db, "SELECT MAX(seq) FROM ledger_chain");
+  }
+  ASSERT_GT(total, 40);
+  const std::int64_t m = total / 2;  // where verify cuts (split_point)
+
+  auto table_of = [](sync::Database& db, std::int64_t seq) {
+    std::string t;
+    (void)db.statement("SELECT table_name FROM ledger_chain WHERE seq = ?")
+        .bind(seq)
+        .for_each([&](const sync::Statement& row) { t = row.text(0); });
+    return t;
+  };
+  auto forged_audit_row = [](std::int64_t seq) {
+    return "INSERT INTO audit_event (chain_seq, event_id, kind, actor, detail_json, at_ms)"
+           " VALUES (" +
+           std::to_string(seq) + ", 'forged-" + std::to_string(seq) + "', 'FORGED', 'x', '{}', 0)";
+  };
+  // What is done to link `seq` (and its row, in table `t`), or "" when it does not apply there.
+  using Damage = std::function<std::string(std::int64_t seq, const std::string& t)>;
+  const std::vector<std::pair<std::string, Damage>> damages = {
+      {"nothing", [](std::int64_t, const std::string&) { return std::string{"SELECT 1"}; }},
+      {"stored hash changed",
+       [](std::int64_t seq, const std::string&) {
+         return "UPDATE ledger_chain SET hash = zeroblob(32) WHERE seq = " + std::to_string(seq);
+       }},
+      {"row edited",
+       [](std::int64_t seq, const std::string& t) {
+         return t != "payment" ? std::string{}
+                               : "UPDATE payment SET amount_minor = amount_minor + 1 WHERE "
+                                 "chain_seq = " +
+                                     std::to_string(seq);
+       }},
+      {"row moved out of its link",
+       [](std::int64_t seq, const std::string& t) {
+         return "UPDATE " + t +
+                " SET chain_seq = chain_seq + 1000000 WHERE chain_seq = " + std::to_string(seq);
+       }},
+      {"row deleted",
+       [](std::int64_t seq, const std::string& t) {
+         return "DELETE FROM " + t + " WHERE chain_seq = " + std::to_string(seq);
+       }},
+      {"link deleted",
+       [](std::int64_t seq, const std::string&) {
+         return "DELETE FROM ledger_chain WHERE seq = " + std::to_string(seq);
+       }},
+      {"link names another table",
+       [](std::int64_t seq, const std::string& t) {
+         return "UPDATE ledger_chain SET table_name = '" +
+                std::string{t == "payment" ? "audit_event" : "payment"} +
+                "' WHERE seq = " + std::to_string(seq);
+       }},
+      {"a row in no link",
+       [&](std::int64_t seq, const std::string& t) {
+         return t == "audit_event" ? std::string{} : forged_audit_row(seq);
+       }},
+  };
+  std::vector<std::int64_t> where = {1, m - 2, m - 1, m, m + 1, m + 2, total};
+  int cases = 0;
+  int files = 0;
+  for (const auto& [name, damage] : damages) {
+    for (const auto seq : where) {
+      const fs::path copy = dir / ("case" + std::to_string(files++) + ".db");
+      fs::copy_file(base, copy);
+      sync::Database db = test::open_terminal_db(copy);
+      std::vector<std::string> triggers;
+      ASSERT_TRUE(
+          db.statement("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+              .for_each([&](const sync::Statement& row) { triggers.push_back(row.text(0)); })
+              .ok());
+      for (const auto& tr : triggers) ASSERT_TRUE(db.exec("DROP TRIGGER " + tr).ok());
+      ASSERT_TRUE(db.exec("PRAGMA foreign_keys = OFF").ok());  // damage as an editor would do it
+      const std::string sql = damage(seq, table_of(db, seq));
+      if (sql.empty()) continue;
+      ASSERT_TRUE(db.exec(sql).ok()) << sql;
+      ++cases;
+      const bool cut_there =
+          test::scalar(db, "SELECT COUNT(*) FROM ledger_chain WHERE seq IN (" + std::to_string(m) +
+                               ", " + std::to_string(m + 1) + ")") == 2;
+      test::Shop shop(db);
+      const auto one = shop.ledger().verify({}, std::numeric_limits<std::int64_t>::max()).value();
+      const auto two = shop.ledger().verify({}, 1).value();
+      const std::string at = name + " at link " + std::to_string(seq) + " of " +
+                             std::to_string(total) + ", cut after " + std::to_string(m);
+      EXPECT_EQ(one.walk_stretches, 1) << at;
+      EXPECT_EQ(two.walk_stretches, cut_there ? 2 : 1) << at;
+      EXPECT_EQ(one.first_break.has_value(), name != "nothing") << at;
+      EXPECT_EQ(two.links_checked, one.links_checked) << at;
+      ASSERT_EQ(two.first_break.has_value(), one.first_break.has_value()) << at;
+      if (one.first_break) {
+        EXPECT_EQ(two.first_break->sequence, one.first_break->sequence) << at;
+        EXPECT_EQ(two.first_break->table, one.first_break->table) << at;
+        EXPECT_EQ(two.first_break->kind, one.first_break->kind) << at;
+      }
+    }
+  }
+  EXPECT_GE(cases, 40);
+
+  // Rows below and above every link: the first stretch has no lower end, the last no upper one.
+  for (const std::int64_t seq : {std::int64_t{-3}, std::int64_t{0}, total + 1, 1'000'000 + total}) {
+    const fs::path copy = dir / ("outside" + std::to_string(seq + 10) + ".db");
+    fs::copy_file(base, copy);
+    sync::Database db = test::open_terminal_db(copy);
+    ASSERT_TRUE(db.exec(forged_audit_row(seq)).ok());
+    test::Shop shop(db);
+    const auto one = shop.ledger().verify({}, std::numeric_limits<std::int64_t>::max()).value();
+    const auto two = shop.ledger().verify({}, 1).value();
+    EXPECT_EQ(two.walk_stretches, 2);
+    ASSERT_TRUE(one.first_break) << seq;
+    ASSERT_TRUE(two.first_break) << seq;
+    EXPECT_EQ(one.first_break->kind, ChainBreakKind::UnchainedRows) << seq;
+    EXPECT_EQ(two.first_break->kind, ChainBreakKind::UnchainedRows) << seq;
+    EXPECT_EQ(two.first_break->table, "audit_event") << seq;
+    EXPECT_EQ(two.first_break->sequence, one.first_break->sequence) << seq;
+    EXPECT_EQ(two.links_checked, one.links_checked) << seq;
+  }
 }
 
 TEST(Verify, AnEditedRunningSumIsFound) {

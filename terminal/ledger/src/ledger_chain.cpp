@@ -7,8 +7,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -484,10 +486,6 @@ LedgerResult<StartupCheck> Ledger::startup_check(std::int64_t tail_links) {
 
 namespace {
 
-// PRAGMA integrity_check on a read-only connection of its own, on another thread, while the
-// chain is walked on this one (it is most of verify's time on a big file, and the terminal has
-// two cores). Only on the platform's VFS: a test's fault-injecting VFS is single-threaded, so
-// there it runs on the caller's connection afterwards.
 // A read-only connection of verify's own on the same file: one thread uses it (no mutex on
 // every column read) and reads the file through mmap (no copy per page). nullptr when the
 // caller's connection is on a test's VFS (single-threaded) or has no file.
@@ -515,6 +513,10 @@ struct SideConnection {
   SideConnection& operator=(const SideConnection&) = delete;
 };
 
+// PRAGMA integrity_check on a read-only connection of its own, on another thread, while the
+// chain is walked (on a big file it takes as long as the walk, and the terminal has two cores).
+// Only on the platform's VFS: a test's fault-injecting VFS is single-threaded, so there it runs
+// on the caller's connection afterwards.
 class ParallelIntegrityCheck {
  public:
   explicit ParallelIntegrityCheck(sync::Database& db) {
@@ -555,9 +557,161 @@ class ParallelIntegrityCheck {
   std::optional<std::string> result_;
 };
 
+// One stretch of the chain: links first..last (last 0: to the end) and the rows of each table
+// in the same range of chain_seq (the first stretch has no lower end and the last no upper end,
+// so a row below or above every link is found as in no link). `prev` is the stored hash of the
+// link before `first`.
+struct Stretch {
+  std::int64_t first = 1;
+  std::int64_t last = 0;
+  ChainHash prev{};
+};
+
+struct StretchFindings {
+  std::int64_t links_checked = 0;
+  std::int64_t next_seq = 1;              // the link expected after the last one checked
+  std::optional<ChainBreak> first_break;  // a gap, a missing row or a changed one
+  std::optional<ChainBreak> unchained;    // rows no link named (its sequence is set later)
+  std::optional<sync::DbError> failure;
+};
+
+std::string chain_seq_range(std::string_view column, const Stretch& s) {
+  std::string where;
+  if (s.first > 1) where += " WHERE " + std::string{column} + " >= " + std::to_string(s.first);
+  if (s.last > 0) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += std::string{column} + " <= " + std::to_string(s.last);
+  }
+  return where;
+}
+
+// Each table is read once in chain_seq order, beside the chain: a link's row is its table's next
+// row. A row skipped over is in no link (inserted around the ledger); a link whose table has no
+// such row names a row that is gone. `tick` is called every 1024 links with the count so far;
+// the walk ends early when `stop` is set.
+StretchFindings walk_stretch(sqlite3* conn, const Stretch& s,
+                             const std::function<void(std::int64_t)>& tick,
+                             const std::atomic<bool>& stop) {
+  StretchFindings out;
+  out.next_seq = s.first;
+  auto fail = [&](int rc) {
+    out.failure = sync::db_error_from_sqlite(rc, conn, "verify");
+    return out;
+  };
+  std::vector<TableCursor> cursors;
+  cursors.reserve(kChainedTables.size());
+  for (auto table : kChainedTables) {
+    TableCursor c{table, std::make_unique<RawStmt>(conn, "SELECT * FROM " + std::string{table} +
+                                                             chain_seq_range("chain_seq", s) +
+                                                             " ORDER BY chain_seq")};
+    if (c.rows->stmt == nullptr) return fail(sqlite3_errcode(conn));
+    c.step();
+    if (c.failed()) return fail(c.rc);
+    cursors.push_back(std::move(c));
+  }
+  auto cursor_of = [&](std::string_view table) -> TableCursor* {
+    for (auto& c : cursors) {
+      if (c.table == table) return &c;
+    }
+    return nullptr;
+  };
+  Sha256 hasher;
+  ChainHash prev = s.prev;
+  RawStmt links(conn, "SELECT seq, table_name, hash FROM ledger_chain" + chain_seq_range("seq", s) +
+                          " ORDER BY seq");
+  if (links.stmt == nullptr) return fail(sqlite3_errcode(conn));
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(links.stmt)) == SQLITE_ROW) {
+    const auto seq = sqlite3_column_int64(links.stmt, 0);
+    const std::string_view table{reinterpret_cast<const char*>(sqlite3_column_text(links.stmt, 1)),
+                                 static_cast<std::size_t>(sqlite3_column_bytes(links.stmt, 1))};
+    const std::span<const std::byte> stored{
+        static_cast<const std::byte*>(sqlite3_column_blob(links.stmt, 2)),
+        static_cast<std::size_t>(sqlite3_column_bytes(links.stmt, 2))};
+    ++out.links_checked;
+    if (out.links_checked % 1024 == 0) {
+      if (tick) tick(out.links_checked);
+      if (stop.load(std::memory_order_relaxed)) return out;
+    }
+    if (seq != out.next_seq) {
+      out.first_break = ChainBreak{out.next_seq, std::string{table}, ChainBreakKind::SequenceGap};
+      return out;
+    }
+    TableCursor* c = cursor_of(table);
+    if (c == nullptr) {
+      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
+      return out;
+    }
+    while (c->has_row && c->seq < seq) {  // rows no link named
+      if (!out.unchained)
+        out.unchained = ChainBreak{0, std::string{c->table}, ChainBreakKind::UnchainedRows};
+      c->step();
+    }
+    if (c->failed()) return fail(c->rc);
+    if (!c->has_row || c->seq != seq) {
+      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
+      return out;
+    }
+    if (!equal_hash(stored, hash_row(hasher, prev, table, c->rows->stmt))) {
+      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::HashMismatch};
+      return out;
+    }
+    // The next link builds on the stored hash, so one changed row is reported once.
+    prev = to_hash(stored);
+    ++out.next_seq;
+    c->step();
+    if (c->failed()) return fail(c->rc);
+  }
+  if (rc != SQLITE_DONE) return fail(rc);
+  // A stretch with an upper end was chosen where that link exists (see split_point): a shorter
+  // one is a gap, even if that link went between the two reads.
+  if (s.last > 0 && out.next_seq != s.last + 1) {
+    out.first_break = ChainBreak{out.next_seq, "", ChainBreakKind::SequenceGap};
+    return out;
+  }
+  for (auto& c : cursors) {  // rows after the stretch's last link
+    if (c.has_row && !out.unchained) {
+      out.unchained = ChainBreak{0, std::string{c.table}, ChainBreakKind::UnchainedRows};
+    }
+  }
+  return out;
+}
+
+// Where a chain of `total` links is cut in two: the middle link m when links m and m + 1 are
+// both there (then the two walks find what one walk finds); 0 when the chain is short or
+// has a gap there (one walk).
+sync::DbResult<std::int64_t> split_point(sync::Database& db, std::int64_t total,
+                                         std::int64_t split_from, ChainHash& hash_at) {
+  if (total < std::max<std::int64_t>(split_from, 2)) return std::int64_t{0};
+  const std::int64_t m = total / 2;
+  int found = 0;
+  auto q = db.statement("SELECT seq, hash FROM ledger_chain WHERE seq IN (?, ?)")
+               .bind(m, m + 1)
+               .for_each([&](const sync::Statement& row) {
+                 ++found;
+                 if (row.int64(0) == m) hash_at = to_hash(row.blob(1));
+               });
+  if (!q.ok()) return std::move(q).error();
+  return found == 2 ? m : 0;
+}
+
+// A side connection's read transaction, ended with it.
+struct SideRead {
+  sqlite3* conn = nullptr;
+  explicit SideRead(sqlite3* c) {
+    if (c != nullptr && sqlite3_exec(c, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) conn = c;
+  }
+  ~SideRead() {
+    if (conn != nullptr) (void)sqlite3_exec(conn, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  SideRead(const SideRead&) = delete;
+  SideRead& operator=(const SideRead&) = delete;
+};
+
 }  // namespace
 
-LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
+LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress,
+                                               std::int64_t split_from) {
   auto storage = [](sync::DbError e) { return checkout::fail(storage_error(std::move(e))); };
   ChainVerification out;
   ParallelIntegrityCheck parallel(*db_);
@@ -577,102 +731,67 @@ LedgerResult<ChainVerification> Ledger::verify(const VerifyProgress& progress) {
   if (!head.ok()) return storage(std::move(head).error());
   const auto total = head.value().length;
 
-  // Each table is read once in chain_seq order, beside the chain: a link's row is its table's
-  // next row. A row skipped over is in no link (inserted around the ledger); a link whose
-  // table has no such row names a row that is gone.
-  // The walk reads through a connection of its own when it can (see open_side_connection),
-  // in one read transaction of that connection.
+  // The walk reads through connections of its own when it can (see open_side_connection), each
+  // in one read transaction. A long chain is walked as two stretches at once, the second on
+  // another thread; the first stretch's findings come first, as one walk would meet them.
   SideConnection side(*db_);
   sqlite3* raw = side.conn != nullptr ? side.conn : db_->handle();
-  struct SideRead {
-    sqlite3* conn;
-    ~SideRead() {
-      if (conn != nullptr) (void)sqlite3_exec(conn, "COMMIT", nullptr, nullptr, nullptr);
-    }
-  } side_read{nullptr};
-  if (side.conn != nullptr &&
-      sqlite3_exec(side.conn, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK) {
-    side_read.conn = side.conn;
+  SideRead side_read(side.conn);
+  ChainHash hash_at_split{};
+  std::int64_t split = 0;
+  if (side.conn != nullptr) {
+    auto sp = split_point(*db_, total, split_from, hash_at_split);
+    if (!sp.ok()) return storage(std::move(sp).error());
+    split = sp.value();
   }
-  std::vector<TableCursor> cursors;
-  cursors.reserve(kChainedTables.size());
-  for (auto table : kChainedTables) {
-    TableCursor c{table, std::make_unique<RawStmt>(
-                             raw, "SELECT * FROM " + std::string{table} + " ORDER BY chain_seq")};
-    if (c.rows->stmt == nullptr) {
-      return storage(sync::db_error_from_sqlite(sqlite3_errcode(raw), raw, "verify"));
-    }
-    c.step();
-    if (c.failed()) return storage(sync::db_error_from_sqlite(c.rc, raw, "verify"));
-    cursors.push_back(std::move(c));
+  std::unique_ptr<SideConnection> side2;
+  if (split > 0) {
+    side2 = std::make_unique<SideConnection>(*db_);
+    if (side2->conn == nullptr) split = 0;
   }
-  auto cursor_of = [&](std::string_view table) -> TableCursor* {
-    for (auto& c : cursors) {
-      if (c.table == table) return &c;
-    }
-    return nullptr;
+
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> second_done{0};
+  std::int64_t reported = 0;
+  auto report = [&](std::int64_t done) {
+    reported = done;
+    progress(done, total);
   };
-  std::optional<ChainBreak> unchained;
-  Sha256 hasher;
-  ChainHash prev{};
-  std::int64_t expected_seq = 1;
-  RawStmt links(raw, "SELECT seq, table_name, hash FROM ledger_chain ORDER BY seq");
-  if (links.stmt == nullptr) {
-    return storage(sync::db_error_from_sqlite(sqlite3_errcode(raw), raw, "verify"));
+  std::function<void(std::int64_t)> tick;
+  if (progress) tick = [&](std::int64_t own) { report(own + second_done.load()); };
+
+  StretchFindings second;
+  std::thread second_walk;
+  if (split > 0) {
+    out.walk_stretches = 2;
+    second_walk = std::thread([&] {
+      SideRead read(side2->conn);
+      second = walk_stretch(
+          side2->conn, Stretch{split + 1, 0, hash_at_split},
+          [&](std::int64_t n) { second_done.store(n); }, stop);
+    });
   }
-  int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(links.stmt)) == SQLITE_ROW) {
-    const auto seq = sqlite3_column_int64(links.stmt, 0);
-    const std::string_view table{reinterpret_cast<const char*>(sqlite3_column_text(links.stmt, 1)),
-                                 static_cast<std::size_t>(sqlite3_column_bytes(links.stmt, 1))};
-    const std::span<const std::byte> stored{
-        static_cast<const std::byte*>(sqlite3_column_blob(links.stmt, 2)),
-        static_cast<std::size_t>(sqlite3_column_bytes(links.stmt, 2))};
-    ++out.links_checked;
-    if (progress && (out.links_checked % 4096 == 0)) progress(out.links_checked, total);
-    if (seq != expected_seq) {
-      out.first_break = ChainBreak{expected_seq, std::string{table}, ChainBreakKind::SequenceGap};
-      break;
-    }
-    TableCursor* c = cursor_of(table);
-    if (c == nullptr) {
-      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
-      break;
-    }
-    while (c->has_row && c->seq < seq) {  // rows no link named
-      if (!unchained)
-        unchained = ChainBreak{0, std::string{c->table}, ChainBreakKind::UnchainedRows};
-      c->step();
-    }
-    if (c->failed()) return storage(sync::db_error_from_sqlite(c->rc, raw, "verify"));
-    if (!c->has_row || c->seq != seq) {
-      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::RowMissing};
-      break;
-    }
-    if (!equal_hash(stored, hash_row(hasher, prev, table, c->rows->stmt))) {
-      out.first_break = ChainBreak{seq, std::string{table}, ChainBreakKind::HashMismatch};
-      break;
-    }
-    // The next link builds on the stored hash, so one changed row is reported once.
-    prev = to_hash(stored);
-    ++expected_seq;
-    c->step();
-    if (c->failed()) return storage(sync::db_error_from_sqlite(c->rc, raw, "verify"));
+  StretchFindings first = walk_stretch(raw, Stretch{1, split, ChainHash{}}, tick, stop);
+  if (first.first_break || first.failure) stop.store(true);
+  if (second_walk.joinable()) second_walk.join();
+
+  // One walk's findings from the two: the first stretch's break, else its failure, else the
+  // second's; rows in no link are said only when no link is broken.
+  StretchFindings all = std::move(first);
+  if (split > 0 && !all.first_break && !all.failure) {
+    all.links_checked += second.links_checked;
+    all.next_seq = second.next_seq;
+    all.first_break = std::move(second.first_break);
+    all.failure = std::move(second.failure);
+    if (!all.unchained) all.unchained = std::move(second.unchained);
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    return storage(sync::db_error_from_sqlite(rc, raw, "verify"));
-  }
-  if (progress) progress(out.links_checked, total);
-  if (!out.first_break) {
-    for (auto& c : cursors) {  // rows after the last link
-      if (c.has_row && !unchained) {
-        unchained = ChainBreak{0, std::string{c.table}, ChainBreakKind::UnchainedRows};
-      }
-    }
-    if (unchained) {
-      unchained->sequence = expected_seq;
-      out.first_break = unchained;
-    }
+  if (all.failure && !all.first_break) return storage(std::move(*all.failure));
+  out.links_checked = all.links_checked;
+  out.first_break = std::move(all.first_break);
+  if (progress && out.links_checked >= reported) report(out.links_checked);
+  if (!out.first_break && all.unchained) {
+    all.unchained->sequence = all.next_seq;
+    out.first_break = std::move(all.unchained);
   }
   if (!out.first_break) {
     auto tally = first_bad_tally(*db_);
