@@ -36,6 +36,10 @@ fi
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths below the source tree hashed relative to it and the build directory left out of the
+  # hash (dpkg-buildflags' -ffile-prefix-map already keeps it out of the debug info), so a second
+  # build of the same sources in another directory (CI's upgrade-test release) reuses the first.
+  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 fi
 
 # Debian's hardening (PIE, stack protector, fortify, relro, bindnow); CMake reads
