@@ -68,7 +68,7 @@ inline std::int64_t capture_rows(sync::Database& db, const ledger::PaymentCaptur
   const auto pid = c.payment.payment_id.to_string();
   const auto p = scalar(db, "SELECT COUNT(*) FROM payment WHERE payment_id = '" + pid + "'");
   const auto r = scalar(db, "SELECT COUNT(*) FROM receipt WHERE payment_id = '" + pid + "'");
-  const auto a = scalar(db, "SELECT COUNT(*) FROM audit_event WHERE event_id = '" +
+  const auto a = scalar(db, "SELECT COUNT(*) FROM audit_log WHERE event_id = '" +
                                 c.audit.event_id.to_string() + "'");
   const auto m = scalar(db, "SELECT COUNT(*) FROM outbox_message WHERE idempotency_key IN ('" +
                                 pid + "', '" + c.receipt.receipt_id.to_string() + "')");

@@ -65,7 +65,8 @@ TEST_F(LedgerTest, ACaptureWritesPaymentReceiptAuditDrawerAndMessagesTogether) {
   EXPECT_EQ(r.value(), CaptureOutcome::Recorded);
   EXPECT_EQ(rows("payment"), 1);
   EXPECT_EQ(rows("receipt"), 1);
-  EXPECT_EQ(rows("audit_event"), 1);
+  EXPECT_EQ(rows("audit_event"), 0);  // its audit event is its payment row's (step 8)
+  EXPECT_EQ(rows("audit_log"), 1);
   EXPECT_EQ(rows("drawer_opening"), 1);
   // The capture's events (PaymentCaptured, ReceiptIssued) are its payment row's (step 7).
   EXPECT_EQ(rows("checkout_event"), 0);
@@ -77,6 +78,96 @@ TEST_F(LedgerTest, ACaptureWritesPaymentReceiptAuditDrawerAndMessagesTogether) {
   ASSERT_TRUE(msg.ok() && msg.value());
   EXPECT_EQ(msg.value()->stream, co.checkout_id.to_string());
   EXPECT_EQ(msg.value()->kind, sync::OutboxKind::Payment);
+}
+
+// Step 8: a capture's PAYMENT_CAPTURED event that says only what its payment row says is kept in
+// that row as its id; audit_log shows it as the row it would have been. Any other audit event of
+// a capture is a row of audit_event, as before.
+TEST_F(LedgerTest, ACapturesOwnAuditEventIsItsPaymentRowsAndTheAuditLogShowsIt) {
+  const auto shift = shop_.open_shift();
+  const auto co = shop_.new_checkout(shift);
+  auto log_row = [&](const checkout::EventId& id) {
+    std::string out;
+    auto r = db_.statement(
+                    "SELECT checkout_id, kind, actor, detail_json, at_ms, chain_seq FROM audit_log "
+                    "WHERE event_id = ?")
+                 .bind(id.to_string())
+                 .for_each([&](const sync::Statement& row) {
+                   out += row.text(0) + "|" + row.text(1) + "|" + row.text(2) + "|" +
+                          row.text(3) + "|" + std::to_string(row.int64(4)) + "|" +
+                          std::to_string(row.int64(5)) + "\n";
+                 });
+    EXPECT_TRUE(r.ok());
+    return out;
+  };
+  auto expected_row = [&](const AuditEvent& a, std::int64_t seq) {
+    return a.checkout_id->to_string() + "|" + a.kind + "|" + a.actor + "|" + a.detail_json + "|" +
+           std::to_string(a.at.time_since_epoch().count()) + "|" + std::to_string(seq) + "\n";
+  };
+  auto payment_seq = [&](const PaymentCapture& c) {
+    return count(db_, "SELECT chain_seq FROM payment WHERE payment_id = '" +
+                          c.payment.payment_id.to_string() + "'");
+  };
+
+  auto folded = shop_.capture(co, Money{Currencies::USD, 300}, Tender::Check);
+  const auto links_before = rows("ledger_chain");
+  ASSERT_TRUE(ledger().record_capture(folded).ok());
+  EXPECT_EQ(rows("audit_event"), 0);
+  EXPECT_EQ(rows("ledger_chain") - links_before, 2);  // the payment and its receipt
+  EXPECT_EQ(log_row(folded.audit.event_id), expected_row(folded.audit, payment_seq(folded)));
+  EXPECT_EQ(count(db_, "SELECT COUNT(*) FROM payment WHERE audit_event_id = '" +
+                           folded.audit.event_id.to_string() + "'"),
+            1);
+  // A retry is the same capture: nothing more anywhere.
+  EXPECT_EQ(ledger().record_capture(folded).value(), CaptureOutcome::AlreadyRecorded);
+  EXPECT_EQ(rows("audit_log"), 1);
+
+  // Events that say something else, or the same by another hand or at another moment, stay rows.
+  std::vector<PaymentCapture> kept;
+  kept.push_back(shop_.capture(co, Money{Currencies::USD, 301}, Tender::Check));
+  kept.back().audit.detail_json = R"({"billingPaymentId":")" +
+                                  kept.back().payment.payment_id.to_string() +
+                                  R"(","receiptId":")" +
+                                  kept.back().receipt.receipt_id.to_string() + R"(","note":"x"})";
+  kept.push_back(shop_.capture(co, Money{Currencies::USD, 302}, Tender::Check));
+  kept.back().audit.actor = "supervisor-1";
+  kept.push_back(shop_.capture(co, Money{Currencies::USD, 303}, Tender::Check));
+  kept.back().audit.at += std::chrono::milliseconds{1};
+  kept.push_back(shop_.capture(co, Money{Currencies::USD, 304}, Tender::Check));
+  kept.back().audit.kind = "PAYMENT_TAKEN";
+  kept.push_back(shop_.capture(co, Money{Currencies::USD, 305}, Tender::Check));
+  kept.back().audit.detail_json = R"({"receiptId":")" +
+                                  kept.back().receipt.receipt_id.to_string() +
+                                  R"(","billingPaymentId":")" +
+                                  kept.back().payment.payment_id.to_string() + R"("})";
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    ASSERT_TRUE(ledger().record_capture(kept[i]).ok()) << i;
+    EXPECT_EQ(rows("audit_event"), static_cast<std::int64_t>(i) + 1) << i;
+    const auto audit_seq = count(db_, "SELECT chain_seq FROM audit_event WHERE event_id = '" +
+                                          kept[i].audit.event_id.to_string() + "'");
+    EXPECT_EQ(log_row(kept[i].audit.event_id), expected_row(kept[i].audit, audit_seq)) << i;
+    EXPECT_EQ(count(db_, "SELECT COUNT(*) FROM payment WHERE audit_event_id IS NOT NULL"), 1);
+  }
+  EXPECT_EQ(rows("audit_log"), 1 + static_cast<std::int64_t>(kept.size()));
+  auto v = ledger().verify().value();
+  EXPECT_TRUE(v.sound());
+
+  // The id is chained with its payment row: changed or removed, verify names that link.
+  for (const char* edit : {"UPDATE payment SET audit_event_id = 'forged' WHERE chain_seq = ",
+                           "UPDATE payment SET audit_event_id = NULL WHERE chain_seq = "}) {
+    TempDir copy;
+    ASSERT_TRUE(db_.exec("VACUUM INTO '" + (copy / "t.db").string() + "'").ok());
+    sync::Database db2 = test::open_terminal_db(copy / "t.db");
+    ASSERT_TRUE(db2.exec("DROP TRIGGER payment_no_update; " + std::string{edit} +
+                         std::to_string(payment_seq(folded)))
+                    .ok());
+    Shop shop2(db2);
+    auto broken = shop2.ledger().verify().value();
+    ASSERT_TRUE(broken.first_break) << edit;
+    EXPECT_EQ(broken.first_break->sequence, payment_seq(folded)) << edit;
+    EXPECT_EQ(broken.first_break->table, "payment") << edit;
+    EXPECT_EQ(broken.first_break->kind, ChainBreakKind::HashMismatch) << edit;
+  }
 }
 
 TEST_F(LedgerTest, ARetryWithTheSameIdsNeverMakesASecondPayment) {
@@ -140,6 +231,10 @@ TEST_F(LedgerTest, PaymentAndReceiptRowsAreNeverChangedOnlyAdjusted) {
   const auto co = shop_.new_checkout(shift);
   auto cap = shop_.capture(co, Money{Currencies::USD, 900}, Tender::CardExternal);
   ASSERT_TRUE(ledger().record_capture(cap).ok());
+  ASSERT_TRUE(ledger()
+                  .record_audit({shop_.id<checkout::EventId>(), co.checkout_id, "SIGNED_IN",
+                                 "advisor-1", "{}", shop_.tick()})
+                  .ok());
   for (const char* sql : {"UPDATE payment SET amount_minor = 1", "DELETE FROM payment",
                           "UPDATE receipt SET print_text = 'x'", "DELETE FROM receipt",
                           "DELETE FROM ledger_chain", "UPDATE audit_event SET kind = 'x'"}) {
@@ -561,15 +656,15 @@ TEST_F(LedgerTest, VerifyFindsDeletedRowsLinksAndRowsOutsideTheChain) {
     ASSERT_TRUE(
         ledger().record_capture(shop_.capture(co, Money{Currencies::USD, i}, Tender::Check)).ok());
   }
-  const auto audit_seq = count(db_, "SELECT MIN(chain_seq) FROM audit_event");
+  const auto receipt_seq = count(db_, "SELECT MIN(chain_seq) FROM receipt");
   ASSERT_TRUE(
-      db_.exec("DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE chain_seq = " +
-               std::to_string(audit_seq))
+      db_.exec("DROP TRIGGER receipt_no_delete; DELETE FROM receipt WHERE chain_seq = " +
+               std::to_string(receipt_seq))
           .ok());
   auto v = ledger().verify().value();
   ASSERT_TRUE(v.first_break);
   EXPECT_EQ(v.first_break->kind, ChainBreakKind::RowMissing);
-  EXPECT_EQ(v.first_break->sequence, audit_seq);
+  EXPECT_EQ(v.first_break->sequence, receipt_seq);
   EXPECT_EQ(to_string(v.first_break->kind), "ROW_MISSING");
 
   TempDir other;

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -133,7 +134,8 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
   TempDir dir;
   const auto path = dir / "terminal.db";
   load_fixture(path);
-  std::string rows_before, outbox_before, first_payment, first_receipt, open_checkout_id;
+  std::string rows_before, outbox_before, audit_before, first_payment, first_receipt,
+      open_checkout_id;
   std::int64_t last_id = 0;
   {
     sync::DatabaseOptions o;
@@ -158,6 +160,7 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     (void)db.statement("SELECT checkout_id FROM checkout ORDER BY chain_seq DESC LIMIT 1")
         .for_each([&](const sync::Statement& row) { open_checkout_id = row.text(0); });
     rows_before = ledger_rows(db);
+    audit_before = dump(db, "SELECT * FROM audit_event ORDER BY chain_seq");
     outbox_before = dump(db, kOutboxRowsBefore);
     last_id = count(db, "SELECT MAX(id) FROM outbox_message");
   }
@@ -169,7 +172,7 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     if (v.component == "ledger") ledger_v = v.version;
     if (v.component == "outbox") outbox_v = v.version;
   }
-  EXPECT_EQ(ledger_v, 7);
+  EXPECT_EQ(ledger_v, 8);
   EXPECT_EQ(outbox_v, 6);
   EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(db.integrity_check().value(), "ok");
@@ -253,6 +256,27 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
                     next.payment.payment_id.to_string() + "'"),
       1);
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM payment WHERE first_event_no IS NULL"),
+            count(db, "SELECT COUNT(*) FROM payment") - 1);
+  // The old audit rows stay where they were, and audit_log shows them as they are; the new
+  // capture's own event is kept in its payment row and shown there as the row it would have
+  // been (step 8).
+  EXPECT_EQ(dump(db, "SELECT * FROM audit_event ORDER BY chain_seq"), audit_before);
+  EXPECT_EQ(dump(db, "SELECT * FROM audit_log WHERE event_id <> '" +
+                         next.audit.event_id.to_string() + "' ORDER BY chain_seq"),
+            audit_before);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM audit_event WHERE event_id = '" +
+                          next.audit.event_id.to_string() + "'"),
+            0);
+  EXPECT_EQ(dump(db, "SELECT event_id, checkout_id, kind, actor, detail_json, at_ms FROM "
+                     "audit_log WHERE event_id = '" +
+                         next.audit.event_id.to_string() + "'"),
+            "event_id:3=" + next.audit.event_id.to_string() + "|checkout_id:3=" +
+                next.payment.checkout_id.to_string() + "|kind:3=PAYMENT_CAPTURED|actor:3=" +
+                next.audit.actor + "|detail_json:3=" + next.audit.detail_json +
+                "|at_ms:1=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   next.audit.at.time_since_epoch())
+                                   .count()) + "|\n");
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM payment WHERE audit_event_id IS NULL"),
             count(db, "SELECT COUNT(*) FROM payment") - 1);
   // The old rows name no dictionary; the first new receipt of its template is one (step 6).
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM receipt WHERE print_dictionary IS NULL"),

@@ -34,9 +34,22 @@ RunResult pay(const PosTerminal& term, const std::string& wo, const std::string&
 // Issue 15: the drawer opens for every cash sale whatever the receipt choice, and the ledger
 // records an opening only when it opened.
 TEST_F(OfflineShop, ACashSaleWithNoReceiptOpensTheDrawer) {
-  ASSERT_RUN(pay(term, "WO-1001", "50.00", {"--no-receipt"}), 0);
+  auto first = pay(term, "WO-1001", "50.00", {"--no-receipt"});
+  ASSERT_RUN(first, 0);
   EXPECT_EQ(sqlite(term.database(), "SELECT count(*) FROM drawer_opening WHERE reason = 'SALE';"),
             "1\n");
+  // The capture's own audit event is kept in its payment row (ledger step 8): the audit trail
+  // shows it as its row, with the payment's ids, the operator and the moment of capture.
+  const std::string pid = first.json["billingPaymentId"];
+  const std::string rid = first.json["receiptId"];
+  EXPECT_EQ(sqlite(term.database(),
+                   "SELECT count(*) FROM audit_event WHERE kind = 'PAYMENT_CAPTURED';"),
+            "0\n");
+  EXPECT_EQ(sqlite(term.database(),
+                   "SELECT a.actor, a.detail_json, a.at_ms = p.captured_at_ms FROM audit_log AS a"
+                   " JOIN payment AS p ON p.chain_seq = a.chain_seq"
+                   " WHERE a.kind = 'PAYMENT_CAPTURED';"),
+            "adv-anna|{\"billingPaymentId\":\"" + pid + "\",\"receiptId\":\"" + rid + "\"}|1\n");
   term.setPrinter("tcp://127.0.0.1:" + std::to_string(closedPort()));
   auto failed = pay(term, "WO-1001", "10.00", {"--no-receipt"});
   ASSERT_RUN(failed, 0);  // no receipt asked: the payment is done; the drawer did not open
