@@ -30,8 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto text = inflate_text(bytes, kMax, with); text && text->size() > kMax) std::abort();
   }
 
-  // A text deflated comes back whole with the dictionary it was made with, and only with it.
+  // The header's dictionary id of any bytes: read without crashing (none, or some id).
+  (void)stream_dictionary_id(bytes);
+
+  // A text deflated comes back whole with the dictionary it was made with, and only with it;
+  // its header names that dictionary (text_store.hpp picks a row's dictionary by it).
   const auto stored = deflate_text(rest, dict);
+  if (stream_dictionary_id(stored) !=
+      (dict.empty() ? std::nullopt : std::optional{dictionary_id(dict)})) {
+    std::abort();
+  }
   const std::optional<std::string_view> made_with =
       dict.empty() ? std::nullopt : std::optional{dict};
   auto back = inflate_text(stored, rest.size() + 1, made_with);

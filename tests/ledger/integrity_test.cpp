@@ -17,6 +17,7 @@
 
 #include <pos/checkout/elevation.hpp>
 
+#include "../../terminal/ledger/src/text_deflate.hpp"
 #include "../sync_db/temp_dir.hpp"
 #include "durability_fixture.hpp"
 #include "shop.hpp"
@@ -987,6 +988,117 @@ TEST(CaptureEvents, KeptInThePaymentRowAgainstAnEarlierCapturesAndDamageIsNamed)
                   "has two events numbered 5");
   EXPECT_EQ(fresh.load_events(second.checkout_id).value(), events.value());
   EXPECT_TRUE(shop.ledger().verify().value().sound());
+}
+
+// Step 9: a text stored against its dictionary is made with that text followed by its row's own
+// ids, and its stream names that dictionary; a row stored against the text alone (steps 6 to 8)
+// still reads; an own id changed is damage named as such.
+TEST(OwnIds, ATextIsStoredAgainstItsDictionaryAndItsRowsIdsAndOlderRowsStillRead) {
+  test::TempDir dir;
+  sync::Database db = test::open_terminal_db(dir / "t.db");
+  test::Shop shop(db);
+  const auto shift = shop.open_shift();
+  const auto first = shop.start_checkout(shift);
+  const auto second = shop.start_checkout(shift);
+  auto one = shop.capture(first, Money{Currencies::USD, 10});
+  auto two = shop.capture(second, Money{Currencies::USD, 20});
+  for (const auto* cap : {&one, &two}) ASSERT_TRUE(shop.ledger().record_capture(*cap).ok());
+  const auto blob_of = [&](const std::string& sql) {
+    std::vector<std::byte> out;
+    (void)db.statement(sql).for_each([&](const sync::Statement& row) { out = row.blob(0); });
+    return out;
+  };
+  const auto hex = [](const std::vector<std::byte>& b) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (auto c : b) {
+      out += kDigits[std::to_integer<unsigned>(c) >> 4];
+      out += kDigits[std::to_integer<unsigned>(c) & 15];
+    }
+    return out;
+  };
+  const auto pid = [](const PaymentCapture& c) { return c.payment.payment_id.to_string(); };
+  struct Kind {
+    std::string name, table, column, where_one, where_two, own;
+  };
+  const std::vector<Kind> kinds = {
+      {"receipt", "receipt", "print_text_deflated", " WHERE payment_id = '" + pid(one) + "'",
+       " WHERE payment_id = '" + pid(two) + "'",
+       "\n" + pid(two) + "\n" + two.receipt.receipt_reference},
+      {"events", "payment", "events_json_deflated", " WHERE payment_id = '" + pid(one) + "'",
+       " WHERE payment_id = '" + pid(two) + "'",
+       "\n" + second.checkout_id.to_string() + "\n" + two.payment.invoice_id.to_string() + "\n" +
+           two.receipt.receipt_id.to_string() + "\n" + pid(two)},
+      {"checkout event", "checkout_event", "event_json_deflated",
+       " WHERE kind = 'CheckoutStarted' AND checkout_id = '" + first.checkout_id.to_string() + "'",
+       " WHERE kind = 'CheckoutStarted' AND checkout_id = '" + second.checkout_id.to_string() +
+           "'",
+       "\n" + second.checkout_id.to_string()},
+  };
+  const auto read_all = [&](Ledger& l) {
+    auto receipt = l.find_receipt(two.receipt.receipt_id);
+    EXPECT_TRUE(receipt.ok() && receipt.value()) << receipt.error().message;
+    if (receipt.ok() && receipt.value()) {
+      EXPECT_EQ(receipt.value()->print_text, two.receipt.print_text);
+    }
+    auto events = l.load_events(second.checkout_id);
+    EXPECT_TRUE(events.ok()) << events.error().message;
+    if (events.ok()) {
+      EXPECT_EQ(events.value().size(), 4u);
+      EXPECT_EQ(checkout::event_kind(events.value().at(0)), "CheckoutStarted");
+      EXPECT_EQ(std::vector(events.value().begin() + 2, events.value().end()), two.events);
+    }
+  };
+  ASSERT_TRUE(db.exec("DROP TRIGGER receipt_no_update; DROP TRIGGER payment_no_update; "
+                      "DROP TRIGGER checkout_event_no_update")
+                  .ok());
+  for (const auto& k : kinds) {
+    SCOPED_TRACE(k.name);
+    const auto dictionary =
+        inflate_text(blob_of("SELECT " + k.column + " FROM " + k.table + k.where_one), 1 << 20);
+    ASSERT_TRUE(dictionary);
+    const auto stored = blob_of("SELECT " + k.column + " FROM " + k.table + k.where_two);
+    // The stream names the dictionary with the row's ids, and reads back whole with it only.
+    EXPECT_EQ(stream_dictionary_id(stored), dictionary_id(*dictionary + k.own));
+    const auto text = inflate_text(stored, 1 << 20, *dictionary + k.own);
+    ASSERT_TRUE(text);
+    EXPECT_FALSE(inflate_text(stored, 1 << 20, *dictionary));
+    // The ids cost less than against the text alone.
+    EXPECT_LT(stored.size(), deflate_text(*text, *dictionary).size());
+
+    // As steps 6 to 8 stored it (against the text alone): it still reads, on a new connection.
+    const auto set = [&](const std::vector<std::byte>& b) {
+      return "UPDATE " + k.table + " SET " + k.column + " = x'" + hex(b) + "'" + k.where_two;
+    };
+    ASSERT_TRUE(db.exec(set(deflate_text(*text, *dictionary))).ok());
+    {
+      sync::Database db2 = test::open_terminal_db(dir / "t.db");
+      Ledger fresh(db2);
+      read_all(fresh);
+    }
+    ASSERT_TRUE(db.exec(set(stored)).ok());
+  }
+  sync::Database db2 = test::open_terminal_db(dir / "t.db");
+  Ledger fresh(db2);
+  read_all(fresh);
+  EXPECT_TRUE(shop.ledger().verify().value().sound());
+
+  // An own id changed: the text no longer reads (the stream names a dictionary its row no longer
+  // makes), and the chain sees the change.
+  const std::string reference = two.receipt.receipt_reference;
+  ASSERT_TRUE(db.exec("UPDATE receipt SET receipt_reference = 'RCP-ELSEWHERE' WHERE payment_id = '" +
+                      pid(two) + "'")
+                  .ok());
+  auto damaged = fresh.find_receipt(two.receipt.receipt_id);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.error().code, LedgerErrorCode::Inconsistent);
+  EXPECT_EQ(damaged.error().message, "receipt: deflated print text damaged");
+  EXPECT_TRUE(shop.ledger().verify().value().first_break);
+  ASSERT_TRUE(db.exec("UPDATE receipt SET receipt_reference = '" + reference +
+                      "' WHERE payment_id = '" + pid(two) + "'")
+                  .ok());
+  EXPECT_EQ(fresh.find_receipt(two.receipt.receipt_id).value()->print_text,
+            two.receipt.print_text);
 }
 
 }  // namespace

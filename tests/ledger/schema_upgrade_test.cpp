@@ -172,7 +172,7 @@ TEST(SchemaUpgrade, RebuiltTablesKeepEveryRowAndLinkAndVerifySound) {
     if (v.component == "ledger") ledger_v = v.version;
     if (v.component == "outbox") outbox_v = v.version;
   }
-  EXPECT_EQ(ledger_v, 8);
+  EXPECT_EQ(ledger_v, 9);
   EXPECT_EQ(outbox_v, 6);
   EXPECT_EQ(count(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(db.integrity_check().value(), "ok");

@@ -194,12 +194,25 @@ constexpr StoredTextKind kCaptureEvents{"payment",
                                         "currency = ?",
                                         "events"};
 
+// The own ids (text_store.hpp) of each kind, as its writer and its reader name them: a
+// checkout event's checkout; a capture's payment, receipt, checkout and invoice; a receipt's
+// reference and payment. Evaluations have none (their JSON names no id of the row).
+std::string capture_events_own(std::string_view payment_id, std::string_view receipt_id,
+                               std::string_view checkout_id, std::string_view invoice_id) {
+  return own_words({checkout_id, invoice_id, receipt_id, payment_id});
+}
+std::string print_text_own(std::string_view receipt_reference, std::string_view payment_id) {
+  return own_words({payment_id, receipt_reference});
+}
+
 // `text` as a new row of `Kind` stores it, against the newest dictionary of its `keys` (the
-// values of the kind's key columns, which also name its entry in `dictionaries`). The kind's
-// query is built once (the capture runs this for every text).
+// values of the kind's key columns, which also name its entry in `dictionaries`) followed by
+// the row's `own` ids (text_store.hpp; empty: none). The kind's query is built once (the
+// capture runs this for every text).
 template <const StoredTextKind& Kind, class... Keys>
 sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dictionaries,
-                                         std::string_view text, const Keys&... keys) {
+                                         std::string_view text, std::string_view own,
+                                         const Keys&... keys) {
   static const std::string newest = newest_dictionary_sql(Kind);
   std::int64_t seq = 0;
   std::vector<std::byte> stored;
@@ -210,7 +223,7 @@ sync::DbResult<StoredText> text_to_store(sync::Database& db, Dictionaries& dicti
   if (!r.ok()) return r.error();
   std::string entry{Kind.table};
   ((entry += '\x1f', entry += keys), ...);
-  return store_text(dictionaries[entry], seq, std::move(stored), text);
+  return store_text(dictionaries[entry], seq, std::move(stored), text, own);
 }
 
 // The number the checkout's next event takes: after its last one, whether that is a row of
@@ -249,7 +262,8 @@ sync::DbResult<void> insert_events(sync::Database& db, Dictionaries& dictionarie
   std::int64_t next = first.value();
   for (const auto& e : events) {
     const std::string kind{checkout::event_kind(e)};
-    auto text = text_to_store<kEventJson>(db, dictionaries, checkout::to_json(e).dump(), kind);
+    auto text = text_to_store<kEventJson>(db, dictionaries, checkout::to_json(e).dump(),
+                                          own_words({key}), kind);
     if (!text.ok()) return std::move(text).error();
     auto w =
         chain.append("checkout_event",
@@ -446,7 +460,7 @@ LedgerResult<Done> Ledger::record_checkout(const CheckoutRecord& c, Events event
 LedgerResult<Done> Ledger::record_evaluation(const EvaluationRecord& e, Events events) {
   return in_write<Done>(*this, [&](sync::Transaction&, ChainWriter& chain) -> LedgerResult<Done> {
     auto text =
-        text_to_store<kEvaluationJson>(*db_, dictionaries_, e.evaluation_json, e.policy_version);
+        text_to_store<kEvaluationJson>(*db_, dictionaries_, e.evaluation_json, "", e.policy_version);
     if (!text.ok()) return fail(write_error(std::move(text).error(), "evaluation"));
     POS_LEDGER_WRITE(
         chain.append("evaluation",
@@ -858,7 +872,10 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
           auto next = next_event_no(*db_, p.checkout_id.to_string());
           if (!next.ok()) return fail(storage(std::move(next).error()));
           auto stored = text_to_store<kCaptureEvents>(
-              *db_, dictionaries_, capture_events_text(c.events), p.amount.currency().code());
+              *db_, dictionaries_, capture_events_text(c.events),
+              capture_events_own(pid, p.receipt_id.to_string(), p.checkout_id.to_string(),
+                                 p.invoice_id.to_string()),
+              p.amount.currency().code());
           if (!stored.ok()) return fail(storage(std::move(stored).error()));
           events_text = std::move(stored).value();
           first_event = next.value();
@@ -888,8 +905,9 @@ LedgerResult<CaptureOutcome> Ledger::capture_once(const PaymentCapture& c) {
             sums.tendered, sums.change, first_event, last_event, events, events_dictionary,
             folded_audit);
         if (!w.ok()) return fail(conflict(std::move(w).error()));
-        auto text = text_to_store<kPrintText>(*db_, dictionaries_, rc.print_text, rc.template_id,
-                                              rc.template_version);
+        auto text = text_to_store<kPrintText>(*db_, dictionaries_, rc.print_text,
+                                              print_text_own(rc.receipt_reference, pid),
+                                              rc.template_id, rc.template_version);
         if (!text.ok()) return fail(storage(std::move(text).error()));
         w = chain.append(
             "receipt",
@@ -945,10 +963,10 @@ LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const Che
     }
     numbered.emplace_back(number, event.value());
   };
-  auto text_of = [&](const sync::Statement& row, int first,
-                     const StoredTextKind& kind) -> std::optional<nlohmann::json> {
+  auto text_of = [&](const sync::Statement& row, int first, const StoredTextKind& kind,
+                     const std::string& own) -> std::optional<nlohmann::json> {
     try {
-      auto json = nlohmann::json::parse(stored_text(row, first, kind), nullptr, false);
+      auto json = nlohmann::json::parse(stored_text(row, first, kind, own), nullptr, false);
       if (!json.is_discarded()) return json;
     } catch (const CorruptRow& e) {
       inconsistent(e.what());
@@ -961,16 +979,17 @@ LedgerResult<std::vector<checkout::CheckoutEvent>> Ledger::load_events(const Che
                                       " FROM checkout_event WHERE checkout_id = ?";
   auto r = db_->statement(rows_sql).bind(key).for_each([&](const sync::Statement& row) {
     if (bad) return;
-    if (auto json = text_of(row, 1, kEventJson)) read(*json, row.int64(0));
+    if (auto json = text_of(row, 1, kEventJson, own_words({key}))) read(*json, row.int64(0));
   });
   if (!r.ok()) return fail(storage(std::move(r).error()));
   static const std::string captures_sql =
       "SELECT payment_id, first_event_no, last_event_no, " + stored_text_sql(kCaptureEvents) +
-      " FROM payment WHERE invoice_id = (SELECT invoice_id FROM checkout WHERE checkout_id = ?1)"
+      ", receipt_id, checkout_id, invoice_id FROM payment WHERE invoice_id = (SELECT invoice_id FROM checkout WHERE checkout_id = ?1)"
       " AND checkout_id = ?1 AND first_event_no IS NOT NULL";
   r = db_->statement(captures_sql).bind(key).for_each([&](const sync::Statement& row) {
     if (bad) return;
-    auto json = text_of(row, 3, kCaptureEvents);
+    auto json = text_of(row, 3, kCaptureEvents,
+                        capture_events_own(row.text(0), row.text(7), row.text(8), row.text(9)));
     if (!json) return;
     std::int64_t number = row.int64(1);
     const std::int64_t count = row.int64(2) - number + 1;
@@ -1177,7 +1196,7 @@ ReceiptRecord read_receipt(const sync::Statement& row) {
       row.int64(8) != 0 ? ReceiptDeliveryChoice::Suppressed : ReceiptDeliveryChoice::Deliver,
       row.text(9),
       row.text(10),
-      stored_text(row, 12, kPrintText),
+      stored_text(row, 12, kPrintText, print_text_own(row.text(1), row.text(2))),
       at(row.int64(11))};
 }
 

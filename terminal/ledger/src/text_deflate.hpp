@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,5 +25,12 @@ std::vector<std::byte> deflate_text(std::string_view text, std::string_view dict
 // stream names), or was made without one while `dictionary` is given.
 std::optional<std::string> inflate_text(std::span<const std::byte> data, std::size_t max_bytes,
                                         std::optional<std::string_view> dictionary = {});
+
+// A dictionary's id as a zlib stream made with it names it: its Adler-32 (RFC 1950, DICTID).
+std::uint32_t dictionary_id(std::string_view dictionary);
+
+// The id of the dictionary `data` names in its header; nullopt when it names none or is not the
+// start of a zlib stream. Says nothing of the rest of the stream (inflate_text checks that).
+std::optional<std::uint32_t> stream_dictionary_id(std::span<const std::byte> data);
 
 }  // namespace pos::ledger

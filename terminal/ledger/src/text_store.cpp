@@ -12,10 +12,26 @@ namespace {
 // receipt: a tenth; a PaymentCaptured event: a quarter, its ids being most of what is left). A
 // quarter made payments of another tender than the dictionary's start new dictionaries in turn.
 constexpr std::size_t kDictionaryGain = 3;
+
+// The dictionary a row with `own` ids is deflated against, and read with, given its kind's text:
+// the text and the ids after it (nearest the row's text, so their copies cost least).
+std::string primed(std::string_view dictionary, std::string_view own) {
+  std::string out;
+  out.reserve(dictionary.size() + own.size());
+  out.append(dictionary).append(own);
+  return out;
+}
 }  // namespace
 
+std::string own_words(std::initializer_list<std::string_view> ids) {
+  std::string out;
+  for (auto id : ids) out.append("\n").append(id);
+  return out;
+}
+
 StoredText store_text(detail::TextDictionary& cache, std::int64_t newest_seq,
-                      std::vector<std::byte> newest_stored, std::string_view text) {
+                      std::vector<std::byte> newest_stored, std::string_view text,
+                      std::string_view own) {
   if (newest_seq != 0 && (cache.chain_seq != newest_seq || cache.deflated != newest_stored)) {
     cache = detail::TextDictionary{};
     if (auto inflated = inflate_text(newest_stored, kMaxStoredText)) {
@@ -23,7 +39,15 @@ StoredText store_text(detail::TextDictionary& cache, std::int64_t newest_seq,
     }
   }
   if (newest_seq != 0 && cache.chain_seq == newest_seq) {
-    auto against = deflate_text(text, cache.text);
+    std::vector<std::byte> against;
+    if (!own.empty()) {
+      const std::string with_own = primed(cache.text, own);
+      // Made with the text alone when the two ids are one: a reader could not tell them apart.
+      if (dictionary_id(with_own) != dictionary_id(cache.text)) {
+        against = deflate_text(text, with_own);
+      }
+    }
+    if (against.empty()) against = deflate_text(text, cache.text);
     if (against.size() <= text.size() / kDictionaryGain) {
       return StoredText{std::move(against), newest_seq};
     }
@@ -45,7 +69,8 @@ std::string stored_text_sql(const StoredTextKind& k) {
          s(k.dictionary) + " AND d." + s(k.dictionary) + " = 0)";
 }
 
-std::string stored_text(const sync::Statement& row, int first, const StoredTextKind& k) {
+std::string stored_text(const sync::Statement& row, int first, const StoredTextKind& k,
+                        std::string_view own) {
   const int text_col = first, deflated_col = first + 1, dictionary_col = first + 2,
             dictionary_text_col = first + 3;
   const std::string table{k.table};
@@ -60,7 +85,12 @@ std::string stored_text(const sync::Statement& row, int first, const StoredTextK
     dictionary = inflate_text(row.blob(dictionary_text_col), kMaxStoredText);
     if (!dictionary) throw rows::CorruptRow(which + " is damaged");
   }
-  auto text = inflate_text(row.blob(deflated_col), kMaxStoredText, dictionary);
+  const auto stored = row.blob(deflated_col);
+  if (dictionary && !own.empty()) {
+    std::string with_own = primed(*dictionary, own);
+    if (stream_dictionary_id(stored) == dictionary_id(with_own)) dictionary = std::move(with_own);
+  }
+  auto text = inflate_text(stored, kMaxStoredText, dictionary);
   if (!text) throw rows::CorruptRow(table + ": deflated " + noun + " damaged");
   return std::move(*text);
 }

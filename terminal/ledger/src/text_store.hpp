@@ -10,10 +10,19 @@
 // ordinary write touches no page of it); or deflated against the text of the row whose
 // chain_seq the dictionary column names (one holding 0 there). Rows are never changed or
 // deleted, and the column is chained with the row, so a dictionary stays what it was.
+//
+// Since schema step 9 a row deflated against a dictionary may use, as its dictionary, that text
+// followed by the row's own ids (`own`, own_words): a receipt's reference and payment id, a
+// capture's payment, receipt, checkout and invoice ids. Its text says them again, and ids are
+// what an earlier text cannot repeat (a capture's events: 209 -> 124 bytes). The stream names the
+// dictionary it was made with by its Adler-32 (RFC 1950, DICTID), so a reader knows which of the
+// two it is; a row whose two would have the same id is made with the text alone. A dictionary row
+// (column 0) is deflated alone, as before: other rows read it without its ids.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -40,7 +49,12 @@ struct StoredText {
 // dictionary no longer inflates (damage that verify reports), the text is stored on its own and
 // becomes the newest dictionary: writing goes on.
 StoredText store_text(detail::TextDictionary& cache, std::int64_t newest_seq,
-                      std::vector<std::byte> newest_stored, std::string_view text);
+                      std::vector<std::byte> newest_stored, std::string_view text,
+                      std::string_view own = {});
+
+// A row's own ids as the end of its dictionary: each after a newline, in the order given. The
+// writer and the reader of a kind name the same columns in the same order.
+std::string own_words(std::initializer_list<std::string_view> ids);
 
 // Where one kind of stored text lives: its table, its three columns, the partial index of its
 // dictionaries and the condition on that index's key (`keys`, with a ? for each key value).
@@ -60,7 +74,8 @@ std::string stored_text_sql(const StoredTextKind& kind);
 // The row's text from the four columns stored_text_sql selects, starting at `first`; throws
 // rows::CorruptRow saying what is wrong (stored twice, damaged, its dictionary missing or
 // damaged).
-std::string stored_text(const sync::Statement& row, int first, const StoredTextKind& kind);
+std::string stored_text(const sync::Statement& row, int first, const StoredTextKind& kind,
+                        std::string_view own = {});
 
 // A text longer than this is not one this terminal wrote (receipts are 1-2 KB, an invoice's
 // CheckoutStarted some KB).
